@@ -1,0 +1,210 @@
+//! Reading deck files into a grid of cells: CSV text (encoding, delimiter) and XLSX sheets.
+
+use super::ImportError;
+use super::values::Cell;
+
+/// A file read into rows of cells, each with its 1-based source line.
+pub(crate) trait Sheet {
+    /// Number of rows.
+    fn row_count(&self) -> usize;
+    /// 1-based line (CSV) or row (spreadsheet) of row `i`.
+    fn line(&self, i: usize) -> u64;
+    /// Number of cells in row `i`, trailing blank cells excluded.
+    fn width(&self, i: usize) -> usize;
+    /// Cell `c` of row `i` ([`Cell::Empty`] past the end).
+    fn cell(&self, i: usize, c: usize) -> Cell<'_>;
+}
+
+/// Decodes deck bytes: UTF-8 with or without BOM, UTF-16 with BOM, otherwise the legacy encoding
+/// chardetng guesses (Latin-1 / windows-1252 for most European decks). Returns text and encoding name.
+pub(crate) fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), encoding.name());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_string(), "UTF-8");
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let (text, _, _) = encoding.decode(bytes);
+    (text.into_owned(), encoding.name())
+}
+
+/// Picks the delimiter among `,` `;` tab `|` that splits the first lines most consistently
+/// (counting only outside double quotes).
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let mut best = (b',', 0usize, 0usize);
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|line| {
+                let mut quoted = false;
+                line.bytes()
+                    .filter(|&b| {
+                        if b == b'"' {
+                            quoted = !quoted;
+                        }
+                        !quoted && b == delimiter
+                    })
+                    .count()
+            })
+            .collect();
+        let Some(&first) = counts.iter().find(|&&c| c > 0) else {
+            continue;
+        };
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        if (consistent, first) > (best.1, best.2) {
+            best = (delimiter, consistent, first);
+        }
+    }
+    best.0
+}
+
+/// CSV rows held as records.
+pub(crate) struct CsvSheet {
+    records: Vec<csv::StringRecord>,
+}
+
+impl CsvSheet {
+    /// Parses decoded text with `delimiter`; fields are trimmed (so `", "` separated decks work),
+    /// quotes honoured, rows of any length kept.
+    pub(crate) fn parse(text: &str, delimiter: u8) -> Result<Self, ImportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let mut records = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            if record.iter().any(|f| !f.is_empty()) {
+                records.push(record);
+            }
+        }
+        Ok(CsvSheet { records })
+    }
+}
+
+impl Sheet for CsvSheet {
+    fn row_count(&self) -> usize {
+        self.records.len()
+    }
+
+    fn line(&self, i: usize) -> u64 {
+        self.records[i].position().map_or(0, |p| p.line())
+    }
+
+    fn width(&self, i: usize) -> usize {
+        let record = &self.records[i];
+        record.len() - record.iter().rev().take_while(|f| f.is_empty()).count()
+    }
+
+    fn cell(&self, i: usize, c: usize) -> Cell<'_> {
+        match self.records[i].get(c) {
+            Some("") | None => Cell::Empty,
+            Some(text) => Cell::Text(text),
+        }
+    }
+}
+
+#[cfg(feature = "xlsx")]
+pub(crate) use xlsx::XlsxSheet;
+
+#[cfg(feature = "xlsx")]
+mod xlsx {
+    use super::{Cell, ImportError, Sheet};
+    use calamine::{Data, Reader};
+
+    /// The first worksheet of an XLSX/XLS/ODS workbook (calamine), blank rows dropped.
+    pub(crate) struct XlsxSheet {
+        rows: Vec<(u64, Vec<Data>)>,
+    }
+
+    impl XlsxSheet {
+        /// Reads the first worksheet of `bytes`.
+        pub(crate) fn parse(bytes: &[u8]) -> Result<Self, ImportError> {
+            let cursor = std::io::Cursor::new(bytes.to_vec());
+            let mut workbook = calamine::open_workbook_auto_from_rs(cursor)
+                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            let range = workbook
+                .worksheet_range_at(0)
+                .ok_or(ImportError::Empty)?
+                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+            let first_col = range.start().map_or(0, |(_, c)| c as usize);
+            let rows = range
+                .rows()
+                .enumerate()
+                .filter(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)))
+                .map(|(i, cells)| {
+                    let mut row = vec![Data::Empty; first_col];
+                    row.extend_from_slice(cells);
+                    (first_row + i as u64 + 1, row)
+                })
+                .collect();
+            Ok(XlsxSheet { rows })
+        }
+    }
+
+    impl Sheet for XlsxSheet {
+        fn row_count(&self) -> usize {
+            self.rows.len()
+        }
+
+        fn line(&self, i: usize) -> u64 {
+            self.rows[i].0
+        }
+
+        fn width(&self, i: usize) -> usize {
+            let row = &self.rows[i].1;
+            row.len()
+                - row
+                    .iter()
+                    .rev()
+                    .take_while(|c| match c {
+                        Data::Empty => true,
+                        Data::String(s) => s.trim().is_empty(),
+                        _ => false,
+                    })
+                    .count()
+        }
+
+        fn cell(&self, i: usize, c: usize) -> Cell<'_> {
+            match self.rows[i].1.get(c) {
+                None | Some(Data::Empty) | Some(Data::Error(_)) => Cell::Empty,
+                Some(Data::String(s)) | Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => {
+                    Cell::Text(s)
+                }
+                Some(Data::Float(f)) => Cell::Number(*f),
+                Some(Data::Int(n)) => Cell::Number(*n as f64),
+                Some(Data::Bool(b)) => Cell::Text(if *b { "true" } else { "false" }),
+                Some(Data::DateTime(dt)) => Cell::Serial(dt.as_f64()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_delimiters_and_encodings() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(sniff_delimiter("\"a,b\"|c\n1|2\n"), b'|');
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter("1, US, 0.70\n34, Spain, 1.5\n"), b',');
+        let (text, enc) = decode(b"\xef\xbb\xbfprefix");
+        assert_eq!((text.as_str(), enc), ("prefix", "UTF-8"));
+        let (text, _) = decode(b"33;C\xf4te d'Ivoire;0.1\n");
+        assert!(text.contains("Côte"));
+    }
+}

@@ -1,0 +1,17 @@
+//! DIDTron's pure domain rules.
+//!
+//! Nothing here touches a database, the network, a clock or an async runtime, so every rule is
+//! exact, tested in isolation and compiles to wasm for previews in the browser.
+//!
+//! The rating core (issue 4): [`money`] and [`number`] values, billing [`increment`]s, rate
+//! [`deck`]s and their [`deck_import`] from CSV/XLSX, [`rating`] with itemised breakdowns,
+//! effective-dated [`diff`]s, least-cost routing ([`lcr`]), [`sell`] rate generation and [`cdr`]
+//! rating.
+
+pub mod access;
+pub mod deck;
+pub mod deck_import;
+pub mod increment;
+pub mod money;
+pub mod number;
+pub mod rating;

@@ -1,0 +1,22 @@
+//! The schema of DIDTron, as an ordered list of migrations. Never edit a migration that has
+//! shipped: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_users;
+mod m20261129_000002_create_sessions;
+mod m20261129_000003_create_audit_log;
+
+/// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_users::Migration),
+            Box::new(m20261129_000002_create_sessions::Migration),
+            Box::new(m20261129_000003_create_audit_log::Migration),
+        ]
+    }
+}

@@ -1,0 +1,124 @@
+//! The audit log: every write records who did what to which object, from where, in the same
+//! transaction as the write itself.
+
+use crate::entities::audit_log;
+use chrono::Utc;
+use domain::access::Role;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use serde_json::{Map, Value, json};
+
+/// Who performs a use case, and from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The signed-in user's id.
+    pub user_id: i64,
+    /// The signed-in user's e-mail (kept on the entry even if the user is renamed later).
+    pub email: String,
+    /// The signed-in user's role.
+    pub role: Role,
+    /// The client's IP address, when known.
+    pub ip: Option<String>,
+    /// The client's User-Agent header, when sent (cut to 512 characters).
+    pub user_agent: Option<String>,
+}
+
+/// Where an anonymous action (a sign-in) came from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The client's IP address.
+    pub ip: Option<String>,
+    /// The client's User-Agent header.
+    pub user_agent: Option<String>,
+}
+
+/// The changed fields of a write: field -> `{"before": .., "after": ..}`.
+#[derive(Debug, Default, Clone)]
+pub struct Changes(Map<String, Value>);
+
+impl Changes {
+    /// No changes yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a field going from `before` to `after`; equal values are skipped.
+    pub fn field(mut self, name: &str, before: impl Into<Value>, after: impl Into<Value>) -> Self {
+        let (before, after) = (before.into(), after.into());
+        if before != after {
+            self.0.insert(name.to_owned(), json!({ "before": before, "after": after }));
+        }
+        self
+    }
+
+    /// Records that a secret field changed, without its values.
+    pub fn secret(mut self, name: &str) -> Self {
+        self.0.insert(name.to_owned(), json!({ "before": "***", "after": "***" }));
+        self
+    }
+}
+
+/// Appends one entry. Call it on the write's transaction so both land or neither does.
+///
+/// # Errors
+/// Database errors.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor_user_id: Option<i64>,
+    actor_email: Option<&str>,
+    origin: &Origin,
+    action: &str,
+    entity: &str,
+    entity_id: Option<String>,
+    changes: Changes,
+) -> Result<(), sea_orm::DbErr> {
+    let entry = audit_log::ActiveModel {
+        actor_user_id: Set(actor_user_id),
+        actor_email: Set(actor_email.map(str::to_owned)),
+        action: Set(action.to_owned()),
+        entity: Set(entity.to_owned()),
+        entity_id: Set(entity_id),
+        changes: Set(Value::Object(changes.0).to_string()),
+        ip: Set(origin.ip.clone()),
+        user_agent: Set(origin.user_agent.as_ref().map(|ua| ua.chars().take(512).collect())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    audit_log::Entity::insert(entry).exec(conn).await?;
+    Ok(())
+}
+
+impl Actor {
+    /// Where this actor acts from.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
+    /// Appends an entry for a write by this actor.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn audit(
+        &self,
+        conn: &impl ConnectionTrait,
+        action: &str,
+        entity: &str,
+        entity_id: impl ToString,
+        changes: Changes,
+    ) -> Result<(), sea_orm::DbErr> {
+        record(
+            conn,
+            Some(self.user_id),
+            Some(&self.email),
+            &self.origin(),
+            action,
+            entity,
+            Some(entity_id.to_string()),
+            changes,
+        )
+        .await
+    }
+}

@@ -1,0 +1,309 @@
+//! Typed settings, layered: built-in defaults (the embedded mode) <- `config/didtron.toml` <-
+//! environment variables `DIDTRON__SECTION__KEY` (e.g. `DIDTRON__DATABASE__URL`).
+//!
+//! This is the only module that reads the environment. Secrets are [`SecretString`]s: their
+//! `Debug` prints `[REDACTED]`, so logging the settings never leaks them.
+
+use config::{Config, Environment, File};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every setting of a DIDTron process. See docs/operations.md for each key.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `[server]`: the HTTP listener and the site's files.
+    pub server: ServerSettings,
+    /// `[database]`: SQLite (default) or PostgreSQL.
+    pub database: DatabaseSettings,
+    /// `[redis]`: optional; when set, sessions and rate limits live in Redis.
+    pub redis: RedisSettings,
+    /// `[auth]`: sessions and sign-in limits.
+    pub auth: AuthSettings,
+    /// `[data]`: the data directory of the embedded mode.
+    pub data: DataSettings,
+    /// `[seed]`: demo data on first start.
+    pub seed: SeedSettings,
+    /// `[log]`: tracing filter.
+    pub log: LogSettings,
+}
+
+/// `[server]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Address to listen on, e.g. `127.0.0.1:3000`.
+    pub addr: SocketAddr,
+    /// The URL users reach the platform at, e.g. `https://portal.example.com`. Its scheme decides
+    /// whether session cookies are `Secure`; its origin is what state-changing requests must
+    /// come from (CSRF check).
+    pub public_url: String,
+    /// Directory holding the built site (`pkg/` with the wasm, JS and CSS), e.g. `target/site`.
+    pub site_root: PathBuf,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit_bytes: usize,
+}
+
+/// `[database]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `postgres://user:pass@host/db` or `sqlite://path?mode=rwc`; empty means the embedded SQLite
+    /// file `didtron.sqlite` in the data directory.
+    pub url: SecretString,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+/// `[redis]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    /// `redis://host:port/db`; empty means no Redis (in-process and database stores instead).
+    pub url: SecretString,
+}
+
+/// `[auth]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Minutes of inactivity after which a session expires.
+    pub session_idle_minutes: i64,
+    /// Failed sign-ins allowed per account and per IP within the window; the next gets 429.
+    pub login_max_failures: u32,
+    /// The failure-counting window, in seconds.
+    pub login_window_seconds: u64,
+}
+
+/// `[data]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DataSettings {
+    /// Directory for the embedded database and local files; created when missing.
+    pub dir: PathBuf,
+}
+
+/// `[seed]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedSettings {
+    /// Create one demo user per role when the database has no users.
+    pub demo: bool,
+}
+
+/// `[log]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// A `tracing_subscriber::EnvFilter` directive, e.g. `info,sqlx=warn`.
+    pub filter: String,
+}
+
+/// Why the settings could not be loaded: the message names the key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A source could not be read or a value has the wrong type (config's message names the key).
+    #[error("settings: {0}")]
+    Load(#[from] config::ConfigError),
+    /// A value parsed but is not acceptable.
+    #[error("settings: `{key}` {reason}")]
+    Invalid {
+        /// The dotted key, e.g. `auth.login_max_failures`.
+        key: &'static str,
+        /// What is wrong and what would be right.
+        reason: String,
+    },
+}
+
+const DEFAULTS: &[(&str, &str)] = &[
+    ("server.addr", "127.0.0.1:3000"),
+    ("server.public_url", "http://127.0.0.1:3000"),
+    ("server.site_root", "target/site"),
+    ("server.body_limit_bytes", "2097152"),
+    ("database.url", ""),
+    ("database.max_connections", "10"),
+    ("redis.url", ""),
+    ("auth.session_idle_minutes", "720"),
+    ("auth.login_max_failures", "10"),
+    ("auth.login_window_seconds", "900"),
+    ("data.dir", "data"),
+    ("seed.demo", "true"),
+    ("log.filter", "info,sqlx=warn,sea_orm=warn"),
+];
+
+impl Settings {
+    /// Loads the layers: defaults, then `config_file` if it exists, then `DIDTRON__*` variables.
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the key whose value is unreadable or unacceptable.
+    pub fn load(config_file: &Path) -> Result<Settings, SettingsError> {
+        Self::load_with_env(config_file, Environment::with_prefix("DIDTRON"))
+    }
+
+    /// Loads defaults and `config_file`, then the given variables instead of the process
+    /// environment (tests use this to stay independent of each other).
+    ///
+    /// # Errors
+    /// As [`Settings::load`].
+    pub fn load_from_vars(
+        config_file: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let source = vars.into_iter().collect();
+        Self::load_with_env(config_file, Environment::with_prefix("DIDTRON").source(Some(source)))
+    }
+
+    fn load_with_env(config_file: &Path, env: Environment) -> Result<Settings, SettingsError> {
+        let mut builder = Config::builder();
+        for (key, value) in DEFAULTS {
+            builder = builder.set_default(*key, *value)?;
+        }
+        let settings: Settings = builder
+            .add_source(File::from(config_file).required(false))
+            .add_source(env.prefix_separator("__").separator("__").try_parsing(true))
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the values that parse but make no sense.
+    ///
+    /// # Errors
+    /// [`SettingsError::Invalid`] naming the first bad key.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key, reason: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
+            return invalid("server.public_url", "must start with http:// or https://");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return invalid("server.body_limit_bytes", "must be at least 1024");
+        }
+        let url = self.database.url.expose_secret();
+        if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres")) {
+            return invalid(
+                "database.url",
+                "must be empty (embedded SQLite), sqlite://... or postgres://...",
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        let redis = self.redis.url.expose_secret();
+        if !(redis.is_empty() || redis.starts_with("redis://") || redis.starts_with("rediss://")) {
+            return invalid("redis.url", "must be empty or start with redis:// or rediss://");
+        }
+        if self.auth.session_idle_minutes < 1 {
+            return invalid("auth.session_idle_minutes", "must be at least 1");
+        }
+        if self.auth.login_max_failures == 0 {
+            return invalid("auth.login_max_failures", "must be at least 1");
+        }
+        if self.auth.login_window_seconds == 0 {
+            return invalid("auth.login_window_seconds", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The database URL to connect to: the configured one, or the embedded SQLite file in the
+    /// data directory.
+    pub fn database_url(&self) -> String {
+        let url = self.database.url.expose_secret();
+        if url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data.dir.join("didtron.sqlite").display())
+        } else {
+            url.to_owned()
+        }
+    }
+
+    /// The Redis URL, when Redis is configured.
+    pub fn redis_url(&self) -> Option<&str> {
+        Some(self.redis.url.expose_secret()).filter(|u| !u.is_empty())
+    }
+
+    /// Whether the platform is served over https (session cookies are then `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    /// The origin (`scheme://host[:port]`) of [`ServerSettings::public_url`], without a path.
+    pub fn public_origin(&self) -> &str {
+        let url = self.server.public_url.as_str();
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        match url[after_scheme..].find('/') {
+            Some(slash) => &url[..after_scheme + slash],
+            None => url,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let s = Settings::load_from_vars(Path::new("/nonexistent.toml"), vars(&[])).unwrap();
+        assert_eq!(s.database_url(), "sqlite://data/didtron.sqlite?mode=rwc");
+        assert_eq!(s.redis_url(), None);
+        assert_eq!(s.auth.login_max_failures, 10);
+        assert!(!s.is_https());
+    }
+
+    #[test]
+    fn environment_overrides_and_secrets_are_not_printed() {
+        let s = Settings::load_from_vars(
+            Path::new("/nonexistent.toml"),
+            vars(&[
+                ("DIDTRON__DATABASE__URL", "postgres://u:hunter2@127.0.0.1/x"),
+                ("DIDTRON__AUTH__LOGIN_MAX_FAILURES", "3"),
+                ("DIDTRON__SERVER__PUBLIC_URL", "https://portal.example.com/app"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.auth.login_max_failures, 3);
+        assert!(s.is_https());
+        assert_eq!(s.public_origin(), "https://portal.example.com");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let err = Settings::load_from_vars(
+            Path::new("/nonexistent.toml"),
+            vars(&[("DIDTRON__AUTH__LOGIN_MAX_FAILURES", "many")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("auth.login_max_failures"), "{err}");
+
+        let err = Settings::load_from_vars(
+            Path::new("/nonexistent.toml"),
+            vars(&[("DIDTRON__DATABASE__URL", "mysql://x")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn the_file_layer_sits_between_defaults_and_environment() {
+        let dir = std::env::temp_dir().join(format!("didtron-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("didtron.toml");
+        std::fs::write(&file, "[auth]\nlogin_max_failures = 5\nsession_idle_minutes = 30\n")
+            .unwrap();
+        let s = Settings::load_from_vars(
+            &file,
+            vars(&[("DIDTRON__AUTH__SESSION_IDLE_MINUTES", "60")]),
+        )
+        .unwrap();
+        assert_eq!(s.auth.login_max_failures, 5);
+        assert_eq!(s.auth.session_idle_minutes, 60);
+    }
+}

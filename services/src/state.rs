@@ -1,0 +1,75 @@
+//! The shared handles every request and job uses: database, settings, limiter, session store.
+
+use crate::rate_limit::{FailureLimiter, Limit, MemoryLimiter, RedisLimiter};
+use crate::session_store::{DbSessionStore, RedisSessionStore};
+use crate::settings::Settings;
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The platform's shared state, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// The migrated database.
+    pub db: DatabaseConnection,
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+    /// Sign-in failure counters (Redis when configured, else in-process).
+    pub limiter: Arc<dyn FailureLimiter>,
+    /// Where sessions live.
+    pub sessions: SessionBackend,
+}
+
+/// The session store in use.
+#[derive(Clone, Debug)]
+pub enum SessionBackend {
+    /// The `sessions` table.
+    Database(DbSessionStore),
+    /// Redis.
+    Redis(RedisSessionStore),
+}
+
+impl Services {
+    /// Connects to the database (migrating it) and, when configured, to Redis.
+    ///
+    /// # Errors
+    /// A store is unreachable; the message names it.
+    pub async fn start(settings: Settings) -> anyhow::Result<Services> {
+        let db = crate::db::connect_and_migrate(&settings.database_url(), settings.database.max_connections).await?;
+        Self::with_db(settings, db).await
+    }
+
+    /// Builds the state on an already migrated `db`.
+    ///
+    /// # Errors
+    /// Redis is configured but unreachable.
+    pub async fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Services> {
+        let limit = Limit {
+            max_failures: settings.auth.login_max_failures,
+            window: Duration::from_secs(settings.auth.login_window_seconds),
+        };
+        let (limiter, sessions): (Arc<dyn FailureLimiter>, SessionBackend) = match settings.redis_url() {
+            Some(url) => {
+                let client = redis::Client::open(url).context("redis.url")?;
+                let conn = redis::aio::ConnectionManager::new(client)
+                    .await
+                    .context("connecting to Redis (redis.url)")?;
+                (
+                    Arc::new(RedisLimiter::new(limit, conn.clone(), "didtron:login-failures:")),
+                    SessionBackend::Redis(RedisSessionStore::new(conn)),
+                )
+            }
+            None => (
+                Arc::new(MemoryLimiter::new(limit)),
+                SessionBackend::Database(DbSessionStore::new(db.clone())),
+            ),
+        };
+        Ok(Services {
+            db,
+            settings: Arc::new(settings),
+            limiter,
+            sessions,
+        })
+    }
+}

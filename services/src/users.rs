@@ -1,0 +1,431 @@
+//! Users: create, list, disable, reset and change passwords, sign in, and per-user preferences.
+//!
+//! Every function takes the acting user ([`Actor`]) and checks on the server that its role may
+//! do this ([`Role::may_manage`]); every write is audited in the same transaction.
+
+use crate::audit::{self, Actor, Changes, Origin};
+use crate::entities::users;
+use crate::error::{FieldError, ServiceError, conflict_on};
+use crate::passwords;
+use crate::state::Services;
+use chrono::Utc;
+use domain::access::Role;
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// The themes a user can choose.
+pub const THEMES: [&str; 3] = ["system", "light", "dark"];
+
+/// Most workspace tabs kept per user; opening another drops the oldest.
+pub const MAX_TABS: usize = 12;
+
+/// Per-user state of the shell, kept across sign-ins: the open workspace tabs (paths, in order)
+/// and whether the submenu is collapsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiState {
+    /// Open workspace tabs as paths, e.g. `["/admin/users", "/admin/profile"]`.
+    #[serde(default)]
+    pub tabs: Vec<String>,
+    /// Whether the submenu is collapsed.
+    #[serde(default)]
+    pub submenu_collapsed: bool,
+}
+
+impl UiState {
+    /// Parses the stored JSON; anything unreadable is an empty state.
+    pub fn parse(json: &str) -> UiState {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+}
+
+/// The input of [`create_user`], as typed in the form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewUser {
+    /// E-mail address, the sign-in name; stored lower-case.
+    pub email: String,
+    /// Name shown in the portal.
+    pub display_name: String,
+    /// A [`Role`] name, e.g. `customer`.
+    pub role: String,
+    /// Initial password (policy: [`passwords::check_policy`]).
+    pub password: String,
+}
+
+/// How [`list_users`] sorts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSort {
+    /// By e-mail, A-Z.
+    #[default]
+    Email,
+    /// By display name, A-Z.
+    Name,
+    /// Newest first.
+    Newest,
+    /// Most recent sign-in first.
+    LastLogin,
+}
+
+/// Filters, sort and page of [`list_users`].
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Text to find in e-mail or display name (case-insensitive).
+    pub search: Option<String>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Sort order.
+    pub sort: UserSort,
+    /// Page number, from 1.
+    pub page: u64,
+    /// Rows per page (1-200).
+    pub per_page: u64,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows matching the filters, on all pages.
+    pub total: u64,
+    /// This page's number, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+/// Normalises and checks an e-mail address: trimmed, lower-case, RFC 5322 address syntax.
+///
+/// # Errors
+/// A message for the `email` field.
+pub fn normalize_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() {
+        return Err("is required".to_owned());
+    }
+    if email.len() > 254 {
+        return Err("must be at most 254 characters".to_owned());
+    }
+    match email_address::EmailAddress::from_str(&email) {
+        Ok(addr) if addr.domain().contains('.') || addr.domain() == "localhost" => Ok(email),
+        _ => Err("is not a valid e-mail address (like name@example.com)".to_owned()),
+    }
+}
+
+fn role_of(user: &users::Model) -> Role {
+    Role::from_str(&user.role).unwrap_or(Role::Customer)
+}
+
+/// A user's role as stored.
+pub fn role(user: &users::Model) -> Role {
+    role_of(user)
+}
+
+/// Creates a user. Staff create non-staff users; only the super admin creates staff.
+///
+/// # Errors
+/// `Validation` naming each bad field; `Conflict{email}` when the address is taken; `Forbidden`.
+pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser) -> Result<users::Model, ServiceError> {
+    let mut errors = Vec::new();
+    let email = normalize_email(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let display_name = input.display_name.trim().to_owned();
+    if display_name.is_empty() {
+        errors.push(FieldError::new("display_name", "is required"));
+    } else if display_name.chars().count() > 120 {
+        errors.push(FieldError::new("display_name", "must be at most 120 characters"));
+    }
+    let role = Role::from_str(&input.role).map_err(|e| errors.push(FieldError::new("role", e.to_string()))).ok();
+    if let Err(m) = passwords::check_policy(&input.password) {
+        errors.push(FieldError::new("password", m));
+    }
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return Err(ServiceError::Validation(errors));
+    };
+    if !actor.role.may_manage(role) {
+        return Err(ServiceError::Forbidden);
+    }
+    let password_hash = passwords::hash(&input.password).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let user = users::ActiveModel {
+        email: Set(email.clone()),
+        display_name: Set(display_name.clone()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        disabled: Set(false),
+        theme: Set("system".to_owned()),
+        ui_state: Set("{}".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(conflict_on("email"))?;
+    actor
+        .audit(
+            &txn,
+            "create",
+            "user",
+            user.id,
+            Changes::new()
+                .field("email", None::<String>, email)
+                .field("display_name", None::<String>, display_name)
+                .field("role", None::<String>, role.as_str())
+                .secret("password"),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Lists users the actor may see (staff only), filtered, sorted and paged.
+///
+/// # Errors
+/// `Forbidden` for non-staff.
+pub async fn list_users(db: &DatabaseConnection, actor: &Actor, query: &UserQuery) -> Result<Page<users::Model>, ServiceError> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut select = users::Entity::find();
+    if let Some(text) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", text.to_lowercase());
+        select = select.filter(
+            Condition::any()
+                .add(users::Column::Email.like(pattern.clone()))
+                .add(sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                    sea_orm::sea_query::Expr::col(users::Column::DisplayName),
+                ))
+                .like(pattern)),
+        );
+    }
+    if let Some(role) = query.role {
+        select = select.filter(users::Column::Role.eq(role.as_str()));
+    }
+    select = match query.sort {
+        UserSort::Email => select.order_by_asc(users::Column::Email),
+        UserSort::Name => select.order_by_asc(users::Column::DisplayName).order_by_asc(users::Column::Id),
+        UserSort::Newest => select.order_by_desc(users::Column::CreatedAt).order_by_desc(users::Column::Id),
+        UserSort::LastLogin => select.order_by_desc(users::Column::LastLoginAt).order_by_asc(users::Column::Id),
+    };
+    let per_page = query.per_page.clamp(1, 200);
+    let page = std::cmp::max(query.page, 1);
+    let paginator = select.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// One user, for staff.
+///
+/// # Errors
+/// `NotFound`; `Forbidden` for non-staff.
+pub async fn get_user(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<users::Model, ServiceError> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    users::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)
+}
+
+async fn managed_user(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<users::Model, ServiceError> {
+    let user = get_user(db, actor, id).await?;
+    if !actor.role.may_manage(role_of(&user)) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(user)
+}
+
+/// Disables (or re-enables) a user. A disabled user's sessions stop working at their next
+/// request. Nobody disables their own account.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`, `Validation` when disabling oneself.
+pub async fn set_disabled(db: &DatabaseConnection, actor: &Actor, id: i64, disabled: bool) -> Result<users::Model, ServiceError> {
+    if id == actor.user_id && disabled {
+        return Err(ServiceError::field("disabled", "you cannot disable your own account"));
+    }
+    let user = managed_user(db, actor, id).await?;
+    if user.disabled == disabled {
+        return Ok(user);
+    }
+    let txn = db.begin().await?;
+    let mut model = user.clone().into_active_model();
+    model.disabled = Set(disabled);
+    model.updated_at = Set(Utc::now());
+    let updated = model.update(&txn).await?;
+    let action = if disabled { "disable" } else { "enable" };
+    actor
+        .audit(&txn, action, "user", id, Changes::new().field("disabled", user.disabled, disabled))
+        .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Sets a new password for another user (an administrator's reset).
+///
+/// # Errors
+/// `Validation{password}`, `NotFound`, `Forbidden`.
+pub async fn reset_password(db: &DatabaseConnection, actor: &Actor, id: i64, new_password: &str) -> Result<(), ServiceError> {
+    passwords::check_policy(new_password).map_err(|m| ServiceError::field("password", &m))?;
+    let user = managed_user(db, actor, id).await?;
+    store_password(db, actor, user, new_password, "reset_password").await
+}
+
+/// Changes the actor's own password after checking the current one.
+///
+/// # Errors
+/// `Validation{current_password}` when it is wrong, `Validation{new_password}` by the policy or
+/// when it equals the current one.
+pub async fn change_own_password(db: &DatabaseConnection, actor: &Actor, current: &str, new: &str) -> Result<(), ServiceError> {
+    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if !passwords::verify(current, &user.password_hash).await {
+        return Err(ServiceError::field("current_password", "is not your current password"));
+    }
+    passwords::check_policy(new).map_err(|m| ServiceError::field("new_password", &m))?;
+    if new == current {
+        return Err(ServiceError::field("new_password", "must differ from the current password"));
+    }
+    store_password(db, actor, user, new, "change_password").await
+}
+
+async fn store_password(db: &DatabaseConnection, actor: &Actor, user: users::Model, password: &str, action: &str) -> Result<(), ServiceError> {
+    let hash = passwords::hash(password).await?;
+    let txn = db.begin().await?;
+    let id = user.id;
+    let mut model = user.into_active_model();
+    model.password_hash = Set(hash);
+    model.updated_at = Set(Utc::now());
+    model.update(&txn).await?;
+    actor.audit(&txn, action, "user", id, Changes::new().secret("password")).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Signs a user in: checks the rate limits (per account and per IP), the password and the
+/// account's state, and records the attempt.
+///
+/// # Errors
+/// `RateLimited` after `auth.login_max_failures` failures within the window (for the account or
+/// the IP); `Unauthorized` for a wrong e-mail or password (one message for both) or a disabled
+/// account.
+pub async fn authenticate(services: &Services, email: &str, password: &str, origin: &Origin) -> Result<users::Model, ServiceError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(ServiceError::field("email", "is required"));
+    }
+    if password.is_empty() {
+        return Err(ServiceError::field("password", "is required"));
+    }
+    let account_key = format!("account:{email}");
+    let ip_key = origin.ip.as_ref().map(|ip| format!("ip:{ip}"));
+    for key in std::iter::once(&account_key).chain(ip_key.as_ref()) {
+        if let Some(retry_after_seconds) = services.limiter.blocked_for(key).await? {
+            return Err(ServiceError::RateLimited { retry_after_seconds });
+        }
+    }
+    let db = &services.db;
+    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => passwords::dummy_hash().await.to_owned(),
+    };
+    let matches = passwords::verify(password, &hash).await;
+    let Some(user) = user.filter(|_| matches) else {
+        services.limiter.record_failure(&account_key).await?;
+        if let Some(key) = &ip_key {
+            services.limiter.record_failure(key).await?;
+        }
+        audit::record(db, None, Some(&email), origin, "sign_in_failed", "session", None, Changes::new()).await?;
+        return Err(ServiceError::Unauthorized("wrong e-mail or password".to_owned()));
+    };
+    if user.disabled {
+        return Err(ServiceError::Unauthorized(
+            "this account is disabled: ask your administrator to enable it".to_owned(),
+        ));
+    }
+    services.limiter.reset(&account_key).await?;
+    let txn = db.begin().await?;
+    let mut model = user.clone().into_active_model();
+    let now = Utc::now();
+    model.last_login_at = Set(Some(now));
+    let user = model.update(&txn).await?;
+    audit::record(&txn, Some(user.id), Some(&user.email), origin, "sign_in", "session", None, Changes::new()).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The user with `id` if it exists and is not disabled (the check behind every request).
+///
+/// # Errors
+/// Database errors.
+pub async fn find_active(db: &DatabaseConnection, id: i64) -> Result<Option<users::Model>, ServiceError> {
+    Ok(users::Entity::find_by_id(id).one(db).await?.filter(|u| !u.disabled))
+}
+
+/// Stores the actor's theme (`system`, `light` or `dark`).
+///
+/// # Errors
+/// `Validation{theme}` for any other value.
+pub async fn set_theme(db: &DatabaseConnection, actor: &Actor, theme: &str) -> Result<(), ServiceError> {
+    if !THEMES.contains(&theme) {
+        return Err(ServiceError::field("theme", "must be system, light or dark"));
+    }
+    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if user.theme == theme {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let before = user.theme.clone();
+    let mut model = user.into_active_model();
+    model.theme = Set(theme.to_owned());
+    model.update(&txn).await?;
+    actor.audit(&txn, "update", "user", actor.user_id, Changes::new().field("theme", before, theme)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The actor's shell state.
+///
+/// # Errors
+/// `NotFound` when the user is gone.
+pub async fn ui_state(db: &DatabaseConnection, user_id: i64) -> Result<UiState, ServiceError> {
+    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    Ok(UiState::parse(&user.ui_state))
+}
+
+/// Applies `change` to the user's shell state and stores it. Tabs must be absolute paths; at
+/// most [`MAX_TABS`] are kept (the oldest go first). Not audited: it is the user's own view, not
+/// business data.
+///
+/// # Errors
+/// `NotFound` when the user is gone.
+pub async fn update_ui_state(db: &DatabaseConnection, user_id: i64, change: impl FnOnce(&mut UiState)) -> Result<UiState, ServiceError> {
+    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let mut state = UiState::parse(&user.ui_state);
+    let before = state.clone();
+    change(&mut state);
+    state.tabs.retain(|t| t.starts_with('/') && t.len() <= 512);
+    let mut seen = std::collections::HashSet::new();
+    state.tabs.retain(|t| seen.insert(t.clone()));
+    if state.tabs.len() > MAX_TABS {
+        let extra = state.tabs.len() - MAX_TABS;
+        state.tabs.drain(..extra);
+    }
+    if state != before {
+        let mut model = user.into_active_model();
+        model.ui_state = Set(serde_json::to_string(&state).map_err(anyhow::Error::from)?);
+        model.update(db).await?;
+    }
+    Ok(state)
+}

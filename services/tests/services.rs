@@ -1,0 +1,11 @@
+//! The services suite: every scenario runs on the embedded SQLite and on PostgreSQL, each on a
+//! fresh database of its own. PostgreSQL comes from `DIDTRON_TEST_POSTGRES_URL` (an admin URL
+//! such as `postgres://didtron:didtron@127.0.0.1:5432/postgres`; the test command sets it) and
+//! Redis from `DIDTRON_TEST_REDIS_URL`.
+
+mod services {
+    pub mod helpers;
+    mod redis_stores;
+    mod sessions;
+    mod users;
+}
