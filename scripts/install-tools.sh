@@ -45,3 +45,8 @@ rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target
 
 install_from_registry_source wasm-bindgen-cli "$WASM_BINDGEN_VERSION" webpki-roots 1.0.10 wasm-bindgen
 install_from_registry_source cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1 cargo-leptos
+
+if ! command -v stylance >/dev/null 2>&1 || ! stylance --version 2>/dev/null | grep -q "0.8.4"; then
+  log "installing stylance-cli 0.8.4"
+  cargo install stylance-cli --version 0.8.4 --locked
+fi

@@ -1,0 +1,77 @@
+//! DIDTron's Leptos application: one codebase for every portal, rendered on the server and
+//! hydrated in the browser.
+#![recursion_limit = "256"]
+
+pub mod error;
+pub mod features;
+pub mod nav;
+pub mod portals;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod ui;
+
+use features::sessions::pages::SignInPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+use portals::{AdminRoutes, CarrierRoutes, CustomerRoutes, SwitchRoutes};
+
+/// The theme of the page being rendered, set by the server from the signed-in user's choice
+/// (`system` when signed out), so the first paint is already in the right colours.
+#[derive(Debug, Clone)]
+pub struct InitialTheme(pub String);
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = use_context::<InitialTheme>().map(|t| t.0).unwrap_or_else(|| "system".to_owned());
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/logo.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/pkg/didtron.css"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: sign-in and the four portals.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="DIDTron"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
+                <AdminRoutes/>
+                <CustomerRoutes/>
+                <CarrierRoutes/>
+                <SwitchRoutes/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// 404.
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_page_status(404);
+    view! {
+        <Title text="Not found · DIDTron"/>
+        <main class="panel" style="max-width:36rem;margin:15vh auto">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. Check it, or go to "<a href="/login">"your portal"</a>"."</p>
+        </main>
+    }
+}

@@ -122,3 +122,38 @@ impl Actor {
         .await
     }
 }
+
+/// Which entries [`recent`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only entries about this entity type and id, e.g. (`user`, `7`).
+    pub entity: Option<(String, String)>,
+    /// Only entries by this user.
+    pub actor_user_id: Option<i64>,
+}
+
+/// The newest `limit` entries matching `filter`, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn recent(
+    conn: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut select = audit_log::Entity::find();
+    if let Some((entity, id)) = &filter.entity {
+        select = select
+            .filter(audit_log::Column::Entity.eq(entity.as_str()))
+            .filter(audit_log::Column::EntityId.eq(id.as_str()));
+    }
+    if let Some(actor) = filter.actor_user_id {
+        select = select.filter(audit_log::Column::ActorUserId.eq(actor));
+    }
+    select
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -78,3 +78,6 @@ pub fn conflict_on(field: &str) -> impl FnOnce(sea_orm::DbErr) -> ServiceError +
         _ => err.into(),
     }
 }
+
+/// The error type behind [`ServiceError::Unexpected`], re-exported for callers that build one.
+pub type AnyError = anyhow::Error;

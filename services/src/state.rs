@@ -73,3 +73,37 @@ impl Services {
         })
     }
 }
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for SessionBackend {
+    async fn create(&self, record: &mut tower_sessions::session::Record) -> tower_sessions::session_store::Result<()> {
+        match self {
+            SessionBackend::Database(s) => s.create(record).await,
+            SessionBackend::Redis(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &tower_sessions::session::Record) -> tower_sessions::session_store::Result<()> {
+        match self {
+            SessionBackend::Database(s) => s.save(record).await,
+            SessionBackend::Redis(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
+        match self {
+            SessionBackend::Database(s) => s.load(id).await,
+            SessionBackend::Redis(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &tower_sessions::session::Id) -> tower_sessions::session_store::Result<()> {
+        match self {
+            SessionBackend::Database(s) => s.delete(id).await,
+            SessionBackend::Redis(s) => s.delete(id).await,
+        }
+    }
+}

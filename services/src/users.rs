@@ -429,3 +429,50 @@ pub async fn update_ui_state(db: &DatabaseConnection, user_id: i64, change: impl
     }
     Ok(state)
 }
+
+/// The signed-in user of a request, resolved once per request from the session by the web
+/// layer and handed to every use case.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The user's row (checked not disabled when the request began).
+    pub user: users::Model,
+    /// The user's role.
+    pub role: Role,
+    /// Where the request came from.
+    pub origin: Origin,
+}
+
+impl SignedIn {
+    /// Wraps a user row and the request's origin.
+    pub fn new(user: users::Model, origin: Origin) -> Self {
+        let role = role_of(&user);
+        Self { user, role, origin }
+    }
+
+    /// The actor of this request's use cases.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            email: self.user.email.clone(),
+            role: self.role,
+            ip: self.origin.ip.clone(),
+            user_agent: self.origin.user_agent.clone(),
+        }
+    }
+}
+
+/// How many users have each role (all roles listed, zero included), for staff dashboards.
+///
+/// # Errors
+/// `Forbidden` for non-staff.
+pub async fn count_by_role(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<(Role, u64)>, ServiceError> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut counts = Vec::new();
+    for role in Role::ALL {
+        let n = users::Entity::find().filter(users::Column::Role.eq(role.as_str())).count(db).await?;
+        counts.push((role, n));
+    }
+    Ok(counts)
+}

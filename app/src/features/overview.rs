@@ -1,0 +1,4 @@
+//! The dashboard each portal opens on.
+
+pub mod api;
+pub mod pages;

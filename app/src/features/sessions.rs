@@ -1,0 +1,4 @@
+//! Signing in and out.
+
+pub mod api;
+pub mod pages;

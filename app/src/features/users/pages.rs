@@ -1,0 +1,5 @@
+//! The users pages.
+
+pub mod detail;
+pub mod list;
+pub mod new;

@@ -1,0 +1,177 @@
+//! The registry of implemented pages. The icon rail, the submenu, the workspace tab titles and
+//! the Ctrl+K page search are all built from it, filtered by the user's portal: a section
+//! appears only when its pages exist.
+
+use crate::ui::icons::Icon;
+use domain::access::{Portal, Role};
+
+/// A page that can be opened: its path (segments starting with `:` match any value), title and
+/// search keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavPage {
+    /// Route pattern, e.g. `/admin/users/:id`.
+    pub path: &'static str,
+    /// Title in the submenu, tabs and search.
+    pub title: &'static str,
+    /// Extra words the page search matches.
+    pub keywords: &'static str,
+    /// Whether the submenu lists it (detail pages are reached from lists).
+    pub in_menu: bool,
+    /// Roles that may open it, besides the portal check; empty means every role of the portal.
+    pub roles: &'static [Role],
+}
+
+/// A section of a portal: one rail icon and its submenu.
+#[derive(Debug, Clone, Copy)]
+pub struct NavSection {
+    /// Stable id, e.g. `users`.
+    pub id: &'static str,
+    /// Name in the rail tooltip and the submenu heading.
+    pub label: &'static str,
+    /// Rail icon.
+    pub icon: Icon,
+    /// The portal it belongs to.
+    pub portal: Portal,
+    /// Its pages; the first is where the rail icon leads.
+    pub pages: &'static [NavPage],
+}
+
+const fn page(path: &'static str, title: &'static str, keywords: &'static str) -> NavPage {
+    NavPage { path, title, keywords, in_menu: true, roles: &[] }
+}
+
+const fn detail(path: &'static str, title: &'static str) -> NavPage {
+    NavPage { path, title, keywords: "", in_menu: false, roles: &[] }
+}
+
+const HOME_WORDS: &str = "home overview start dashboard";
+const PROFILE_WORDS: &str = "password theme account settings profile";
+
+const fn overview(portal: Portal, pages: &'static [NavPage]) -> NavSection {
+    NavSection { id: "overview", label: "Overview", icon: Icon::Home, portal, pages }
+}
+
+const fn account(portal: Portal, pages: &'static [NavPage]) -> NavSection {
+    NavSection { id: "account", label: "My account", icon: Icon::UserCircle, portal, pages }
+}
+
+/// Every section of every portal, in rail order.
+pub const SECTIONS: &[NavSection] = &[
+    overview(Portal::Admin, &[page("/admin", "Dashboard", HOME_WORDS)]),
+    NavSection {
+        id: "users",
+        label: "Users & access",
+        icon: Icon::Users,
+        portal: Portal::Admin,
+        pages: &[
+            page("/admin/users", "Users", "people accounts staff logins disable reset password"),
+            NavPage { roles: &[Role::SuperAdmin, Role::Admin], ..page("/admin/users/new", "New user", "create add invite") },
+            detail("/admin/users/:id", "User"),
+        ],
+    },
+    account(Portal::Admin, &[page("/admin/profile", "My profile", PROFILE_WORDS)]),
+    overview(Portal::Customer, &[page("/customer", "Dashboard", HOME_WORDS)]),
+    account(Portal::Customer, &[page("/customer/profile", "My profile", PROFILE_WORDS)]),
+    overview(Portal::Carrier, &[page("/carrier", "Dashboard", HOME_WORDS)]),
+    account(Portal::Carrier, &[page("/carrier/profile", "My profile", PROFILE_WORDS)]),
+    overview(Portal::Switch, &[page("/switch", "Dashboard", HOME_WORDS)]),
+    account(Portal::Switch, &[page("/switch/profile", "My profile", PROFILE_WORDS)]),
+];
+
+/// The sections a user with `role` sees in `portal` (none for another portal's role).
+pub fn sections(portal: Portal, role: Role) -> Vec<&'static NavSection> {
+    if !portal.admits(role) {
+        return Vec::new();
+    }
+    SECTIONS
+        .iter()
+        .filter(|s| s.portal == portal && s.pages.iter().any(|p| p.allows(role)))
+        .collect()
+}
+
+impl NavPage {
+    /// Whether `role` may open this page (the portal check comes first).
+    pub fn allows(&self, role: Role) -> bool {
+        self.roles.is_empty() || self.roles.contains(&role)
+    }
+
+    /// Whether `path` (no query string) is this page.
+    pub fn matches(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        let pattern = self.path.trim_end_matches('/');
+        let mut given = path.split('/');
+        let mut wanted = pattern.split('/');
+        loop {
+            match (given.next(), wanted.next()) {
+                (None, None) => return true,
+                (Some(g), Some(w)) if w.starts_with(':') && !g.is_empty() => {}
+                (Some(g), Some(w)) if g == w => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// The registered page at `path` and its section.
+pub fn find(path: &str) -> Option<(&'static NavSection, &'static NavPage)> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    SECTIONS.iter().find_map(|s| s.pages.iter().find(|p| p.matches(path)).map(|p| (s, p)))
+}
+
+/// The title of the page at `path`: a detail page adds its id (`User 7`).
+pub fn title(path: &str) -> Option<String> {
+    let (_, page) = find(path)?;
+    if page.in_menu {
+        return Some(page.title.to_owned());
+    }
+    let id = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    Some(format!("{} {id}", page.title))
+}
+
+/// The menu pages of `portal` whose title, section or keywords contain every word of `query`
+/// (case-insensitive), for the page search.
+pub fn search(portal: Portal, role: Role, query: &str) -> Vec<(&'static NavSection, &'static NavPage)> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    sections(portal, role)
+        .into_iter()
+        .flat_map(|s| s.pages.iter().filter(|p| p.in_menu && p.allows(role)).map(move |p| (s, p)))
+        .filter(|(s, p)| {
+            let haystack = format!("{} {} {}", p.title, s.label, p.keywords).to_lowercase();
+            words.iter().all(|w| haystack.contains(w.as_str()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_portal_has_sections_for_its_roles_only() {
+        for role in Role::ALL {
+            for portal in Portal::ALL {
+                let visible = sections(portal, role);
+                assert_eq!(!visible.is_empty(), portal.admits(role), "{role:?} in {portal:?}");
+            }
+        }
+        assert!(sections(Portal::Admin, Role::Admin).iter().any(|s| s.id == "users"));
+        assert!(sections(Portal::Customer, Role::Customer).iter().all(|s| s.id != "users"));
+    }
+
+    #[test]
+    fn paths_find_their_pages_and_titles() {
+        assert_eq!(title("/admin/users").as_deref(), Some("Users"));
+        assert_eq!(title("/admin/users/17?tab=security").as_deref(), Some("User 17"));
+        assert_eq!(title("/admin/users/new").as_deref(), Some("New user"));
+        assert_eq!(title("/admin/").as_deref(), Some("Dashboard"));
+        assert_eq!(title("/admin/nothing"), None);
+        assert_eq!(title("/customer/profile").as_deref(), Some("My profile"));
+    }
+
+    #[test]
+    fn search_matches_all_words_within_the_portal() {
+        let hits = search(Portal::Admin, Role::SuperAdmin, "reset PASSWORD");
+        assert_eq!(hits.iter().map(|(_, p)| p.path).collect::<Vec<_>>(), ["/admin/users", "/admin/profile"]);
+        assert!(search(Portal::Customer, Role::Customer, "users").is_empty());
+    }
+}

@@ -1,0 +1,49 @@
+//! The four portals: each is the shell around its feature pages, under its own path prefix.
+
+use crate::features::overview::pages::OverviewPage;
+use crate::features::profile::pages::ProfilePage;
+use crate::features::search::SearchPage;
+use crate::features::users::pages::{detail::UserDetailPage, list::UsersPage, new::NewUserPage};
+use crate::ui::shell::PortalShell;
+use domain::access::Portal;
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route};
+use leptos_router::{MatchNestedRoutes, SsrMode, path};
+
+/// Super Admin, under `/admin`.
+#[component(transparent)]
+pub fn AdminRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/admin") view=|| view! { <PortalShell portal=Portal::Admin/> } ssr=SsrMode::Async>
+            <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+            <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
+            <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
+            <Route path=path!("users/:id") view=UserDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+            <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+/// The pages every other portal has so far (dashboard, profile, search), under `base`.
+macro_rules! basic_portal {
+    ($name:ident, $portal:expr, $base:literal) => {
+        /// A portal with the shared pages: dashboard, profile, search.
+        #[component(transparent)]
+        pub fn $name() -> impl MatchNestedRoutes + Clone {
+            view! {
+                <ParentRoute path=leptos_router::StaticSegment($base) view=|| view! { <PortalShell portal=$portal/> } ssr=SsrMode::Async>
+                    <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            }
+            .into_inner()
+        }
+    };
+}
+
+basic_portal!(CustomerRoutes, Portal::Customer, "customer");
+basic_portal!(CarrierRoutes, Portal::Carrier, "carrier");
+basic_portal!(SwitchRoutes, Portal::Switch, "switch");

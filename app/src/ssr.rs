@@ -1,0 +1,74 @@
+//! Server-side helpers of the server functions: the shared services, the signed-in user and the
+//! request's origin from the request, and error statuses.
+
+use crate::error::AppError;
+use axum::Extension;
+use domain::access::Portal;
+use leptos::prelude::*;
+use services::audit::Origin;
+use services::users::SignedIn;
+use services::{ServiceError, Services};
+
+/// The platform's services, provided to every render and server function by the server.
+///
+/// # Errors
+/// `Internal` when the server forgot to provide them (a bug).
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| fail(ServiceError::Unexpected(anyhow_msg("services missing from context"))))
+}
+
+fn anyhow_msg(msg: &'static str) -> services::error::AnyError {
+    services::error::AnyError::msg(msg)
+}
+
+/// The signed-in user of this request.
+///
+/// # Errors
+/// `Unauthorized` when nobody is signed in (or the account was disabled meanwhile).
+pub async fn signed_in() -> Result<SignedIn, AppError> {
+    leptos_axum::extract::<Extension<SignedIn>>()
+        .await
+        .map(|Extension(s)| s)
+        .map_err(|_| fail(AppError::Unauthorized("you are not signed in: sign in first".to_owned())))
+}
+
+/// The signed-in user, checked to belong to `portal`.
+///
+/// # Errors
+/// `Unauthorized` when not signed in, `Forbidden` for another portal's role.
+pub async fn signed_in_to(portal: Portal) -> Result<SignedIn, AppError> {
+    let user = signed_in().await?;
+    if portal.admits(user.role) {
+        Ok(user)
+    } else {
+        Err(fail(AppError::Forbidden))
+    }
+}
+
+/// The request's origin (IP and user agent), as resolved by the server's middleware.
+pub async fn origin() -> Origin {
+    leptos_axum::extract::<Extension<Origin>>().await.map(|Extension(o)| o).unwrap_or_default()
+}
+
+/// Converts `err` into an [`AppError`] and sets the response status to match, except for a
+/// browser's plain form post (no JavaScript), which must stay a redirect back to the form with
+/// the error in its URL.
+pub fn fail(err: impl Into<AppError>) -> AppError {
+    let err = err.into();
+    let form_post = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if !form_post {
+        if let (Some(options), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status())) {
+            options.set_status(status);
+        }
+    }
+    err
+}
+
+/// Sets the status of the page being rendered (404 and 403 pages).
+pub fn set_page_status(status: u16) {
+    if let (Some(options), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status)) {
+        options.set_status(status);
+    }
+}

@@ -1,0 +1,58 @@
+//! Form fields that show their error next to them (from a server function's [`AppError`]).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+stylance::import_crate_style!(style, "src/ui/fields.module.css");
+
+/// A labelled input. `error` is the last submission's error, if any; the field shows the part
+/// that names it.
+#[component]
+pub fn Field(
+    /// The input's `name` (and id).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// `text`, `email`, `password`, ...
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// Initial value.
+    #[prop(optional, into)]
+    value: String,
+    /// Help below the field.
+    #[prop(optional)]
+    help: &'static str,
+    /// Browser autocomplete hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Whether the field is required.
+    #[prop(optional)]
+    required: bool,
+    /// The error of the last submission.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    let described = format!("{name}-help");
+    view! {
+        <div class=style::field>
+            <label for=name class=style::label>{label}</label>
+            <input id=name name=name type=kind value=value required=required autocomplete=autocomplete
+                class=style::input
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=described.clone()/>
+            {move || message().map(|m| view! { <p class=style::error role="alert">{format!("{label} {m}")}</p> })}
+            <p id=described class=style::help>{help}</p>
+        </div>
+    }
+}
+
+/// The message of an error that names no field of the form, shown above it.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| e.general_message(fields)).map(|m| {
+            view! { <div class=style::banner role="alert">{m}</div> }
+        })
+    }
+}

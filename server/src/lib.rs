@@ -1,0 +1,83 @@
+//! The DIDTron web process: the router (pages, server functions, health), its middleware
+//! (request origin, CSRF check, sessions, signed-in user, page guard, body limit), and start-up.
+
+pub mod middleware;
+
+use app::{App, shell};
+use axum::Router;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use services::Services;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The state handlers share.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The platform's services.
+    pub services: Services,
+    /// Leptos' site options (output name, site root).
+    pub leptos: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Leptos' options from our settings: the built site lives in `server.site_root`.
+pub fn leptos_options(services: &Services) -> LeptosOptions {
+    let settings = &services.settings;
+    LeptosOptions::builder()
+        .output_name(Arc::<str>::from("didtron"))
+        .site_root(Arc::<str>::from(settings.server.site_root.to_string_lossy().as_ref()))
+        .site_pkg_dir(Arc::<str>::from("pkg"))
+        .site_addr(settings.server.addr)
+        .build()
+}
+
+/// The whole router of a web process.
+pub fn build_router(services: Services) -> Router {
+    let leptos = leptos_options(&services);
+    let state = AppState { services: services.clone(), leptos: leptos.clone() };
+    let routes = generate_route_list(App);
+    let context = {
+        let services = services.clone();
+        move || provide_context(services.clone())
+    };
+    let settings = services.settings.clone();
+    let sessions = SessionManagerLayer::new(services.sessions.clone())
+        .with_name("didtron_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.is_https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.auth.session_idle_minutes)));
+
+    Router::new()
+        .route("/healthz", get(middleware::health))
+        .route("/", get(middleware::root))
+        .route(
+            "/api/{*fn_name}",
+            post({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_user))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::check_origin))
+        .layer(axum::middleware::from_fn(middleware::request_origin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_body))
+        .with_state(state)
+}

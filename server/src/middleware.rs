@@ -1,0 +1,157 @@
+//! The middleware every request passes, outermost first: body limit, request origin, CSRF
+//! origin check, session, signed-in user, page guard.
+
+use crate::AppState;
+use app::features::sessions::api::USER_ID_KEY;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::Portal;
+use services::audit::Origin;
+use services::users::SignedIn;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+/// `GET /healthz`: 200 "ok" when the database answers, 503 otherwise.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.services.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {e}")).into_response(),
+    }
+}
+
+/// `GET /`: the signed-in user's portal, else the sign-in page.
+pub async fn root(signed_in: Option<axum::Extension<SignedIn>>) -> Redirect {
+    match signed_in {
+        Some(axum::Extension(me)) => Redirect::to(me.role.portal().base_path()),
+        None => Redirect::to("/login"),
+    }
+}
+
+/// Refuses bodies over `server.body_limit_bytes` with 413 and a message saying the limit.
+pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.services.settings.server.body_limit_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(limit);
+    }
+    let (parts, body) = req.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(limit);
+    }
+    response
+}
+
+fn too_large(limit: usize) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body too large: at most {limit} bytes are accepted (server.body_limit_bytes)"),
+    )
+        .into_response()
+}
+
+/// Records the client's IP (the TCP peer) and User-Agent as an [`Origin`] extension.
+pub async fn request_origin(mut req: Request, next: Next) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    req.extensions_mut().insert(Origin { ip, user_agent });
+    next.run(req).await
+}
+
+/// CSRF protection for cookie-authenticated writes (OWASP "verifying origin with standard
+/// headers"): a POST, PUT, PATCH or DELETE must carry an `Origin` (or, failing that, a `Referer`)
+/// of this site, i.e. `server.public_url`'s origin or the request's own `Host`. Session cookies
+/// are also `SameSite=Lax`, so other sites cannot send them on cross-site posts.
+pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !same_site(req.headers(), state.services.settings.public_origin()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site request refused: the Origin header does not match this site",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+fn same_site(headers: &HeaderMap, public_origin: &str) -> bool {
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let Some(source) = source else { return false };
+    let origin_of = |url: &str| -> String {
+        let after = url.find("://").map_or(0, |i| i + 3);
+        let end = url[after..].find('/').map_or(url.len(), |i| after + i);
+        url[..end].to_ascii_lowercase()
+    };
+    let source = origin_of(source);
+    if source == public_origin.to_ascii_lowercase() {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    !host.is_empty() && source.split_once("://").is_some_and(|(_, h)| h.eq_ignore_ascii_case(host))
+}
+
+/// Resolves the session's user into a [`SignedIn`] extension; a disabled or deleted user's
+/// session is ended.
+pub async fn resolve_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    if let Ok(Some(user_id)) = session.get::<i64>(USER_ID_KEY).await {
+        match services::users::find_active(&state.services.db, user_id).await {
+            Ok(Some(user)) => {
+                let origin = req.extensions().get::<Origin>().cloned().unwrap_or_default();
+                req.extensions_mut().insert(SignedIn::new(user, origin));
+            }
+            Ok(None) => {
+                let _ = session.flush().await;
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "resolving the session's user");
+                return (StatusCode::SERVICE_UNAVAILABLE, "the database is unreachable: try again shortly").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Page requests (GET) to a portal without a session go to the sign-in page, keeping where they
+/// were going; the sign-in page itself sends a signed-in user to their portal. Another portal's
+/// role is answered 403 by the page itself.
+pub async fn guard_pages(req: Request, next: Next) -> Response {
+    if req.method() == Method::GET {
+        let path = req.uri().path();
+        let signed_in = req.extensions().get::<SignedIn>();
+        if Portal::of_path(path).is_some() && signed_in.is_none() {
+            let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
+            let target = format!("/login?next={}", encode(next_path));
+            return Redirect::to(&target).into_response();
+        }
+        if path == "/login" {
+            if let Some(me) = signed_in {
+                return Redirect::to(me.role.portal().base_path()).into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
