@@ -26,7 +26,9 @@ pub enum Role {
 
 /// The error of [`Role::from_str`]: the text names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected one of super_admin, admin, customer, carrier, switch_operator")]
+#[error(
+    "unknown role `{0}`: expected one of super_admin, admin, customer, carrier, switch_operator"
+)]
 pub struct UnknownRole(pub String);
 
 impl Role {
@@ -120,7 +122,12 @@ pub enum Portal {
 
 impl Portal {
     /// Every portal.
-    pub const ALL: [Portal; 4] = [Portal::Admin, Portal::Customer, Portal::Carrier, Portal::Switch];
+    pub const ALL: [Portal; 4] = [
+        Portal::Admin,
+        Portal::Customer,
+        Portal::Carrier,
+        Portal::Switch,
+    ];
 
     /// The path prefix, e.g. `"/admin"`.
     pub fn base_path(self) -> &'static str {
@@ -146,7 +153,10 @@ impl Portal {
     pub fn of_path(path: &str) -> Option<Portal> {
         Portal::ALL.into_iter().find(|p| {
             let base = p.base_path();
-            path == base || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+            path == base
+                || path
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('/'))
         })
     }
 

@@ -116,8 +116,9 @@ impl PeakSchedule {
         if self.weekend_days.contains(&local.weekday()) {
             return Period::Weekend;
         }
-        let time = NaiveTime::from_num_seconds_from_midnight_opt(local.num_seconds_from_midnight(), 0)
-            .expect("seconds from midnight are in range");
+        let time =
+            NaiveTime::from_num_seconds_from_midnight_opt(local.num_seconds_from_midnight(), 0)
+                .expect("seconds from midnight are in range");
         if time >= self.peak_from && time < self.peak_until {
             Period::Peak
         } else {
@@ -239,7 +240,11 @@ impl RateDeck {
     /// (naming both lines), [`DeckError::EndsBeforeStart`].
     pub fn new(currency: Currency, mut rows: Vec<RateRow>) -> Result<Self, DeckError> {
         rows.sort_by(|a, b| {
-            (a.prefix.key(), a.effective_from, a.line).cmp(&(b.prefix.key(), b.effective_from, b.line))
+            (a.prefix.key(), a.effective_from, a.line).cmp(&(
+                b.prefix.key(),
+                b.effective_from,
+                b.line,
+            ))
         });
         let mut index = FxHashMap::default();
         index.reserve(rows.len());

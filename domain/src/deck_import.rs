@@ -9,18 +9,18 @@
 //! (or, without a header, than the first row) are reported, never shifted.
 
 mod header;
+mod row;
 mod source;
 mod values;
 
 pub use header::ColumnRole;
 pub use values::DateOrder;
 
-use crate::deck::{DeckError, RateDeck, RateRow, RateStatus};
+use crate::deck::{DeckError, RateDeck};
 use crate::increment::{Increment, IncrementError};
-use crate::money::{Currency, MoneyError, Rate};
-use crate::number::{NumberError, Prefix};
+use crate::money::{Currency, MoneyError};
+use crate::number::NumberError;
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use source::Sheet;
 use std::collections::{BTreeMap, HashMap};
@@ -151,10 +151,7 @@ pub struct RowError {
     pub kind: RowErrorKind,
 }
 
-fn serialize_display<S: serde::Serializer>(
-    kind: &RowErrorKind,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+fn serialize_display<S: serde::Serializer>(kind: &RowErrorKind, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(kind)
 }
 
@@ -264,7 +261,8 @@ fn header_roles(sheet: &dyn Sheet, row: usize) -> usize {
 /// A header names two known columns, or one known column and holds no number at all.
 fn looks_like_header(sheet: &dyn Sheet, row: usize) -> bool {
     let roles = header_roles(sheet, row);
-    let has_number = (0..sheet.width(row)).any(|c| values::parse_decimal(sheet.cell(row, c)).is_some());
+    let has_number =
+        (0..sheet.width(row)).any(|c| values::parse_decimal(sheet.cell(row, c)).is_some());
     roles >= 2 || (roles == 1 && !has_number)
 }
 
@@ -282,7 +280,11 @@ fn import_sheet(
         None => (0..sheet.row_count().min(HEADER_SCAN_ROWS)).find(|&r| looks_like_header(sheet, r)),
     };
     let headers: Vec<String> = header_row
-        .map(|r| (0..sheet.width(r)).map(|c| sheet.cell(r, c).text()).collect())
+        .map(|r| {
+            (0..sheet.width(r))
+                .map(|c| sheet.cell(r, c).text())
+                .collect()
+        })
         .unwrap_or_default();
     let mut warnings = Vec::new();
     let mut ignored_columns = Vec::new();
@@ -304,8 +306,8 @@ fn import_sheet(
             mapping
         }
     };
-    let has_prefix = mapping.get(ColumnRole::Prefix).is_some()
-        || mapping.get(ColumnRole::CountryCode).is_some();
+    let has_prefix =
+        mapping.get(ColumnRole::Prefix).is_some() || mapping.get(ColumnRole::CountryCode).is_some();
     let missing = match (has_prefix, mapping.get(ColumnRole::Rate).is_some()) {
         (false, _) => Some("prefix (dial code)"),
         (true, false) => Some("rate per minute"),
@@ -343,7 +345,7 @@ fn import_sheet(
     let order = options
         .date_order
         .unwrap_or_else(|| infer_date_order(sheet, first_data, &mapping, &mut warnings));
-    let reader = RowReader {
+    let reader = row::RowReader {
         sheet,
         mapping: &mapping,
         options,
@@ -430,7 +432,9 @@ fn infer_date_order(
         (true, false) => DateOrder::DayMonthYear,
         (false, true) => DateOrder::MonthDayYear,
         (true, true) => {
-            warnings.push("dates are written both day-first and month-first; read as day/month/year".into());
+            warnings.push(
+                "dates are written both day-first and month-first; read as day/month/year".into(),
+            );
             DateOrder::DayMonthYear
         }
         (false, false) => {
@@ -441,169 +445,6 @@ fn infer_date_order(
             }
             DateOrder::DayMonthYear
         }
-    }
-}
-
-type CellError = (Option<usize>, String, RowErrorKind);
-
-struct RowReader<'a> {
-    sheet: &'a dyn Sheet,
-    mapping: &'a ColumnMapping,
-    options: &'a ImportOptions,
-    order: DateOrder,
-}
-
-impl RowReader<'_> {
-    fn cell(&self, i: usize, role: ColumnRole) -> Option<(usize, Cell<'_>)> {
-        let c = self.mapping.get(role)?;
-        let cell = self.sheet.cell(i, c);
-        (!cell.is_blank()).then_some((c, cell))
-    }
-
-    fn decimal(&self, i: usize, role: ColumnRole) -> Result<Option<Decimal>, CellError> {
-        match self.cell(i, role) {
-            None => Ok(None),
-            Some((c, cell)) => values::parse_decimal(cell)
-                .map(Some)
-                .ok_or_else(|| (Some(c), cell.text(), RowErrorKind::NotANumber)),
-        }
-    }
-
-    fn rate(&self, i: usize, role: ColumnRole) -> Result<Option<Rate>, CellError> {
-        let Some((c, cell)) = self.cell(i, role) else {
-            return Ok(None);
-        };
-        let value = values::parse_decimal(cell)
-            .ok_or((Some(c), cell.text(), RowErrorKind::Rate(MoneyError::NotANumber(cell.text()))))?;
-        Rate::new(value)
-            .map(Some)
-            .map_err(|e| (Some(c), cell.text(), RowErrorKind::Rate(e)))
-    }
-
-    fn seconds(&self, i: usize, role: ColumnRole) -> Result<Option<u32>, CellError> {
-        match self.cell(i, role) {
-            None => Ok(None),
-            Some((c, cell)) => values::parse_seconds(cell)
-                .map(Some)
-                .ok_or_else(|| (Some(c), cell.text(), RowErrorKind::NotSeconds)),
-        }
-    }
-
-    fn date(&self, i: usize, role: ColumnRole) -> Result<Option<DateTime<Utc>>, CellError> {
-        match self.cell(i, role) {
-            None => Ok(None),
-            Some((c, cell)) => values::parse_date(cell, self.order)
-                .map(Some)
-                .ok_or_else(|| (Some(c), cell.text(), RowErrorKind::Date)),
-        }
-    }
-
-    fn prefix(&self, i: usize) -> Result<Prefix, CellError> {
-        let part = |role| self.cell(i, role).map(|(c, cell)| (c, digits_text(cell)));
-        let (column, mut text) = match (part(ColumnRole::Prefix), part(ColumnRole::CountryCode)) {
-            (Some((c, p)), _) => (c, p),
-            (None, Some((c, cc))) => match part(ColumnRole::AreaCode) {
-                Some((_, area)) => (c, format!("{cc}{area}")),
-                None => (c, cc),
-            },
-            (None, None) => {
-                let c = self.mapping.get(ColumnRole::Prefix).or(self.mapping.get(ColumnRole::CountryCode));
-                return Err((c, String::new(), RowErrorKind::Missing));
-            }
-        };
-        if let Some(strip) = &self.options.strip_prefix {
-            let trimmed = text.trim_start_matches('+');
-            if trimmed.len() > strip.len() && trimmed.starts_with(strip.as_str()) {
-                text = trimmed[strip.len()..].to_string();
-            }
-        }
-        Prefix::parse(&text).map_err(|e| (Some(column), text.clone(), RowErrorKind::Prefix(e)))
-    }
-
-    fn increment(&self, i: usize) -> Result<Increment, CellError> {
-        let default = self.options.default_increment;
-        let (mut initial, mut next, mut minimum) = (default.initial, default.next, default.minimum);
-        if let Some((c, cell)) = self.cell(i, ColumnRole::Increment) {
-            let text = cell.text();
-            if text.contains('/') {
-                let inc = Increment::parse(&text)
-                    .map_err(|e| (Some(c), text.clone(), RowErrorKind::Increment(e)))?;
-                (initial, next, minimum) = (inc.initial, inc.next, inc.minimum.max(minimum));
-            } else {
-                let n = values::parse_seconds(cell)
-                    .ok_or((Some(c), text.clone(), RowErrorKind::NotSeconds))?;
-                (initial, next) = (n, n);
-            }
-        }
-        if let Some(n) = self.seconds(i, ColumnRole::InitialIncrement)? {
-            initial = n;
-        }
-        if let Some(n) = self.seconds(i, ColumnRole::NextIncrement)? {
-            next = n;
-        }
-        if let Some(n) = self.seconds(i, ColumnRole::MinimumDuration)? {
-            minimum = n;
-        }
-        Increment::with_minimum(initial, next, minimum).map_err(|e| {
-            let c = self.mapping.get(ColumnRole::Increment).or(self.mapping.get(ColumnRole::NextIncrement));
-            (c, format!("{initial}/{next}/{minimum}"), RowErrorKind::Increment(e))
-        })
-    }
-
-    fn row(&self, i: usize) -> Result<RateRow, CellError> {
-        let prefix = self.prefix(i)?;
-        let rate = self.rate(i, ColumnRole::Rate)?.ok_or((
-            self.mapping.get(ColumnRole::Rate),
-            String::new(),
-            RowErrorKind::Missing,
-        ))?;
-        let destination = self
-            .cell(i, ColumnRole::Destination)
-            .map(|(_, cell)| cell.text())
-            .unwrap_or_default();
-        let connection_fee = self.decimal(i, ColumnRole::ConnectionFee)?.unwrap_or_default();
-        if connection_fee.is_sign_negative() && !connection_fee.is_zero() {
-            let c = self.mapping.get(ColumnRole::ConnectionFee);
-            let text = connection_fee.to_string();
-            return Err((c, text.clone(), RowErrorKind::Rate(MoneyError::Negative(text))));
-        }
-        let effective_from = self
-            .date(i, ColumnRole::EffectiveFrom)?
-            .unwrap_or(self.options.effective_from);
-        let effective_to = self.date(i, ColumnRole::EffectiveTo)?;
-        if effective_to.is_some_and(|to| to <= effective_from) {
-            let c = self.mapping.get(ColumnRole::EffectiveTo);
-            let text = self.cell(i, ColumnRole::EffectiveTo).map(|(_, x)| x.text()).unwrap_or_default();
-            return Err((c, text, RowErrorKind::EndsBeforeStart));
-        }
-        let status = match self.cell(i, ColumnRole::Status) {
-            None => None,
-            Some((c, cell)) => Some(
-                RateStatus::from_word(&cell.text()).ok_or((Some(c), cell.text(), RowErrorKind::Status))?,
-            ),
-        };
-        Ok(RateRow {
-            prefix,
-            destination,
-            rate,
-            off_peak: self.rate(i, ColumnRole::OffPeakRate)?,
-            weekend: self.rate(i, ColumnRole::WeekendRate)?,
-            connection_fee: connection_fee.normalize(),
-            increment: self.increment(i)?,
-            grace_seconds: self.seconds(i, ColumnRole::GraceTime)?.unwrap_or(0),
-            effective_from,
-            effective_to,
-            status,
-            line: self.sheet.line(i),
-        })
-    }
-}
-
-/// A prefix cell as text; spreadsheet numbers print without a fraction (`93`, not `93.0`).
-fn digits_text(cell: Cell<'_>) -> String {
-    match cell {
-        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e16 => format!("{}", n as u64),
-        other => other.text(),
     }
 }
 

@@ -9,9 +9,13 @@
 //! rating.
 
 pub mod access;
+pub mod cdr;
 pub mod deck;
 pub mod deck_import;
+pub mod diff;
 pub mod increment;
+pub mod lcr;
 pub mod money;
 pub mod number;
 pub mod rating;
+pub mod sell;

@@ -202,8 +202,8 @@ impl Rate {
     ///
     /// Errors: [`MoneyError::NotANumber`], [`MoneyError::Negative`], [`MoneyError::TooPrecise`].
     pub fn parse(text: &str) -> Result<Self, MoneyError> {
-        let value = Decimal::from_str(text.trim())
-            .map_err(|_| MoneyError::NotANumber(text.to_string()))?;
+        let value =
+            Decimal::from_str(text.trim()).map_err(|_| MoneyError::NotANumber(text.to_string()))?;
         Rate::new(value)
     }
 

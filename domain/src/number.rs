@@ -350,7 +350,10 @@ mod tests {
     #[test]
     fn rejects_bad_numbers() {
         assert_eq!(E164::parse(""), Err(NumberError::Empty));
-        assert!(matches!(E164::parse("44a1"), Err(NumberError::NotDigits(_))));
+        assert!(matches!(
+            E164::parse("44a1"),
+            Err(NumberError::NotDigits(_))
+        ));
         assert!(matches!(
             E164::parse("1234567890123456"),
             Err(NumberError::TooLong(_))

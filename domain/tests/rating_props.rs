@@ -13,7 +13,10 @@ use rust_decimal::Decimal;
 fn deck_strategy() -> impl Strategy<Value = (RateDeck, String)> {
     (
         "[1-9][0-9]{0,3}",
-        proptest::collection::vec((0u64..100_000_000, 0u32..6, 0u32..=60, 1u32..=60, 0u64..1000), 1..8),
+        proptest::collection::vec(
+            (0u64..100_000_000, 0u32..6, 0u32..=60, 1u32..=60, 0u64..1000),
+            1..8,
+        ),
         "[0-9]{11}",
     )
         .prop_map(|(root, specs, tail)| {
@@ -36,7 +39,10 @@ fn deck_strategy() -> impl Strategy<Value = (RateDeck, String)> {
                 row.connection_fee = Decimal::new(fee as i64, 4);
                 rows.push(row);
             }
-            (RateDeck::new(Currency::USD, rows).unwrap(), number[..15.min(number.len())].to_string())
+            (
+                RateDeck::new(Currency::USD, rows).unwrap(),
+                number[..15.min(number.len())].to_string(),
+            )
         })
 }
 

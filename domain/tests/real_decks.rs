@@ -162,7 +162,10 @@ fn a2billing_simple_rows_missing_the_date_are_reported_not_shifted() {
 #[test]
 fn a2billing_semicolon_with_international_access_code() {
     let plain = import("a2billing_import_semicolon_example.csv", Currency::USD).unwrap();
-    assert_eq!(plain.deck.versions(Prefix::parse("1135538").unwrap()).len(), 1);
+    assert_eq!(
+        plain.deck.versions(Prefix::parse("1135538").unwrap()).len(),
+        1
+    );
     let options = ImportOptions {
         strip_prefix: Some("11".into()),
         ..ImportOptions::new(Currency::USD, jan_2026())
@@ -188,7 +191,11 @@ fn asterisell_italian_decks() {
     assert_eq!(nng.mapping.get(ColumnRole::MinimumDuration), Some(5));
     assert_eq!(nng.mapping.get(ColumnRole::ConnectionFee), Some(4));
 
-    let italian = import("asterisell_formats/csv-header-3col-italian.csv", Currency::EUR).unwrap();
+    let italian = import(
+        "asterisell_formats/csv-header-3col-italian.csv",
+        Currency::EUR,
+    )
+    .unwrap();
     assert_eq!(italian.deck.len(), 3);
     assert_eq!(rate_of(&italian, "93781234567"), "9378 0.1175 60/60");
 
@@ -235,7 +242,10 @@ fn asterisell_twt_with_and_without_header() {
     assert_eq!(report.ignored_columns, ["COMMENT"]);
 
     let name = "asterisell_formats/csv-twt-no-header-5col.csv";
-    assert_eq!(import(name, Currency::EUR).unwrap_err(), ImportError::NoHeader);
+    assert_eq!(
+        import(name, Currency::EUR).unwrap_err(),
+        ImportError::NoHeader
+    );
     let options = ImportOptions {
         mapping: Some(
             ColumnMapping::new()

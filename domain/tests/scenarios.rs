@@ -10,7 +10,9 @@ use domain::rating::rate_call;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios")
+        .join(name)
 }
 
 fn deck(name: &str) -> RateDeck {
@@ -36,8 +38,18 @@ fn hand_worked_cases() {
         let deck = deck(&r[0]);
         let number = E164::parse(&r[2]).unwrap();
         let breakdown = rate_call(&deck, number, at(&r[3]), r[4].parse().unwrap()).unwrap();
-        assert_eq!(breakdown.billed_secs.to_string(), &r[5], "{}: billed", &r[1]);
-        assert_eq!(breakdown.total.amount.to_string(), &r[6], "{}: total", &r[1]);
+        assert_eq!(
+            breakdown.billed_secs.to_string(),
+            &r[5],
+            "{}: billed",
+            &r[1]
+        );
+        assert_eq!(
+            breakdown.total.amount.to_string(),
+            &r[6],
+            "{}: total",
+            &r[1]
+        );
         count += 1;
     }
     assert_eq!(count, 16);
@@ -64,5 +76,13 @@ fn no_rate_before_the_deck_starts() {
     let deck = deck("rate_change_at_midnight");
     let number = E164::parse("33123456789").unwrap();
     assert!(rate_call(&deck, number, at("2025-12-31T23:59:59"), 60).is_err());
-    assert!(rate_call(&deck, E164::parse("4412345678").unwrap(), at("2026-02-01T00:00:00"), 60).is_err());
+    assert!(
+        rate_call(
+            &deck,
+            E164::parse("4412345678").unwrap(),
+            at("2026-02-01T00:00:00"),
+            60
+        )
+        .is_err()
+    );
 }

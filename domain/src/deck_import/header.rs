@@ -65,7 +65,10 @@ const SYNONYMS: &[(ColumnRole, &[&str])] = &[
             "breakout",
         ],
     ),
-    (ColumnRole::CountryCode, &["country code", "cc", "countrycode"]),
+    (
+        ColumnRole::CountryCode,
+        &["country code", "cc", "countrycode"],
+    ),
     (
         ColumnRole::AreaCode,
         &["area code", "areacode", "city code", "network code", "ndc"],
@@ -191,7 +194,10 @@ const SYNONYMS: &[(ColumnRole, &[&str])] = &[
             "minimum seconds",
         ],
     ),
-    (ColumnRole::GraceTime, &["grace time", "grace", "grace period"]),
+    (
+        ColumnRole::GraceTime,
+        &["grace time", "grace", "grace period"],
+    ),
     (
         ColumnRole::EffectiveFrom,
         &[

@@ -2,7 +2,10 @@ use super::*;
 use chrono::TimeZone;
 
 fn opts() -> ImportOptions {
-    ImportOptions::new(Currency::USD, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
+    ImportOptions::new(
+        Currency::USD,
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+    )
 }
 
 #[test]

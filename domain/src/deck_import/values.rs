@@ -15,8 +15,9 @@ pub enum DateOrder {
     MonthDayYear,
 }
 
-/// One cell as read from a CSV line or a spreadsheet.
+/// One cell as read from a CSV line or a spreadsheet (numbers and dates only come from workbooks).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
 pub(crate) enum Cell<'a> {
     /// Text (all CSV cells, spreadsheet strings).
     Text(&'a str),
@@ -157,7 +158,11 @@ pub(crate) fn parse_date(cell: Cell<'_>, order: DateOrder) -> Option<DateTime<Ut
         DateOrder::DayMonthYear => (a, b),
         DateOrder::MonthDayYear => (b, a),
     };
-    Some(NaiveDate::from_ymd_opt(y, m, d)?.and_time(time_part(text)?).and_utc())
+    Some(
+        NaiveDate::from_ymd_opt(y, m, d)?
+            .and_time(time_part(text)?)
+            .and_utc(),
+    )
 }
 
 #[cfg(test)]
@@ -198,7 +203,10 @@ mod tests {
             parse_date(Cell::Text("2008-03-07 21:21:38"), dmy),
             Some(Utc.with_ymd_and_hms(2008, 3, 7, 21, 21, 38).unwrap())
         );
-        assert_eq!(parse_date(Cell::Serial(45352.0), dmy), Some(day(2024, 3, 1)));
+        assert_eq!(
+            parse_date(Cell::Serial(45352.0), dmy),
+            Some(day(2024, 3, 1))
+        );
         assert_eq!(parse_date(Cell::Text("45352"), dmy), Some(day(2024, 3, 1)));
         assert_eq!(parse_date(Cell::Text("31/02/2026"), dmy), None);
         assert_eq!(parse_date(Cell::Text("tag3"), dmy), None);

@@ -1,0 +1,243 @@
+use super::*;
+use crate::deck::RateRow;
+use crate::money::Currency;
+use chrono::TimeZone;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+fn row(prefix: &str, rate: &str) -> RateRow {
+    RateRow::new(
+        Prefix::parse(prefix).unwrap(),
+        prefix,
+        Rate::parse(rate).unwrap(),
+        t0(),
+    )
+}
+
+fn carrier(id: u32, enabled: bool, rows: Vec<RateRow>) -> Carrier {
+    Carrier {
+        id: CarrierId(id),
+        name: format!("carrier {id}"),
+        enabled,
+        deck: RateDeck::new(Currency::USD, rows).unwrap(),
+    }
+}
+
+fn index() -> LcrIndex {
+    let mut with_fee = row("44", "0.010");
+    with_fee.connection_fee = Decimal::new(2, 2);
+    LcrIndex::new(vec![
+        carrier(1, true, vec![row("44", "0.010"), row("4477", "0.020")]),
+        carrier(2, true, vec![row("44", "0.008")]),
+        carrier(3, false, vec![row("447", "0.015")]),
+        carrier(4, true, vec![row("44", "0.005")]),
+        carrier(5, true, vec![row("4477", "0.030")]),
+        carrier(6, true, vec![with_fee]),
+    ])
+}
+
+fn sell_deck() -> RateDeck {
+    RateDeck::new(Currency::USD, vec![row("44", "0.025")]).unwrap()
+}
+
+fn tier(strategy: Strategy) -> Tier {
+    Tier {
+        name: "Standard".into(),
+        carriers: [1, 2, 3, 5, 6].map(CarrierId).to_vec(),
+        strategy,
+        failover: FailoverPolicy::default(),
+        blocked: vec![],
+        margin: Some(MarginProtection::default()),
+    }
+}
+
+fn query<'a>(
+    sell: &'a RateDeck,
+    quality: &'a HashMap<CarrierId, Quality>,
+    call_id: &'a str,
+) -> RouteQuery<'a> {
+    RouteQuery {
+        number: E164::parse("447700900123").unwrap(),
+        at: t0(),
+        call_id,
+        sell: Some(sell),
+        quality,
+        acd_secs: None,
+    }
+}
+
+fn order(plan: &RoutePlan<'_>) -> Vec<u32> {
+    plan.routes.iter().map(|r| r.carrier.0).collect()
+}
+
+#[test]
+fn candidates_take_each_carriers_longest_prefix() {
+    let index = index();
+    let mut out = Vec::new();
+    index.candidates_into(E164::parse("447700900123").unwrap(), t0(), &mut out);
+    let mut found: Vec<(u32, String)> = out
+        .iter()
+        .map(|c| (c.carrier.id.0, c.row.prefix.to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (1, "4477"),
+            (2, "44"),
+            (3, "447"),
+            (4, "44"),
+            (5, "4477"),
+            (6, "44")
+        ]
+        .map(|(c, p)| (c, p.to_string()))
+    );
+}
+
+#[test]
+fn lowest_cost_with_every_exclusion_reason() {
+    let (index, sell, quality) = (index(), sell_deck(), HashMap::new());
+    let plan = index.route(&tier(Strategy::LowestCost), &query(&sell, &quality, "c1"));
+    assert_eq!(order(&plan), [2, 1]);
+    let reasons: Vec<(u32, &ExclusionReason)> = plan
+        .excluded
+        .iter()
+        .map(|e| (e.carrier.0, &e.reason))
+        .collect();
+    assert_eq!(reasons[0], (3, &ExclusionReason::CarrierDisabled));
+    assert_eq!(reasons[1], (4, &ExclusionReason::NotInTier));
+    assert_eq!(
+        reasons[2],
+        (
+            5,
+            &ExclusionReason::NegativeMargin {
+                buy: Rate::parse("0.03").unwrap(),
+                sell: Rate::parse("0.025").unwrap()
+            }
+        )
+    );
+    // Carrier 6 is cheaper per minute than the sell rate, but with its 0.02 fee a 15 s call costs
+    // 0.02 + 0.01 = 0.03 and sells for 0.025 (both 60/60).
+    assert_eq!(
+        reasons[3],
+        (
+            6,
+            &ExclusionReason::LosesMoneyAt {
+                duration_secs: 15,
+                cost: Decimal::new(3, 2),
+                price: Decimal::new(25, 3),
+            }
+        )
+    );
+}
+
+#[test]
+fn margin_protection_can_flag_instead_of_excluding() {
+    let (index, sell, quality) = (index(), sell_deck(), HashMap::new());
+    let mut t = tier(Strategy::LowestCost);
+    t.margin = Some(MarginProtection {
+        durations_secs: vec![15, 60, 300],
+        include_acd: false,
+        exclude: false,
+    });
+    let plan = index.route(&t, &query(&sell, &quality, "c1"));
+    assert_eq!(order(&plan), [2, 6, 1]);
+    let flagged: Vec<u32> = plan.routes[1]
+        .margin_flags
+        .iter()
+        .map(|f| match f {
+            ExclusionReason::LosesMoneyAt { duration_secs, .. } => *duration_secs,
+            _ => 0,
+        })
+        .collect();
+    // At 300 s: 0.02 + 0.05 = 0.07 < 0.125, profitable.
+    assert_eq!(flagged, [15, 60]);
+}
+
+#[test]
+fn priority_and_quality_strategies() {
+    let (index, sell) = (index(), sell_deck());
+    let mut quality = HashMap::new();
+    let plan = index.route(
+        &tier(Strategy::Priority(vec![CarrierId(1)])),
+        &query(&sell, &quality, "c1"),
+    );
+    assert_eq!(order(&plan), [1, 2]);
+    quality.insert(
+        CarrierId(2),
+        Quality {
+            asr: Decimal::new(20, 2),
+            acd_secs: 30,
+        },
+    );
+    quality.insert(
+        CarrierId(1),
+        Quality {
+            asr: Decimal::new(60, 2),
+            acd_secs: 180,
+        },
+    );
+    let weighted = Strategy::QualityWeighted {
+        target_acd_secs: 120,
+        default_quality: Quality {
+            asr: Decimal::new(50, 2),
+            acd_secs: 120,
+        },
+    };
+    let plan = index.route(&tier(weighted), &query(&sell, &quality, "c1"));
+    assert_eq!(order(&plan), [1, 2]);
+}
+
+#[test]
+fn percentage_split_is_deterministic_and_weighted() {
+    let (index, sell, quality) = (index(), sell_deck(), HashMap::new());
+    let split = tier(Strategy::PercentageSplit(vec![
+        (CarrierId(1), 70),
+        (CarrierId(2), 30),
+    ]));
+    let mut firsts = [0u32; 2];
+    for i in 0..1000 {
+        let id = format!("call-{i}");
+        let plan = index.route(&split, &query(&sell, &quality, &id));
+        let again = index.route(&split, &query(&sell, &quality, &id));
+        assert_eq!(order(&plan), order(&again));
+        assert_eq!(plan.routes.len(), 2);
+        firsts[(plan.routes[0].carrier.0 - 1) as usize] += 1;
+    }
+    assert!((620..=780).contains(&firsts[0]), "{firsts:?}");
+}
+
+#[test]
+fn blocked_destinations_and_failover() {
+    let (index, sell, quality) = (index(), sell_deck(), HashMap::new());
+    let mut t = tier(Strategy::LowestCost);
+    let plan = index.route(&t, &query(&sell, &quality, "c1"));
+    assert_eq!(
+        plan.next_after(0, CallOutcome::Sip(503), &t.failover)
+            .unwrap()
+            .carrier,
+        CarrierId(1)
+    );
+    assert_eq!(
+        plan.next_after(0, CallOutcome::Timeout, &t.failover)
+            .unwrap()
+            .carrier,
+        CarrierId(1)
+    );
+    assert!(
+        plan.next_after(0, CallOutcome::Sip(486), &t.failover)
+            .is_none()
+    );
+    assert!(
+        plan.next_after(1, CallOutcome::Sip(503), &t.failover)
+            .is_none()
+    );
+
+    t.blocked = vec![Prefix::parse("4477").unwrap()];
+    let plan = index.route(&t, &query(&sell, &quality, "c1"));
+    assert!(plan.routes.is_empty());
+    assert!(plan.excluded.iter().any(|e| e.carrier == CarrierId(1)
+        && e.reason == ExclusionReason::BlockedDestination(Prefix::parse("4477").unwrap())));
+}
