@@ -85,7 +85,10 @@ impl AppError {
     /// The message for `field`, when this error names it (a conflict names its field too).
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(problems) => problems.iter().find(|p| p.field == field).map(|p| p.message.clone()),
+            AppError::Validation(problems) => problems
+                .iter()
+                .find(|p| p.field == field)
+                .map(|p| p.message.clone()),
             AppError::Conflict { field: f } if f == field => Some("is already in use".to_owned()),
             _ => None,
         }
@@ -134,7 +137,11 @@ impl From<services::ServiceError> for AppError {
             S::NotFound => AppError::NotFound,
             S::Forbidden => AppError::Forbidden,
             S::Unauthorized(message) => AppError::Unauthorized(message),
-            S::RateLimited { retry_after_seconds } => AppError::RateLimited { retry_after_seconds },
+            S::RateLimited {
+                retry_after_seconds,
+            } => AppError::RateLimited {
+                retry_after_seconds,
+            },
             S::Unexpected(err) => {
                 let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 tracing::error!(reference, error = ?err, "unexpected error");
@@ -151,15 +158,35 @@ mod tests {
     #[test]
     fn field_messages_and_general_messages() {
         let err = AppError::Validation(vec![
-            FieldProblem { field: "email".into(), message: "is required".into() },
-            FieldProblem { field: "role".into(), message: "unknown role".into() },
+            FieldProblem {
+                field: "email".into(),
+                message: "is required".into(),
+            },
+            FieldProblem {
+                field: "role".into(),
+                message: "unknown role".into(),
+            },
         ]);
         assert_eq!(err.for_field("email").as_deref(), Some("is required"));
-        assert_eq!(err.general_message(&["email"]).as_deref(), Some("role: unknown role"));
+        assert_eq!(
+            err.general_message(&["email"]).as_deref(),
+            Some("role: unknown role")
+        );
         assert_eq!(err.status(), 422);
-        let conflict = AppError::Conflict { field: "email".into() };
-        assert_eq!(conflict.for_field("email").as_deref(), Some("is already in use"));
+        let conflict = AppError::Conflict {
+            field: "email".into(),
+        };
+        assert_eq!(
+            conflict.for_field("email").as_deref(),
+            Some("is already in use")
+        );
         assert_eq!(conflict.general_message(&["email"]), None);
-        assert_eq!(AppError::RateLimited { retry_after_seconds: 61 }.to_string(), "too many failed attempts: try again in 2 minutes");
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_seconds: 61
+            }
+            .to_string(),
+            "too many failed attempts: try again in 2 minutes"
+        );
     }
 }

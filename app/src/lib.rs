@@ -24,7 +24,9 @@ pub struct InitialTheme(pub String);
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let theme = use_context::<InitialTheme>().map(|t| t.0).unwrap_or_else(|| "system".to_owned());
+    let theme = use_context::<InitialTheme>()
+        .map(|t| t.0)
+        .unwrap_or_else(|| "system".to_owned());
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=theme>
@@ -48,6 +50,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (end-to-end tests wait
+    // for it before clicking).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Title text="DIDTron"/>
         <Router>

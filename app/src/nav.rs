@@ -37,22 +37,46 @@ pub struct NavSection {
 }
 
 const fn page(path: &'static str, title: &'static str, keywords: &'static str) -> NavPage {
-    NavPage { path, title, keywords, in_menu: true, roles: &[] }
+    NavPage {
+        path,
+        title,
+        keywords,
+        in_menu: true,
+        roles: &[],
+    }
 }
 
 const fn detail(path: &'static str, title: &'static str) -> NavPage {
-    NavPage { path, title, keywords: "", in_menu: false, roles: &[] }
+    NavPage {
+        path,
+        title,
+        keywords: "",
+        in_menu: false,
+        roles: &[],
+    }
 }
 
 const HOME_WORDS: &str = "home overview start dashboard";
 const PROFILE_WORDS: &str = "password theme account settings profile";
 
 const fn overview(portal: Portal, pages: &'static [NavPage]) -> NavSection {
-    NavSection { id: "overview", label: "Overview", icon: Icon::Home, portal, pages }
+    NavSection {
+        id: "overview",
+        label: "Overview",
+        icon: Icon::Home,
+        portal,
+        pages,
+    }
 }
 
 const fn account(portal: Portal, pages: &'static [NavPage]) -> NavSection {
-    NavSection { id: "account", label: "My account", icon: Icon::UserCircle, portal, pages }
+    NavSection {
+        id: "account",
+        label: "My account",
+        icon: Icon::UserCircle,
+        portal,
+        pages,
+    }
 }
 
 /// Every section of every portal, in rail order.
@@ -64,18 +88,43 @@ pub const SECTIONS: &[NavSection] = &[
         icon: Icon::Users,
         portal: Portal::Admin,
         pages: &[
-            page("/admin/users", "Users", "people accounts staff logins disable reset password"),
-            NavPage { roles: &[Role::SuperAdmin, Role::Admin], ..page("/admin/users/new", "New user", "create add invite") },
+            page(
+                "/admin/users",
+                "Users",
+                "people accounts staff logins disable reset password",
+            ),
+            NavPage {
+                roles: &[Role::SuperAdmin, Role::Admin],
+                ..page("/admin/users/new", "New user", "create add invite")
+            },
             detail("/admin/users/:id", "User"),
         ],
     },
-    account(Portal::Admin, &[page("/admin/profile", "My profile", PROFILE_WORDS)]),
-    overview(Portal::Customer, &[page("/customer", "Dashboard", HOME_WORDS)]),
-    account(Portal::Customer, &[page("/customer/profile", "My profile", PROFILE_WORDS)]),
-    overview(Portal::Carrier, &[page("/carrier", "Dashboard", HOME_WORDS)]),
-    account(Portal::Carrier, &[page("/carrier/profile", "My profile", PROFILE_WORDS)]),
+    account(
+        Portal::Admin,
+        &[page("/admin/profile", "My profile", PROFILE_WORDS)],
+    ),
+    overview(
+        Portal::Customer,
+        &[page("/customer", "Dashboard", HOME_WORDS)],
+    ),
+    account(
+        Portal::Customer,
+        &[page("/customer/profile", "My profile", PROFILE_WORDS)],
+    ),
+    overview(
+        Portal::Carrier,
+        &[page("/carrier", "Dashboard", HOME_WORDS)],
+    ),
+    account(
+        Portal::Carrier,
+        &[page("/carrier/profile", "My profile", PROFILE_WORDS)],
+    ),
     overview(Portal::Switch, &[page("/switch", "Dashboard", HOME_WORDS)]),
-    account(Portal::Switch, &[page("/switch/profile", "My profile", PROFILE_WORDS)]),
+    account(
+        Portal::Switch,
+        &[page("/switch/profile", "My profile", PROFILE_WORDS)],
+    ),
 ];
 
 /// The sections a user with `role` sees in `portal` (none for another portal's role).
@@ -115,7 +164,9 @@ impl NavPage {
 /// The registered page at `path` and its section.
 pub fn find(path: &str) -> Option<(&'static NavSection, &'static NavPage)> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    SECTIONS.iter().find_map(|s| s.pages.iter().find(|p| p.matches(path)).map(|p| (s, p)))
+    SECTIONS
+        .iter()
+        .find_map(|s| s.pages.iter().find(|p| p.matches(path)).map(|p| (s, p)))
 }
 
 /// The title of the page at `path`: a detail page adds its id (`User 7`).
@@ -124,17 +175,30 @@ pub fn title(path: &str) -> Option<String> {
     if page.in_menu {
         return Some(page.title.to_owned());
     }
-    let id = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let id = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     Some(format!("{} {id}", page.title))
 }
 
 /// The menu pages of `portal` whose title, section or keywords contain every word of `query`
 /// (case-insensitive), for the page search.
-pub fn search(portal: Portal, role: Role, query: &str) -> Vec<(&'static NavSection, &'static NavPage)> {
+pub fn search(
+    portal: Portal,
+    role: Role,
+    query: &str,
+) -> Vec<(&'static NavSection, &'static NavPage)> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     sections(portal, role)
         .into_iter()
-        .flat_map(|s| s.pages.iter().filter(|p| p.in_menu && p.allows(role)).map(move |p| (s, p)))
+        .flat_map(|s| {
+            s.pages
+                .iter()
+                .filter(|p| p.in_menu && p.allows(role))
+                .map(move |p| (s, p))
+        })
         .filter(|(s, p)| {
             let haystack = format!("{} {} {}", p.title, s.label, p.keywords).to_lowercase();
             words.iter().all(|w| haystack.contains(w.as_str()))
@@ -151,17 +215,32 @@ mod tests {
         for role in Role::ALL {
             for portal in Portal::ALL {
                 let visible = sections(portal, role);
-                assert_eq!(!visible.is_empty(), portal.admits(role), "{role:?} in {portal:?}");
+                assert_eq!(
+                    !visible.is_empty(),
+                    portal.admits(role),
+                    "{role:?} in {portal:?}"
+                );
             }
         }
-        assert!(sections(Portal::Admin, Role::Admin).iter().any(|s| s.id == "users"));
-        assert!(sections(Portal::Customer, Role::Customer).iter().all(|s| s.id != "users"));
+        assert!(
+            sections(Portal::Admin, Role::Admin)
+                .iter()
+                .any(|s| s.id == "users")
+        );
+        assert!(
+            sections(Portal::Customer, Role::Customer)
+                .iter()
+                .all(|s| s.id != "users")
+        );
     }
 
     #[test]
     fn paths_find_their_pages_and_titles() {
         assert_eq!(title("/admin/users").as_deref(), Some("Users"));
-        assert_eq!(title("/admin/users/17?tab=security").as_deref(), Some("User 17"));
+        assert_eq!(
+            title("/admin/users/17?tab=security").as_deref(),
+            Some("User 17")
+        );
         assert_eq!(title("/admin/users/new").as_deref(), Some("New user"));
         assert_eq!(title("/admin/").as_deref(), Some("Dashboard"));
         assert_eq!(title("/admin/nothing"), None);
@@ -171,7 +250,10 @@ mod tests {
     #[test]
     fn search_matches_all_words_within_the_portal() {
         let hits = search(Portal::Admin, Role::SuperAdmin, "reset PASSWORD");
-        assert_eq!(hits.iter().map(|(_, p)| p.path).collect::<Vec<_>>(), ["/admin/users", "/admin/profile"]);
+        assert_eq!(
+            hits.iter().map(|(_, p)| p.path).collect::<Vec<_>>(),
+            ["/admin/users", "/admin/profile"]
+        );
         assert!(search(Portal::Customer, Role::Customer, "users").is_empty());
     }
 }

@@ -14,7 +14,11 @@ use services::{ServiceError, Services};
 /// # Errors
 /// `Internal` when the server forgot to provide them (a bug).
 pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| fail(ServiceError::Unexpected(anyhow_msg("services missing from context"))))
+    use_context::<Services>().ok_or_else(|| {
+        fail(ServiceError::Unexpected(anyhow_msg(
+            "services missing from context",
+        )))
+    })
 }
 
 fn anyhow_msg(msg: &'static str) -> services::error::AnyError {
@@ -29,7 +33,11 @@ pub async fn signed_in() -> Result<SignedIn, AppError> {
     leptos_axum::extract::<Extension<SignedIn>>()
         .await
         .map(|Extension(s)| s)
-        .map_err(|_| fail(AppError::Unauthorized("you are not signed in: sign in first".to_owned())))
+        .map_err(|_| {
+            fail(AppError::Unauthorized(
+                "you are not signed in: sign in first".to_owned(),
+            ))
+        })
 }
 
 /// The signed-in user, checked to belong to `portal`.
@@ -47,7 +55,10 @@ pub async fn signed_in_to(portal: Portal) -> Result<SignedIn, AppError> {
 
 /// The request's origin (IP and user agent), as resolved by the server's middleware.
 pub async fn origin() -> Origin {
-    leptos_axum::extract::<Extension<Origin>>().await.map(|Extension(o)| o).unwrap_or_default()
+    leptos_axum::extract::<Extension<Origin>>()
+        .await
+        .map(|Extension(o)| o)
+        .unwrap_or_default()
 }
 
 /// Converts `err` into an [`AppError`] and sets the response status to match, except for a
@@ -56,10 +67,18 @@ pub async fn origin() -> Origin {
 pub fn fail(err: impl Into<AppError>) -> AppError {
     let err = err.into();
     let form_post = use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|a| a.contains("text/html"))
+        })
         .unwrap_or(false);
     if !form_post {
-        if let (Some(options), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status())) {
+        if let (Some(options), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(err.status()),
+        ) {
             options.set_status(status);
         }
     }
@@ -68,7 +87,10 @@ pub fn fail(err: impl Into<AppError>) -> AppError {
 
 /// Sets the status of the page being rendered (404 and 403 pages).
 pub fn set_page_status(status: u16) {
-    if let (Some(options), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status)) {
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
         options.set_status(status);
     }
 }

@@ -18,12 +18,31 @@ impl MigrationTrait for Migration {
                             .primary_key(),
                     )
                     .col(ColumnDef::new(Users::Email).string_len(254).not_null())
-                    .col(ColumnDef::new(Users::DisplayName).string_len(120).not_null())
+                    .col(
+                        ColumnDef::new(Users::DisplayName)
+                            .string_len(120)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
                     .col(ColumnDef::new(Users::Role).string_len(32).not_null())
-                    .col(ColumnDef::new(Users::Disabled).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Users::Theme).string_len(8).not_null().default("system"))
-                    .col(ColumnDef::new(Users::UiState).text().not_null().default("{}"))
+                    .col(
+                        ColumnDef::new(Users::Disabled)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(Users::Theme)
+                            .string_len(8)
+                            .not_null()
+                            .default("system"),
+                    )
+                    .col(
+                        ColumnDef::new(Users::UiState)
+                            .text()
+                            .not_null()
+                            .default("{}"),
+                    )
                     .col(
                         ColumnDef::new(Users::CreatedAt)
                             .timestamp_with_time_zone()
@@ -34,7 +53,11 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(Users::LastLoginAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Users::LastLoginAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -22,7 +22,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AuditLog::Action).string_len(64).not_null())
                     .col(ColumnDef::new(AuditLog::Entity).string_len(64).not_null())
                     .col(ColumnDef::new(AuditLog::EntityId).string_len(64).null())
-                    .col(ColumnDef::new(AuditLog::Changes).text().not_null().default("{}"))
+                    .col(
+                        ColumnDef::new(AuditLog::Changes)
+                            .text()
+                            .not_null()
+                            .default("{}"),
+                    )
                     .col(ColumnDef::new(AuditLog::Ip).string_len(64).null())
                     .col(ColumnDef::new(AuditLog::UserAgent).string_len(512).null())
                     .col(

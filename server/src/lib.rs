@@ -5,7 +5,7 @@ pub mod middleware;
 
 use app::{App, shell};
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -34,16 +34,22 @@ pub fn leptos_options(services: &Services) -> LeptosOptions {
     let settings = &services.settings;
     LeptosOptions::builder()
         .output_name(Arc::<str>::from("didtron"))
-        .site_root(Arc::<str>::from(settings.server.site_root.to_string_lossy().as_ref()))
+        .site_root(Arc::<str>::from(
+            settings.server.site_root.to_string_lossy().as_ref(),
+        ))
         .site_pkg_dir(Arc::<str>::from("pkg"))
         .site_addr(settings.server.addr)
         .build()
 }
 
-/// The whole router of a web process.
+/// The whole router of a web process. Server functions are served under `/api/` by
+/// `leptos_routes_with_context`, which registers every `#[server]` function it finds.
 pub fn build_router(services: Services) -> Router {
     let leptos = leptos_options(&services);
-    let state = AppState { services: services.clone(), leptos: leptos.clone() };
+    let state = AppState {
+        services: services.clone(),
+        leptos: leptos.clone(),
+    };
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
@@ -56,28 +62,39 @@ pub fn build_router(services: Services) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(settings.is_https())
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.auth.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            settings.auth.session_idle_minutes,
+        )));
 
     Router::new()
         .route("/healthz", get(middleware::health))
         .route("/", get(middleware::root))
-        .route(
-            "/api/{*fn_name}",
-            post({
-                let context = context.clone();
-                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
-            }),
-        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_pages))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_user))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(axum::middleware::from_fn(middleware::bad_arguments_are_400))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::guard_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::resolve_user,
+        ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::check_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::check_origin,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_origin))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::limit_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::limit_body,
+        ))
         .with_state(state)
 }

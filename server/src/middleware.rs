@@ -18,7 +18,11 @@ use tower_sessions::Session;
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.services.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {e}")).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unreachable: {e}"),
+        )
+            .into_response(),
     }
 }
 
@@ -53,14 +57,19 @@ pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next)
 fn too_large(limit: usize) -> Response {
     (
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("request body too large: at most {limit} bytes are accepted (server.body_limit_bytes)"),
+        format!(
+            "request body too large: at most {limit} bytes are accepted (server.body_limit_bytes)"
+        ),
     )
         .into_response()
 }
 
 /// Records the client's IP (the TCP peer) and User-Agent as an [`Origin`] extension.
 pub async fn request_origin(mut req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -101,17 +110,32 @@ fn same_site(headers: &HeaderMap, public_origin: &str) -> bool {
     if source == public_origin.to_ascii_lowercase() {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    !host.is_empty() && source.split_once("://").is_some_and(|(_, h)| h.eq_ignore_ascii_case(host))
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    !host.is_empty()
+        && source
+            .split_once("://")
+            .is_some_and(|(_, h)| h.eq_ignore_ascii_case(host))
 }
 
 /// Resolves the session's user into a [`SignedIn`] extension; a disabled or deleted user's
 /// session is ended.
-pub async fn resolve_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn resolve_user(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if let Ok(Some(user_id)) = session.get::<i64>(USER_ID_KEY).await {
         match services::users::find_active(&state.services.db, user_id).await {
             Ok(Some(user)) => {
-                let origin = req.extensions().get::<Origin>().cloned().unwrap_or_default();
+                let origin = req
+                    .extensions()
+                    .get::<Origin>()
+                    .cloned()
+                    .unwrap_or_default();
                 req.extensions_mut().insert(SignedIn::new(user, origin));
             }
             Ok(None) => {
@@ -119,7 +143,11 @@ pub async fn resolve_user(State(state): State<AppState>, session: Session, mut r
             }
             Err(e) => {
                 tracing::error!(error = ?e, "resolving the session's user");
-                return (StatusCode::SERVICE_UNAVAILABLE, "the database is unreachable: try again shortly").into_response();
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the database is unreachable: try again shortly",
+                )
+                    .into_response();
             }
         }
     }
@@ -134,7 +162,11 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
         let path = req.uri().path();
         let signed_in = req.extensions().get::<SignedIn>();
         if Portal::of_path(path).is_some() && signed_in.is_none() {
-            let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
+            let next_path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or(path);
             let target = format!("/login?next={}", encode(next_path));
             return Redirect::to(&target).into_response();
         }
@@ -150,8 +182,38 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// Server functions whose arguments could not be decoded (a missing or malformed form field)
+/// fail before our code runs, and the server-function layer answers 500; they are the client's
+/// error, so they are answered 400 with the same body, which names the field.
+pub async fn bad_arguments_are_400(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    };
+    if bytes.starts_with(b"{\"Request\"") {
+        if String::from_utf8_lossy(&bytes).contains("length limit exceeded") {
+            // A body without Content-Length that outgrew `limit_body`'s limit.
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large (server.body_limit_bytes)",
+            )
+                .into_response();
+        }
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -45,14 +45,16 @@ impl Changes {
     pub fn field(mut self, name: &str, before: impl Into<Value>, after: impl Into<Value>) -> Self {
         let (before, after) = (before.into(), after.into());
         if before != after {
-            self.0.insert(name.to_owned(), json!({ "before": before, "after": after }));
+            self.0
+                .insert(name.to_owned(), json!({ "before": before, "after": after }));
         }
         self
     }
 
     /// Records that a secret field changed, without its values.
     pub fn secret(mut self, name: &str) -> Self {
-        self.0.insert(name.to_owned(), json!({ "before": "***", "after": "***" }));
+        self.0
+            .insert(name.to_owned(), json!({ "before": "***", "after": "***" }));
         self
     }
 }
@@ -80,7 +82,10 @@ pub async fn record(
         entity_id: Set(entity_id),
         changes: Set(Value::Object(changes.0).to_string()),
         ip: Set(origin.ip.clone()),
-        user_agent: Set(origin.user_agent.as_ref().map(|ua| ua.chars().take(512).collect())),
+        user_agent: Set(origin
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(512).collect())),
         created_at: Set(Utc::now()),
         ..Default::default()
     };

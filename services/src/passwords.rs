@@ -2,8 +2,10 @@
 //! recommendation), run on the blocking pool so sign-ins do not stall the async workers.
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 /// Shortest accepted password, in characters.
 pub const MIN_LENGTH: usize = 10;
@@ -45,7 +47,11 @@ pub async fn verify(password: &str, phc: &str) -> bool {
     let (password, phc) = (password.to_owned(), phc.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -58,7 +64,9 @@ pub async fn dummy_hash() -> &'static str {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
         .get_or_init(|| async {
-            hash(&uuid_like()).await.unwrap_or_else(|_| "$argon2id$invalid".to_owned())
+            hash(&uuid_like())
+                .await
+                .unwrap_or_else(|_| "$argon2id$invalid".to_owned())
         })
         .await
 }
@@ -87,7 +95,10 @@ mod tests {
 
     #[test]
     fn policy_names_the_rule() {
-        assert_eq!(check_policy("short"), Err("must be at least 10 characters".to_owned()));
+        assert_eq!(
+            check_policy("short"),
+            Err("must be at least 10 characters".to_owned())
+        );
         assert_eq!(check_policy("long enough!"), Ok(()));
     }
 }

@@ -48,7 +48,10 @@ impl MemoryLimiter {
     }
 
     fn with_windows<T>(&self, f: impl FnOnce(&mut HashMap<String, (u32, Instant)>) -> T) -> T {
-        let mut guard = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
         let window = self.limit.window;
         guard.retain(|_, (_, started)| now.duration_since(*started) < window);
@@ -63,7 +66,9 @@ impl FailureLimiter for MemoryLimiter {
         Ok(self.with_windows(|w| {
             w.get(key).and_then(|(count, started)| {
                 (*count >= limit.max_failures).then(|| {
-                    let left = limit.window.saturating_sub(Instant::now().duration_since(*started));
+                    let left = limit
+                        .window
+                        .saturating_sub(Instant::now().duration_since(*started));
                     left.as_secs().max(1)
                 })
             })
@@ -93,13 +98,19 @@ pub struct RedisLimiter {
 
 impl std::fmt::Debug for RedisLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisLimiter").field("limit", &self.limit).finish()
+        f.debug_struct("RedisLimiter")
+            .field("limit", &self.limit)
+            .finish()
     }
 }
 
 impl RedisLimiter {
     /// A limiter on `conn`; keys are `{prefix}{key}`.
-    pub fn new(limit: Limit, conn: redis::aio::ConnectionManager, prefix: impl Into<String>) -> Self {
+    pub fn new(
+        limit: Limit,
+        conn: redis::aio::ConnectionManager,
+        prefix: impl Into<String>,
+    ) -> Self {
         Self {
             limit,
             conn,
@@ -126,7 +137,9 @@ impl FailureLimiter for RedisLimiter {
         let full = format!("{}{key}", self.prefix);
         let count: u32 = conn.incr(&full, 1).await?;
         if count == 1 {
-            let _: () = conn.expire(&full, self.limit.window.as_secs() as i64).await?;
+            let _: () = conn
+                .expire(&full, self.limit.window.as_secs() as i64)
+                .await?;
         }
         Ok(())
     }

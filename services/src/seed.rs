@@ -6,7 +6,10 @@ use crate::error::ServiceError;
 use crate::passwords;
 use chrono::Utc;
 use domain::access::Role;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo-pass-2026";
@@ -55,7 +58,11 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
             "seed",
             "user",
             Some(user.id.to_string()),
-            Changes::new().field("email", None::<String>, email).field("role", None::<String>, role.as_str()),
+            Changes::new().field("email", None::<String>, email).field(
+                "role",
+                None::<String>,
+                role.as_str(),
+            ),
         )
         .await?;
     }

@@ -62,7 +62,12 @@ impl SessionStore for DbSessionStore {
             let model = Self::active_model(record)?;
             match sessions::Entity::insert(model).exec(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                Err(e)
+                    if matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+                {
                     record.id = Id::default();
                 }
                 Err(e) => return Err(backend(e)),
@@ -135,7 +140,9 @@ impl RedisSessionStore {
     }
 
     fn ttl_seconds(record: &Record) -> u64 {
-        (record.expiry_date - OffsetDateTime::now_utc()).whole_seconds().max(1) as u64
+        (record.expiry_date - OffsetDateTime::now_utc())
+            .whole_seconds()
+            .max(1) as u64
     }
 }
 
@@ -162,8 +169,8 @@ impl SessionStore for RedisSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let mut conn = self.conn.clone();
-        let value =
-            serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let value = serde_json::to_string(record)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let _: () = conn
             .set_ex(Self::key(&record.id), value, Self::ttl_seconds(record))
             .await
@@ -175,7 +182,9 @@ impl SessionStore for RedisSessionStore {
         let mut conn = self.conn.clone();
         let value: Option<String> = conn.get(Self::key(session_id)).await.map_err(backend)?;
         value
-            .map(|v| serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string())))
+            .map(|v| {
+                serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string()))
+            })
             .transpose()
     }
 

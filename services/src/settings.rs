@@ -144,7 +144,10 @@ impl Settings {
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Settings, SettingsError> {
         let source = vars.into_iter().collect();
-        Self::load_with_env(config_file, Environment::with_prefix("DIDTRON").source(Some(source)))
+        Self::load_with_env(
+            config_file,
+            Environment::with_prefix("DIDTRON").source(Some(source)),
+        )
     }
 
     fn load_with_env(config_file: &Path, env: Environment) -> Result<Settings, SettingsError> {
@@ -192,7 +195,10 @@ impl Settings {
         }
         let redis = self.redis.url.expose_secret();
         if !(redis.is_empty() || redis.starts_with("redis://") || redis.starts_with("rediss://")) {
-            return invalid("redis.url", "must be empty or start with redis:// or rediss://");
+            return invalid(
+                "redis.url",
+                "must be empty or start with redis:// or rediss://",
+            );
         }
         if self.auth.session_idle_minutes < 1 {
             return invalid("auth.session_idle_minutes", "must be at least 1");
@@ -211,7 +217,10 @@ impl Settings {
     pub fn database_url(&self) -> String {
         let url = self.database.url.expose_secret();
         if url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data.dir.join("didtron.sqlite").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data.dir.join("didtron.sqlite").display()
+            )
         } else {
             url.to_owned()
         }
@@ -243,7 +252,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -262,7 +274,10 @@ mod tests {
             vars(&[
                 ("DIDTRON__DATABASE__URL", "postgres://u:hunter2@127.0.0.1/x"),
                 ("DIDTRON__AUTH__LOGIN_MAX_FAILURES", "3"),
-                ("DIDTRON__SERVER__PUBLIC_URL", "https://portal.example.com/app"),
+                (
+                    "DIDTRON__SERVER__PUBLIC_URL",
+                    "https://portal.example.com/app",
+                ),
             ]),
         )
         .unwrap();
@@ -296,8 +311,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("didtron-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("didtron.toml");
-        std::fs::write(&file, "[auth]\nlogin_max_failures = 5\nsession_idle_minutes = 30\n")
-            .unwrap();
+        std::fs::write(
+            &file,
+            "[auth]\nlogin_max_failures = 5\nsession_idle_minutes = 30\n",
+        )
+        .unwrap();
         let s = Settings::load_from_vars(
             &file,
             vars(&[("DIDTRON__AUTH__SESSION_IDLE_MINUTES", "60")]),

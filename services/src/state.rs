@@ -36,7 +36,11 @@ impl Services {
     /// # Errors
     /// A store is unreachable; the message names it.
     pub async fn start(settings: Settings) -> anyhow::Result<Services> {
-        let db = crate::db::connect_and_migrate(&settings.database_url(), settings.database.max_connections).await?;
+        let db = crate::db::connect_and_migrate(
+            &settings.database_url(),
+            settings.database.max_connections,
+        )
+        .await?;
         Self::with_db(settings, db).await
     }
 
@@ -49,22 +53,27 @@ impl Services {
             max_failures: settings.auth.login_max_failures,
             window: Duration::from_secs(settings.auth.login_window_seconds),
         };
-        let (limiter, sessions): (Arc<dyn FailureLimiter>, SessionBackend) = match settings.redis_url() {
-            Some(url) => {
-                let client = redis::Client::open(url).context("redis.url")?;
-                let conn = redis::aio::ConnectionManager::new(client)
-                    .await
-                    .context("connecting to Redis (redis.url)")?;
-                (
-                    Arc::new(RedisLimiter::new(limit, conn.clone(), "didtron:login-failures:")),
-                    SessionBackend::Redis(RedisSessionStore::new(conn)),
-                )
-            }
-            None => (
-                Arc::new(MemoryLimiter::new(limit)),
-                SessionBackend::Database(DbSessionStore::new(db.clone())),
-            ),
-        };
+        let (limiter, sessions): (Arc<dyn FailureLimiter>, SessionBackend) =
+            match settings.redis_url() {
+                Some(url) => {
+                    let client = redis::Client::open(url).context("redis.url")?;
+                    let conn = redis::aio::ConnectionManager::new(client)
+                        .await
+                        .context("connecting to Redis (redis.url)")?;
+                    (
+                        Arc::new(RedisLimiter::new(
+                            limit,
+                            conn.clone(),
+                            "didtron:login-failures:",
+                        )),
+                        SessionBackend::Redis(RedisSessionStore::new(conn)),
+                    )
+                }
+                None => (
+                    Arc::new(MemoryLimiter::new(limit)),
+                    SessionBackend::Database(DbSessionStore::new(db.clone())),
+                ),
+            };
         Ok(Services {
             db,
             settings: Arc::new(settings),
@@ -76,14 +85,20 @@ impl Services {
 
 #[async_trait::async_trait]
 impl tower_sessions::SessionStore for SessionBackend {
-    async fn create(&self, record: &mut tower_sessions::session::Record) -> tower_sessions::session_store::Result<()> {
+    async fn create(
+        &self,
+        record: &mut tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
         match self {
             SessionBackend::Database(s) => s.create(record).await,
             SessionBackend::Redis(s) => s.create(record).await,
         }
     }
 
-    async fn save(&self, record: &tower_sessions::session::Record) -> tower_sessions::session_store::Result<()> {
+    async fn save(
+        &self,
+        record: &tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
         match self {
             SessionBackend::Database(s) => s.save(record).await,
             SessionBackend::Redis(s) => s.save(record).await,
@@ -100,7 +115,10 @@ impl tower_sessions::SessionStore for SessionBackend {
         }
     }
 
-    async fn delete(&self, id: &tower_sessions::session::Id) -> tower_sessions::session_store::Result<()> {
+    async fn delete(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<()> {
         match self {
             SessionBackend::Database(s) => s.delete(id).await,
             SessionBackend::Redis(s) => s.delete(id).await,

@@ -130,16 +130,27 @@ pub fn role(user: &users::Model) -> Role {
 ///
 /// # Errors
 /// `Validation` naming each bad field; `Conflict{email}` when the address is taken; `Forbidden`.
-pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser) -> Result<users::Model, ServiceError> {
+pub async fn create_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewUser,
+) -> Result<users::Model, ServiceError> {
     let mut errors = Vec::new();
-    let email = normalize_email(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let email = normalize_email(&input.email)
+        .map_err(|m| errors.push(FieldError::new("email", m)))
+        .ok();
     let display_name = input.display_name.trim().to_owned();
     if display_name.is_empty() {
         errors.push(FieldError::new("display_name", "is required"));
     } else if display_name.chars().count() > 120 {
-        errors.push(FieldError::new("display_name", "must be at most 120 characters"));
+        errors.push(FieldError::new(
+            "display_name",
+            "must be at most 120 characters",
+        ));
     }
-    let role = Role::from_str(&input.role).map_err(|e| errors.push(FieldError::new("role", e.to_string()))).ok();
+    let role = Role::from_str(&input.role)
+        .map_err(|e| errors.push(FieldError::new("role", e.to_string())))
+        .ok();
     if let Err(m) = passwords::check_policy(&input.password) {
         errors.push(FieldError::new("password", m));
     }
@@ -189,20 +200,31 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser)
 ///
 /// # Errors
 /// `Forbidden` for non-staff.
-pub async fn list_users(db: &DatabaseConnection, actor: &Actor, query: &UserQuery) -> Result<Page<users::Model>, ServiceError> {
+pub async fn list_users(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    query: &UserQuery,
+) -> Result<Page<users::Model>, ServiceError> {
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
     let mut select = users::Entity::find();
-    if let Some(text) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let pattern = format!("%{}%", text.to_lowercase());
         select = select.filter(
             Condition::any()
                 .add(users::Column::Email.like(pattern.clone()))
-                .add(sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
-                    sea_orm::sea_query::Expr::col(users::Column::DisplayName),
-                ))
-                .like(pattern)),
+                .add(
+                    sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                        sea_orm::sea_query::Expr::col(users::Column::DisplayName),
+                    ))
+                    .like(pattern),
+                ),
         );
     }
     if let Some(role) = query.role {
@@ -210,9 +232,15 @@ pub async fn list_users(db: &DatabaseConnection, actor: &Actor, query: &UserQuer
     }
     select = match query.sort {
         UserSort::Email => select.order_by_asc(users::Column::Email),
-        UserSort::Name => select.order_by_asc(users::Column::DisplayName).order_by_asc(users::Column::Id),
-        UserSort::Newest => select.order_by_desc(users::Column::CreatedAt).order_by_desc(users::Column::Id),
-        UserSort::LastLogin => select.order_by_desc(users::Column::LastLoginAt).order_by_asc(users::Column::Id),
+        UserSort::Name => select
+            .order_by_asc(users::Column::DisplayName)
+            .order_by_asc(users::Column::Id),
+        UserSort::Newest => select
+            .order_by_desc(users::Column::CreatedAt)
+            .order_by_desc(users::Column::Id),
+        UserSort::LastLogin => select
+            .order_by_desc(users::Column::LastLoginAt)
+            .order_by_asc(users::Column::Id),
     };
     let per_page = query.per_page.clamp(1, 200);
     let page = std::cmp::max(query.page, 1);
@@ -231,14 +259,25 @@ pub async fn list_users(db: &DatabaseConnection, actor: &Actor, query: &UserQuer
 ///
 /// # Errors
 /// `NotFound`; `Forbidden` for non-staff.
-pub async fn get_user(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<users::Model, ServiceError> {
+pub async fn get_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<users::Model, ServiceError> {
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
-    users::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)
+    users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
-async fn managed_user(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<users::Model, ServiceError> {
+async fn managed_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<users::Model, ServiceError> {
     let user = get_user(db, actor, id).await?;
     if !actor.role.may_manage(role_of(&user)) {
         return Err(ServiceError::Forbidden);
@@ -251,9 +290,17 @@ async fn managed_user(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`, `Validation` when disabling oneself.
-pub async fn set_disabled(db: &DatabaseConnection, actor: &Actor, id: i64, disabled: bool) -> Result<users::Model, ServiceError> {
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    disabled: bool,
+) -> Result<users::Model, ServiceError> {
     if id == actor.user_id && disabled {
-        return Err(ServiceError::field("disabled", "you cannot disable your own account"));
+        return Err(ServiceError::field(
+            "disabled",
+            "you cannot disable your own account",
+        ));
     }
     let user = managed_user(db, actor, id).await?;
     if user.disabled == disabled {
@@ -266,7 +313,13 @@ pub async fn set_disabled(db: &DatabaseConnection, actor: &Actor, id: i64, disab
     let updated = model.update(&txn).await?;
     let action = if disabled { "disable" } else { "enable" };
     actor
-        .audit(&txn, action, "user", id, Changes::new().field("disabled", user.disabled, disabled))
+        .audit(
+            &txn,
+            action,
+            "user",
+            id,
+            Changes::new().field("disabled", user.disabled, disabled),
+        )
         .await?;
     txn.commit().await?;
     Ok(updated)
@@ -276,7 +329,12 @@ pub async fn set_disabled(db: &DatabaseConnection, actor: &Actor, id: i64, disab
 ///
 /// # Errors
 /// `Validation{password}`, `NotFound`, `Forbidden`.
-pub async fn reset_password(db: &DatabaseConnection, actor: &Actor, id: i64, new_password: &str) -> Result<(), ServiceError> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    new_password: &str,
+) -> Result<(), ServiceError> {
     passwords::check_policy(new_password).map_err(|m| ServiceError::field("password", &m))?;
     let user = managed_user(db, actor, id).await?;
     store_password(db, actor, user, new_password, "reset_password").await
@@ -287,19 +345,39 @@ pub async fn reset_password(db: &DatabaseConnection, actor: &Actor, id: i64, new
 /// # Errors
 /// `Validation{current_password}` when it is wrong, `Validation{new_password}` by the policy or
 /// when it equals the current one.
-pub async fn change_own_password(db: &DatabaseConnection, actor: &Actor, current: &str, new: &str) -> Result<(), ServiceError> {
-    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    let user = users::Entity::find_by_id(actor.user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if !passwords::verify(current, &user.password_hash).await {
-        return Err(ServiceError::field("current_password", "is not your current password"));
+        return Err(ServiceError::field(
+            "current_password",
+            "is not your current password",
+        ));
     }
     passwords::check_policy(new).map_err(|m| ServiceError::field("new_password", &m))?;
     if new == current {
-        return Err(ServiceError::field("new_password", "must differ from the current password"));
+        return Err(ServiceError::field(
+            "new_password",
+            "must differ from the current password",
+        ));
     }
     store_password(db, actor, user, new, "change_password").await
 }
 
-async fn store_password(db: &DatabaseConnection, actor: &Actor, user: users::Model, password: &str, action: &str) -> Result<(), ServiceError> {
+async fn store_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user: users::Model,
+    password: &str,
+    action: &str,
+) -> Result<(), ServiceError> {
     let hash = passwords::hash(password).await?;
     let txn = db.begin().await?;
     let id = user.id;
@@ -307,7 +385,9 @@ async fn store_password(db: &DatabaseConnection, actor: &Actor, user: users::Mod
     model.password_hash = Set(hash);
     model.updated_at = Set(Utc::now());
     model.update(&txn).await?;
-    actor.audit(&txn, action, "user", id, Changes::new().secret("password")).await?;
+    actor
+        .audit(&txn, action, "user", id, Changes::new().secret("password"))
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -319,7 +399,12 @@ async fn store_password(db: &DatabaseConnection, actor: &Actor, user: users::Mod
 /// `RateLimited` after `auth.login_max_failures` failures within the window (for the account or
 /// the IP); `Unauthorized` for a wrong e-mail or password (one message for both) or a disabled
 /// account.
-pub async fn authenticate(services: &Services, email: &str, password: &str, origin: &Origin) -> Result<users::Model, ServiceError> {
+pub async fn authenticate(
+    services: &Services,
+    email: &str,
+    password: &str,
+    origin: &Origin,
+) -> Result<users::Model, ServiceError> {
     let email = email.trim().to_lowercase();
     if email.is_empty() {
         return Err(ServiceError::field("email", "is required"));
@@ -331,11 +416,16 @@ pub async fn authenticate(services: &Services, email: &str, password: &str, orig
     let ip_key = origin.ip.as_ref().map(|ip| format!("ip:{ip}"));
     for key in std::iter::once(&account_key).chain(ip_key.as_ref()) {
         if let Some(retry_after_seconds) = services.limiter.blocked_for(key).await? {
-            return Err(ServiceError::RateLimited { retry_after_seconds });
+            return Err(ServiceError::RateLimited {
+                retry_after_seconds,
+            });
         }
     }
     let db = &services.db;
-    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq(&email))
+        .one(db)
+        .await?;
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
         None => passwords::dummy_hash().await.to_owned(),
@@ -346,8 +436,20 @@ pub async fn authenticate(services: &Services, email: &str, password: &str, orig
         if let Some(key) = &ip_key {
             services.limiter.record_failure(key).await?;
         }
-        audit::record(db, None, Some(&email), origin, "sign_in_failed", "session", None, Changes::new()).await?;
-        return Err(ServiceError::Unauthorized("wrong e-mail or password".to_owned()));
+        audit::record(
+            db,
+            None,
+            Some(&email),
+            origin,
+            "sign_in_failed",
+            "session",
+            None,
+            Changes::new(),
+        )
+        .await?;
+        return Err(ServiceError::Unauthorized(
+            "wrong e-mail or password".to_owned(),
+        ));
     };
     if user.disabled {
         return Err(ServiceError::Unauthorized(
@@ -360,7 +462,17 @@ pub async fn authenticate(services: &Services, email: &str, password: &str, orig
     let now = Utc::now();
     model.last_login_at = Set(Some(now));
     let user = model.update(&txn).await?;
-    audit::record(&txn, Some(user.id), Some(&user.email), origin, "sign_in", "session", None, Changes::new()).await?;
+    audit::record(
+        &txn,
+        Some(user.id),
+        Some(&user.email),
+        origin,
+        "sign_in",
+        "session",
+        None,
+        Changes::new(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -369,19 +481,35 @@ pub async fn authenticate(services: &Services, email: &str, password: &str, orig
 ///
 /// # Errors
 /// Database errors.
-pub async fn find_active(db: &DatabaseConnection, id: i64) -> Result<Option<users::Model>, ServiceError> {
-    Ok(users::Entity::find_by_id(id).one(db).await?.filter(|u| !u.disabled))
+pub async fn find_active(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<users::Model>, ServiceError> {
+    Ok(users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|u| !u.disabled))
 }
 
 /// Stores the actor's theme (`system`, `light` or `dark`).
 ///
 /// # Errors
 /// `Validation{theme}` for any other value.
-pub async fn set_theme(db: &DatabaseConnection, actor: &Actor, theme: &str) -> Result<(), ServiceError> {
+pub async fn set_theme(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    theme: &str,
+) -> Result<(), ServiceError> {
     if !THEMES.contains(&theme) {
-        return Err(ServiceError::field("theme", "must be system, light or dark"));
+        return Err(ServiceError::field(
+            "theme",
+            "must be system, light or dark",
+        ));
     }
-    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let user = users::Entity::find_by_id(actor.user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if user.theme == theme {
         return Ok(());
     }
@@ -390,7 +518,15 @@ pub async fn set_theme(db: &DatabaseConnection, actor: &Actor, theme: &str) -> R
     let mut model = user.into_active_model();
     model.theme = Set(theme.to_owned());
     model.update(&txn).await?;
-    actor.audit(&txn, "update", "user", actor.user_id, Changes::new().field("theme", before, theme)).await?;
+    actor
+        .audit(
+            &txn,
+            "update",
+            "user",
+            actor.user_id,
+            Changes::new().field("theme", before, theme),
+        )
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -400,7 +536,10 @@ pub async fn set_theme(db: &DatabaseConnection, actor: &Actor, theme: &str) -> R
 /// # Errors
 /// `NotFound` when the user is gone.
 pub async fn ui_state(db: &DatabaseConnection, user_id: i64) -> Result<UiState, ServiceError> {
-    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     Ok(UiState::parse(&user.ui_state))
 }
 
@@ -410,8 +549,15 @@ pub async fn ui_state(db: &DatabaseConnection, user_id: i64) -> Result<UiState, 
 ///
 /// # Errors
 /// `NotFound` when the user is gone.
-pub async fn update_ui_state(db: &DatabaseConnection, user_id: i64, change: impl FnOnce(&mut UiState)) -> Result<UiState, ServiceError> {
-    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+pub async fn update_ui_state(
+    db: &DatabaseConnection,
+    user_id: i64,
+    change: impl FnOnce(&mut UiState),
+) -> Result<UiState, ServiceError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut state = UiState::parse(&user.ui_state);
     let before = state.clone();
     change(&mut state);
@@ -465,13 +611,19 @@ impl SignedIn {
 ///
 /// # Errors
 /// `Forbidden` for non-staff.
-pub async fn count_by_role(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<(Role, u64)>, ServiceError> {
+pub async fn count_by_role(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<(Role, u64)>, ServiceError> {
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
     let mut counts = Vec::new();
     for role in Role::ALL {
-        let n = users::Entity::find().filter(users::Column::Role.eq(role.as_str())).count(db).await?;
+        let n = users::Entity::find()
+            .filter(users::Column::Role.eq(role.as_str()))
+            .count(db)
+            .await?;
         counts.push((role, n));
     }
     Ok(counts)

@@ -1,8 +1,8 @@
 //! The page search's results page (what Ctrl+K's form opens without JavaScript).
 
+use crate::features::workspace::api::get_shell_state;
 use crate::nav;
 use crate::ui::shell::ShellContext;
-use crate::features::workspace::api::get_shell_state;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

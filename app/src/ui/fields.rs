@@ -49,10 +49,16 @@ pub fn Field(
 
 /// The message of an error that names no field of the form, shown above it.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.general_message(fields)).map(|m| {
-            view! { <div class=style::banner role="alert">{m}</div> }
-        })
+        error
+            .get()
+            .and_then(|e| e.general_message(fields))
+            .map(|m| {
+                view! { <div class=style::banner role="alert">{m}</div> }
+            })
     }
 }

@@ -66,13 +66,20 @@ pub fn Header(me: ShellState) -> impl IntoView {
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// Sets `data-theme` on the document (the server already did for the first paint).
 fn apply_theme(_theme: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("data-theme", _theme);
     }
 }
@@ -86,7 +93,12 @@ fn PageSearch(role: domain::access::Role) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let open = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
-    let results = move || nav::search(portal, role, &query.get()).into_iter().take(8).collect::<Vec<_>>();
+    let results = move || {
+        nav::search(portal, role, &query.get())
+            .into_iter()
+            .take(8)
+            .collect::<Vec<_>>()
+    };
     let navigate = use_navigate();
 
     let _ctrl_k = window_event_listener(leptos::ev::keydown, move |ev| {

@@ -8,7 +8,10 @@ use leptos_router::hooks::use_query_map;
 /// Content tabs of a form or detail page, as `?tab=` links (so they work without JavaScript and
 /// can be bookmarked). `tabs` are (key, label); the first is the default.
 #[component]
-pub fn ContentTabs(tabs: &'static [(&'static str, &'static str)], #[prop(into)] current: Signal<String>) -> impl IntoView {
+pub fn ContentTabs(
+    tabs: &'static [(&'static str, &'static str)],
+    #[prop(into)] current: Signal<String>,
+) -> impl IntoView {
     view! {
         <nav class="content-tabs" aria-label="Sections of this page">
             {tabs.iter().map(|(key, label)| {
@@ -53,10 +56,14 @@ pub fn ErrorPanel(err: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::set_page_status(err.status());
     let hint = match err {
-        AppError::NotFound => "It may have been deleted, or the link is wrong. Go back to the list.",
+        AppError::NotFound => {
+            "It may have been deleted, or the link is wrong. Go back to the list."
+        }
         AppError::Forbidden => "Your role does not allow this. Ask your administrator.",
         AppError::Unauthorized(_) => "Sign in again to continue.",
-        AppError::Internal { .. } => "Try again; if it keeps failing, give the reference to support.",
+        AppError::Internal { .. } => {
+            "Try again; if it keeps failing, give the reference to support."
+        }
         _ => "Check the address and try again.",
     };
     view! {

@@ -50,7 +50,13 @@ pub fn PortalShell(portal: Portal) -> impl IntoView {
         },
         |(path, ..)| get_shell_state(path),
     );
-    provide_context(ShellContext { portal, state, close_tab, toggle_submenu, set_theme });
+    provide_context(ShellContext {
+        portal,
+        state,
+        close_tab,
+        toggle_submenu,
+        set_theme,
+    });
     // The guard is fetched once per portal visit, so the page below is not redrawn when a tab
     // closes or the submenu toggles.
     let guard = Resource::new(|| (), move |_| get_shell_state(String::new()));

@@ -1,8 +1,8 @@
+use domain::access::Role;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use services::Services;
 use services::audit::Actor;
 use services::settings::Settings;
-use services::Services;
-use domain::access::Role;
 use std::path::Path;
 
 /// Settings of the embedded mode with overrides.
@@ -30,13 +30,18 @@ pub async fn postgres() -> DatabaseConnection {
          which starts PostgreSQL on 127.0.0.1 and sets it",
     );
     let name = format!("didtron_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&admin_url).await.expect("connecting to the PostgreSQL test server");
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("connecting to the PostgreSQL test server");
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .expect("creating a test database");
     admin.close().await.ok();
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
     services::db::connect_and_migrate(&format!("{base}/{name}"), 5)
         .await
         .expect("postgres test database")
@@ -44,7 +49,9 @@ pub async fn postgres() -> DatabaseConnection {
 
 /// The platform state on `db` with the embedded settings.
 pub async fn services(db: DatabaseConnection) -> Services {
-    Services::with_db(settings(&[]), db).await.expect("services")
+    Services::with_db(settings(&[]), db)
+        .await
+        .expect("services")
 }
 
 /// An actor with `role` and id `user_id`.

@@ -13,20 +13,36 @@ async fn redis() -> redis::aio::ConnectionManager {
         "DIDTRON_TEST_REDIS_URL is not set: run the README's test command (scripts/test.sh), \
          which starts Redis on 127.0.0.1 and sets it",
     );
-    redis::aio::ConnectionManager::new(redis::Client::open(url).unwrap()).await.expect("connecting to Redis")
+    redis::aio::ConnectionManager::new(redis::Client::open(url).unwrap())
+        .await
+        .expect("connecting to Redis")
 }
 
 #[tokio::test]
 async fn redis_limiter_counts_per_key_and_expires() {
     let prefix = format!("test:{}:", uuid::Uuid::new_v4());
-    let limiter = RedisLimiter::new(Limit { max_failures: 2, window: Duration::from_secs(2) }, redis().await, prefix);
+    let limiter = RedisLimiter::new(
+        Limit {
+            max_failures: 2,
+            window: Duration::from_secs(2),
+        },
+        redis().await,
+        prefix,
+    );
     limiter.record_failure("a").await.unwrap();
     assert_eq!(limiter.blocked_for("a").await.unwrap(), None);
     limiter.record_failure("a").await.unwrap();
-    assert!(matches!(limiter.blocked_for("a").await.unwrap(), Some(1..=2)));
+    assert!(matches!(
+        limiter.blocked_for("a").await.unwrap(),
+        Some(1..=2)
+    ));
     assert_eq!(limiter.blocked_for("b").await.unwrap(), None);
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(limiter.blocked_for("a").await.unwrap(), None, "the window expired");
+    assert_eq!(
+        limiter.blocked_for("a").await.unwrap(),
+        None,
+        "the window expired"
+    );
     limiter.record_failure("a").await.unwrap();
     limiter.record_failure("a").await.unwrap();
     limiter.reset("a").await.unwrap();

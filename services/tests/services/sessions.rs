@@ -27,7 +27,10 @@ async fn sessions_round_trip_and_expire(db: DatabaseConnection) {
 
     let mut expired = record(Duration::seconds(-5));
     store.create(&mut expired).await.unwrap();
-    assert!(store.load(&expired.id).await.unwrap().is_none(), "expired sessions do not load");
+    assert!(
+        store.load(&expired.id).await.unwrap().is_none(),
+        "expired sessions do not load"
+    );
     assert_eq!(store.delete_expired().await.unwrap(), 1);
 
     store.delete(&live.id).await.unwrap();

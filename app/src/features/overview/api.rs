@@ -30,12 +30,19 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     let svc = services()?;
     let staff = me.role.is_staff();
     let users_by_role = if staff {
-        services::users::count_by_role(&svc.db, &me.actor()).await.map_err(fail)?
+        services::users::count_by_role(&svc.db, &me.actor())
+            .await
+            .map_err(fail)?
     } else {
         Vec::new()
     };
-    let filter = AuditFilter { entity: None, actor_user_id: (!staff).then_some(me.user.id) };
-    let activity = recent(&svc.db, &filter, 10).await.map_err(|e| fail(services::ServiceError::from(e)))?;
+    let filter = AuditFilter {
+        entity: None,
+        actor_user_id: (!staff).then_some(me.user.id),
+    };
+    let activity = recent(&svc.db, &filter, 10)
+        .await
+        .map_err(|e| fail(services::ServiceError::from(e)))?;
     Ok(Overview {
         display_name: me.user.display_name.clone(),
         role: me.role,

@@ -17,8 +17,16 @@ const FIELDS: &[&str] = &["current_password", "new_password", "confirm_password"
 pub fn ProfilePage() -> impl IntoView {
     let ctx = expect_context::<ShellContext>();
     let query = use_query_map();
-    let tab = Signal::derive(move || query.read().get("tab").unwrap_or_else(|| "general".to_owned()));
-    let me = Resource::new(move || ctx.set_theme.version().get(), |_| get_shell_state(String::new()));
+    let tab = Signal::derive(move || {
+        query
+            .read()
+            .get("tab")
+            .unwrap_or_else(|| "general".to_owned())
+    });
+    let me = Resource::new(
+        move || ctx.set_theme.version().get(),
+        |_| get_shell_state(String::new()),
+    );
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let done = move || matches!(change.value().get(), Some(Ok(())));

@@ -11,18 +11,33 @@ pub const USER_ID_KEY: &str = "user_id";
 /// `Validation` for an empty field, `Unauthorized` for a wrong e-mail or password or a disabled
 /// account, `RateLimited` after 10 failures in 15 minutes for the account or the IP.
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::{fail, origin, services};
     use domain::access::Portal;
     let svc = services()?;
-    let user = services::users::authenticate(&svc, &email, &password, &origin().await).await.map_err(fail)?;
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(|e| fail(AppError::Request(e.to_string())))?;
-    let internal = |e: tower_sessions::session::Error| fail(services::ServiceError::Unexpected(anyhow_error(e)));
+    let user = services::users::authenticate(&svc, &email, &password, &origin().await)
+        .await
+        .map_err(fail)?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| fail(AppError::Request(e.to_string())))?;
+    let internal = |e: tower_sessions::session::Error| {
+        fail(services::ServiceError::Unexpected(anyhow_error(e)))
+    };
     session.cycle_id().await.map_err(internal)?;
-    session.insert(USER_ID_KEY, user.id).await.map_err(internal)?;
+    session
+        .insert(USER_ID_KEY, user.id)
+        .await
+        .map_err(internal)?;
     let portal = services::users::role(&user).portal();
     let target = next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && Portal::of_path(n) == Some(portal))
+        .filter(|n| {
+            n.starts_with('/') && !n.starts_with("//") && Portal::of_path(n) == Some(portal)
+        })
         .unwrap_or_else(|| portal.base_path().to_owned());
     leptos_axum::redirect(&target);
     Ok(())

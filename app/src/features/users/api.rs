@@ -25,19 +25,24 @@ pub(crate) mod convert {
     }
 
     pub fn activity_row(e: audit_log::Model) -> ActivityRow {
-        let changes = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&e.changes)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(field, change)| {
-                let show = |v: &serde_json::Value| match v {
-                    serde_json::Value::Null => "–".to_owned(),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                format!("{field}: {} → {}", show(&change["before"]), show(&change["after"]))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let changes =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&e.changes)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(field, change)| {
+                    let show = |v: &serde_json::Value| match v {
+                        serde_json::Value::Null => "–".to_owned(),
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!(
+                        "{field}: {} → {}",
+                        show(&change["before"]),
+                        show(&change["after"])
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
         ActivityRow {
             at: time(e.created_at),
             actor: e.actor_email.unwrap_or_else(|| "system".to_owned()),
@@ -70,7 +75,10 @@ pub async fn list_users(
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
     let role = match role.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => Some(r.parse::<Role>().map_err(|e| fail(services::ServiceError::field("role", &e.to_string())))?),
+        Some(r) => Some(
+            r.parse::<Role>()
+                .map_err(|e| fail(services::ServiceError::field("role", &e.to_string())))?,
+        ),
         None => None,
     };
     let sort = match sort.as_deref().unwrap_or("email") {
@@ -78,10 +86,23 @@ pub async fn list_users(
         "name" => UserSort::Name,
         "newest" => UserSort::Newest,
         "last_login" => UserSort::LastLogin,
-        _ => return Err(fail(services::ServiceError::field("sort", "must be email, name, newest or last_login"))),
+        _ => {
+            return Err(fail(services::ServiceError::field(
+                "sort",
+                "must be email, name, newest or last_login",
+            )));
+        }
     };
-    let query = UserQuery { search: q, role, sort, page: page.unwrap_or(1), per_page: 25 };
-    let found = services::users::list_users(&svc.db, &me.actor(), &query).await.map_err(fail)?;
+    let query = UserQuery {
+        search: q,
+        role,
+        sort,
+        page: page.unwrap_or(1),
+        per_page: 25,
+    };
+    let found = services::users::list_users(&svc.db, &me.actor(), &query)
+        .await
+        .map_err(fail)?;
     Ok(UserPage {
         rows: found.items.into_iter().map(convert::user_row).collect(),
         total: found.total,
@@ -101,11 +122,25 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     use services::audit::{AuditFilter, recent};
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
-    let user = services::users::get_user(&svc.db, &me.actor(), id).await.map_err(fail)?;
-    let about = AuditFilter { entity: Some(("user".into(), id.to_string())), actor_user_id: None };
-    let by = AuditFilter { entity: None, actor_user_id: Some(id) };
-    let mut entries = recent(&svc.db, &about, 50).await.map_err(|e| fail(services::ServiceError::from(e)))?;
-    entries.extend(recent(&svc.db, &by, 50).await.map_err(|e| fail(services::ServiceError::from(e)))?);
+    let user = services::users::get_user(&svc.db, &me.actor(), id)
+        .await
+        .map_err(fail)?;
+    let about = AuditFilter {
+        entity: Some(("user".into(), id.to_string())),
+        actor_user_id: None,
+    };
+    let by = AuditFilter {
+        entity: None,
+        actor_user_id: Some(id),
+    };
+    let mut entries = recent(&svc.db, &about, 50)
+        .await
+        .map_err(|e| fail(services::ServiceError::from(e)))?;
+    entries.extend(
+        recent(&svc.db, &by, 50)
+            .await
+            .map_err(|e| fail(services::ServiceError::from(e)))?,
+    );
     entries.sort_by(|a, b| b.id.cmp(&a.id));
     entries.dedup_by_key(|e| e.id);
     entries.truncate(50);
@@ -122,13 +157,25 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
 /// # Errors
 /// `Validation` naming each bad field, `Conflict{email}`, `Forbidden`.
 #[server(endpoint = "create_user")]
-pub async fn create_user(email: String, display_name: String, role: String, password: String) -> Result<i64, AppError> {
+pub async fn create_user(
+    email: String,
+    display_name: String,
+    role: String,
+    password: String,
+) -> Result<i64, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
-    let input = services::users::NewUser { email, display_name, role, password };
-    let user = services::users::create_user(&svc.db, &me.actor(), input).await.map_err(fail)?;
+    let input = services::users::NewUser {
+        email,
+        display_name,
+        role,
+        password,
+    };
+    let user = services::users::create_user(&svc.db, &me.actor(), input)
+        .await
+        .map_err(fail)?;
     leptos_axum::redirect(&format!("/admin/users/{}?created=1", user.id));
     Ok(user.id)
 }
@@ -143,7 +190,9 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<bool, AppError
     use domain::access::Portal;
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
-    let user = services::users::set_disabled(&svc.db, &me.actor(), id, disabled).await.map_err(fail)?;
+    let user = services::users::set_disabled(&svc.db, &me.actor(), id, disabled)
+        .await
+        .map_err(fail)?;
     Ok(user.disabled)
 }
 
@@ -157,5 +206,7 @@ pub async fn reset_user_password(id: i64, password: String) -> Result<(), AppErr
     use domain::access::Portal;
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
-    services::users::reset_password(&svc.db, &me.actor(), id, &password).await.map_err(fail)
+    services::users::reset_password(&svc.db, &me.actor(), id, &password)
+        .await
+        .map_err(fail)
 }

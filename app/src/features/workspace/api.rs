@@ -13,7 +13,12 @@ pub async fn get_shell_state(path: String) -> Result<ShellState, AppError> {
     use domain::access::Portal;
     let me = signed_in().await?;
     let svc = services()?;
-    let path = path.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/').to_owned();
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
     let opens_tab = Portal::of_path(&path).is_some_and(|p| p.admits(me.role))
         && crate::nav::find(&path).is_some_and(|(_, page)| page.allows(me.role));
     let state = services::users::update_ui_state(&svc.db, me.user.id, |s| {
@@ -53,7 +58,11 @@ pub async fn close_tab(path: String, current: String) -> Result<(), AppError> {
     })
     .await
     .map_err(fail)?;
-    let current = current.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+    let current = current
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
     if current == path.trim_end_matches('/') {
         leptos_axum::redirect(&next.unwrap_or_else(|| me.role.portal().base_path().to_owned()));
     }
@@ -69,9 +78,11 @@ pub async fn toggle_submenu() -> Result<bool, AppError> {
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
     let svc = services()?;
-    let state = services::users::update_ui_state(&svc.db, me.user.id, |s| s.submenu_collapsed = !s.submenu_collapsed)
-        .await
-        .map_err(fail)?;
+    let state = services::users::update_ui_state(&svc.db, me.user.id, |s| {
+        s.submenu_collapsed = !s.submenu_collapsed
+    })
+    .await
+    .map_err(fail)?;
     Ok(state.submenu_collapsed)
 }
 
@@ -84,6 +95,8 @@ pub async fn set_theme(theme: String) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
     let svc = services()?;
-    services::users::set_theme(&svc.db, &me.actor(), &theme).await.map_err(fail)?;
+    services::users::set_theme(&svc.db, &me.actor(), &theme)
+        .await
+        .map_err(fail)?;
     Ok(theme)
 }

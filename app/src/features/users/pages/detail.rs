@@ -12,11 +12,25 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let tab = move || query.read().get("tab").unwrap_or_else(|| "general".to_owned());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let tab = move || {
+        query
+            .read()
+            .get("tab")
+            .unwrap_or_else(|| "general".to_owned())
+    };
     let toggle = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
-    let user = Resource::new(move || (id(), toggle.version().get(), reset.version().get()), |(id, ..)| get_user(id));
+    let user = Resource::new(
+        move || (id(), toggle.version().get(), reset.version().get()),
+        |(id, ..)| get_user(id),
+    );
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -36,7 +50,11 @@ fn UserView(
     toggle: ServerAction<SetUserDisabled>,
     reset: ServerAction<ResetUserPassword>,
 ) -> impl IntoView {
-    let UserDetail { user, manageable, activity } = detail;
+    let UserDetail {
+        user,
+        manageable,
+        activity,
+    } = detail;
     let query = use_query_map();
     let created = move || query.read().get("created").is_some();
     let id = user.id;

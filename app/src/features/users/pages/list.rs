@@ -13,7 +13,14 @@ pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let users = Resource::new(
-        move || (param("q"), param("role"), param("sort"), param("page").and_then(|p| p.parse::<u64>().ok())),
+        move || {
+            (
+                param("q"),
+                param("role"),
+                param("sort"),
+                param("page").and_then(|p| p.parse::<u64>().ok()),
+            )
+        },
         |(q, role, sort, page)| list_users(q, role, sort, page),
     );
     let sort_link = move |key: &'static str, label: &'static str| {
@@ -113,7 +120,9 @@ where
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

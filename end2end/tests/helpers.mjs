@@ -1,0 +1,80 @@
+// Starts a fresh DIDTron server (its own data directory, port and SQLite database) for one test,
+// and opens Debian's chromium through playwright-core, with JavaScript on or off.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const binary = process.env.DIDTRON_BIN ?? join(root, 'target', 'debug', 'didtron');
+export const PASSWORD = 'demo-pass-2026';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+    srv.on('error', fail);
+  });
+}
+
+export async function startServer() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'didtron-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(binary, ['--config', join(dataDir, 'none.toml')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DIDTRON__SERVER__ADDR: `127.0.0.1:${port}`,
+      DIDTRON__SERVER__PUBLIC_URL: base,
+      DIDTRON__SERVER__SITE_ROOT: join(root, 'target', 'site'),
+      DIDTRON__DATA__DIR: dataDir,
+      DIDTRON__LOG__FILTER: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`server did not answer in 30 s: ${output}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return { base, stop: () => child.kill('SIGTERM'), output: () => output };
+}
+
+export async function openBrowser({ javaScript }) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  return { browser, context, page };
+}
+
+/// Waits until the page is interactive: hydrated with JavaScript, loaded without.
+export async function ready(page, javaScript) {
+  await page.waitForLoadState('load');
+  if (javaScript) await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+}
+
+export async function signIn(page, base, email, javaScript) {
+  await page.goto(`${base}/login`);
+  await ready(page, javaScript);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await ready(page, javaScript);
+}

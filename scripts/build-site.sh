@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the server and the hydrating wasm with cargo-leptos (debug profile) into target/site
+# and target/debug/didtron. The CSS modules are bundled by stylance first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+stylance app >/dev/null
+cargo leptos build

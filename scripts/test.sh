@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every DIDTron test: unit and property tests, the services suite on SQLite and on
+# PostgreSQL, Redis-backed stores, router tests, and the Playwright journeys in Debian's
+# chromium against the real server. Installs and starts what it needs (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+start=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+step "installing build tools"
+scripts/install-tools.sh
+
+step "starting PostgreSQL and Redis on loopback"
+eval "$(scripts/services-up.sh)"
+
+step "installing chromium and the end-to-end packages"
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+(cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+step "bundling CSS modules"
+stylance app >/dev/null
+
+step "cargo test (unit, services on SQLite and PostgreSQL, Redis, router)"
+cargo test --workspace --no-fail-fast
+
+step "building the site (cargo leptos build)"
+cargo leptos build
+
+step "end-to-end journeys (Playwright, chromium)"
+(cd end2end && mkdir -p test-results && npm test)
+
+step "all tests passed"
