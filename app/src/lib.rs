@@ -12,24 +12,36 @@ pub mod ui;
 
 use features::sessions::pages::SignInPage;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use portals::{AdminRoutes, CarrierRoutes, CustomerRoutes, SwitchRoutes};
 
-/// The theme of the page being rendered, set by the server from the signed-in user's choice
-/// (`system` when signed out), so the first paint is already in the right colours.
-#[derive(Debug, Clone)]
-pub struct InitialTheme(pub String);
+/// The theme of the page being rendered: the signed-in user's choice (`system` when signed out),
+/// so the first paint is already in the right colours. In the browser it keeps what the server
+/// rendered.
+fn initial_theme() -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(me) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<services::users::SignedIn>().cloned())
+    {
+        return me.user.theme;
+    }
+    #[cfg(feature = "hydrate")]
+    if let Some(theme) = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("data-theme"))
+    {
+        return theme;
+    }
+    "system".to_owned()
+}
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let theme = use_context::<InitialTheme>()
-        .map(|t| t.0)
-        .unwrap_or_else(|| "system".to_owned());
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=theme>
+        <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -58,6 +70,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
+        <Html attr:data-theme=initial_theme()/>
         <Title text="DIDTron"/>
         <Router>
             <Routes fallback=NotFound>

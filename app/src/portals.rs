@@ -8,11 +8,11 @@ use crate::ui::shell::PortalShell;
 use domain::access::Portal;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route};
-use leptos_router::{MatchNestedRoutes, SsrMode, path};
+use leptos_router::{SsrMode, path};
 
 /// Super Admin, under `/admin`.
 #[component(transparent)]
-pub fn AdminRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/admin") view=|| view! { <PortalShell portal=Portal::Admin/> } ssr=SsrMode::Async>
             <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
@@ -31,7 +31,7 @@ macro_rules! basic_portal {
     ($name:ident, $portal:expr, $base:literal) => {
         /// A portal with the shared pages: dashboard, profile, search.
         #[component(transparent)]
-        pub fn $name() -> impl MatchNestedRoutes + Clone {
+        pub fn $name() -> impl leptos_router::MatchNestedRoutes + Clone {
             view! {
                 <ParentRoute path=leptos_router::StaticSegment($base) view=|| view! { <PortalShell portal=$portal/> } ssr=SsrMode::Async>
                     <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>

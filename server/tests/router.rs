@@ -123,7 +123,11 @@ fn the_sign_in_page_is_complete_html_and_portals_need_a_session() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("<form"), "{}", page.body);
         assert!(page.body.contains("name=\"email\"") && page.body.contains("name=\"password\""));
-        assert!(page.body.contains("data-theme=\"system\""));
+        assert!(
+            page.body.contains("data-theme=\"system\""),
+            "{}",
+            &page.body[..200]
+        );
 
         let portal = send(&app, get("/admin/users?role=customer", None)).await;
         assert_eq!(portal.status, StatusCode::SEE_OTHER);
@@ -440,5 +444,33 @@ fn sessions_are_http_only_and_secure_over_https_and_sign_out_ends_them() {
             send(&app, get("/customer", Some(&cookie))).await.status,
             StatusCode::SEE_OTHER
         );
+    });
+}
+
+#[test]
+fn the_first_paint_has_the_users_theme() {
+    run(async {
+        let app = router(&[]).await;
+        let me = sign_in(&app, "carrier@didtron.example").await;
+        let set = send(
+            &app,
+            call("/api/set_theme", &[("theme", "dark")], Some(&me)),
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        let page = send(&app, get("/carrier", Some(&me))).await;
+        assert!(
+            page.body
+                .starts_with("<!DOCTYPE html><html data-theme=\"dark\""),
+            "{}",
+            &page.body[..300.min(page.body.len())]
+        );
+        let bad = send(
+            &app,
+            call("/api/set_theme", &[("theme", "pink")], Some(&me)),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("\"field\":\"theme\""));
     });
 }
