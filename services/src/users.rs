@@ -163,22 +163,10 @@ pub async fn create_user(
     let password_hash = passwords::hash(&input.password).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let user = users::ActiveModel {
-        email: Set(email.clone()),
-        display_name: Set(display_name.clone()),
-        password_hash: Set(password_hash),
-        role: Set(role.as_str().to_owned()),
-        disabled: Set(false),
-        theme: Set("system".to_owned()),
-        ui_state: Set("{}".to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(conflict_on("email"))?;
+    let user = new_row(&email, &display_name, role, password_hash, now)
+        .insert(&txn)
+        .await
+        .map_err(conflict_on("email"))?;
     actor
         .audit(
             &txn,
@@ -194,6 +182,29 @@ pub async fn create_user(
         .await?;
     txn.commit().await?;
     Ok(user)
+}
+
+/// A new, enabled user row with the default theme and an empty shell state.
+pub(crate) fn new_row(
+    email: &str,
+    display_name: &str,
+    role: Role,
+    password_hash: String,
+    now: chrono::DateTime<Utc>,
+) -> users::ActiveModel {
+    users::ActiveModel {
+        email: Set(email.to_owned()),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        disabled: Set(false),
+        theme: Set("system".to_owned()),
+        ui_state: Set("{}".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
 }
 
 /// Lists users the actor may see (staff only), filtered, sorted and paged.
