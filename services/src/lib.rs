@@ -9,6 +9,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod passwords;
+pub mod preferences;
 pub mod rate_limit;
 pub mod seed;
 pub mod session_store;

@@ -18,31 +18,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// The themes a user can choose.
-pub const THEMES: [&str; 3] = ["system", "light", "dark"];
-
-/// Most workspace tabs kept per user; opening another drops the oldest.
-pub const MAX_TABS: usize = 12;
-
-/// Per-user state of the shell, kept across sign-ins: the open workspace tabs (paths, in order)
-/// and whether the submenu is collapsed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UiState {
-    /// Open workspace tabs as paths, e.g. `["/admin/users", "/admin/profile"]`.
-    #[serde(default)]
-    pub tabs: Vec<String>,
-    /// Whether the submenu is collapsed.
-    #[serde(default)]
-    pub submenu_collapsed: bool,
-}
-
-impl UiState {
-    /// Parses the stored JSON; anything unreadable is an empty state.
-    pub fn parse(json: &str) -> UiState {
-        serde_json::from_str(json).unwrap_or_default()
-    }
-}
-
 /// The input of [`create_user`], as typed in the form.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NewUser {
@@ -502,89 +477,26 @@ pub async fn find_active(
         .filter(|u| !u.disabled))
 }
 
-/// Stores the actor's theme (`system`, `light` or `dark`).
+/// How many users have each role (all roles listed, zero included), for staff dashboards.
 ///
 /// # Errors
-/// `Validation{theme}` for any other value.
-pub async fn set_theme(
+/// `Forbidden` for non-staff.
+pub async fn count_by_role(
     db: &DatabaseConnection,
     actor: &Actor,
-    theme: &str,
-) -> Result<(), ServiceError> {
-    if !THEMES.contains(&theme) {
-        return Err(ServiceError::field(
-            "theme",
-            "must be system, light or dark",
-        ));
+) -> Result<Vec<(Role, u64)>, ServiceError> {
+    if !actor.role.is_staff() {
+        return Err(ServiceError::Forbidden);
     }
-    let user = users::Entity::find_by_id(actor.user_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if user.theme == theme {
-        return Ok(());
+    let mut counts = Vec::new();
+    for role in Role::ALL {
+        let n = users::Entity::find()
+            .filter(users::Column::Role.eq(role.as_str()))
+            .count(db)
+            .await?;
+        counts.push((role, n));
     }
-    let txn = db.begin().await?;
-    let before = user.theme.clone();
-    let mut model = user.into_active_model();
-    model.theme = Set(theme.to_owned());
-    model.update(&txn).await?;
-    actor
-        .audit(
-            &txn,
-            "update",
-            "user",
-            actor.user_id,
-            Changes::new().field("theme", before, theme),
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// The actor's shell state.
-///
-/// # Errors
-/// `NotFound` when the user is gone.
-pub async fn ui_state(db: &DatabaseConnection, user_id: i64) -> Result<UiState, ServiceError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    Ok(UiState::parse(&user.ui_state))
-}
-
-/// Applies `change` to the user's shell state and stores it. Tabs must be absolute paths; at
-/// most [`MAX_TABS`] are kept (the oldest go first). Not audited: it is the user's own view, not
-/// business data.
-///
-/// # Errors
-/// `NotFound` when the user is gone.
-pub async fn update_ui_state(
-    db: &DatabaseConnection,
-    user_id: i64,
-    change: impl FnOnce(&mut UiState),
-) -> Result<UiState, ServiceError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let mut state = UiState::parse(&user.ui_state);
-    let before = state.clone();
-    change(&mut state);
-    state.tabs.retain(|t| t.starts_with('/') && t.len() <= 512);
-    let mut seen = std::collections::HashSet::new();
-    state.tabs.retain(|t| seen.insert(t.clone()));
-    if state.tabs.len() > MAX_TABS {
-        let extra = state.tabs.len() - MAX_TABS;
-        state.tabs.drain(..extra);
-    }
-    if state != before {
-        let mut model = user.into_active_model();
-        model.ui_state = Set(serde_json::to_string(&state).map_err(anyhow::Error::from)?);
-        model.update(db).await?;
-    }
-    Ok(state)
+    Ok(counts)
 }
 
 /// The signed-in user of a request, resolved once per request from the session by the web
@@ -616,26 +528,4 @@ impl SignedIn {
             user_agent: self.origin.user_agent.clone(),
         }
     }
-}
-
-/// How many users have each role (all roles listed, zero included), for staff dashboards.
-///
-/// # Errors
-/// `Forbidden` for non-staff.
-pub async fn count_by_role(
-    db: &DatabaseConnection,
-    actor: &Actor,
-) -> Result<Vec<(Role, u64)>, ServiceError> {
-    if !actor.role.is_staff() {
-        return Err(ServiceError::Forbidden);
-    }
-    let mut counts = Vec::new();
-    for role in Role::ALL {
-        let n = users::Entity::find()
-            .filter(users::Column::Role.eq(role.as_str()))
-            .count(db)
-            .await?;
-        counts.push((role, n));
-    }
-    Ok(counts)
 }

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A user. `role` holds a [`domain::access::Role`] name; `password_hash` is a PHC argon2id string;
-/// `ui_state` is the JSON of [`crate::users::UiState`].
+/// `ui_state` is the JSON of [`crate::preferences::UiState`].
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {

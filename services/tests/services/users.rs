@@ -5,6 +5,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use services::ServiceError;
 use services::audit::Origin;
 use services::entities::{audit_log, users as user_rows};
+use services::preferences;
 use services::users::{self, NewUser, UserQuery, UserSort};
 
 fn new_user(email: &str, role: &str) -> NewUser {
@@ -301,9 +302,9 @@ async fn ten_failures_lock_the_account_and_the_ip(db: DatabaseConnection) {
 async fn themes_and_workspace_tabs_persist(db: DatabaseConnection) {
     seeded(&db).await;
     let me = actor(3, Role::Customer);
-    users::set_theme(&db, &me, "dark").await.unwrap();
+    preferences::set_theme(&db, &me, "dark").await.unwrap();
     assert!(
-        matches!(users::set_theme(&db, &me, "pink").await, Err(ServiceError::Validation(ref f)) if f[0].field == "theme")
+        matches!(preferences::set_theme(&db, &me, "pink").await, Err(ServiceError::Validation(ref f)) if f[0].field == "theme")
     );
     assert_eq!(
         user_rows::Entity::find_by_id(3)
@@ -316,20 +317,20 @@ async fn themes_and_workspace_tabs_persist(db: DatabaseConnection) {
     );
 
     for i in 0..15 {
-        users::update_ui_state(&db, 3, |s| s.tabs.push(format!("/customer/page{i}")))
+        preferences::update_ui_state(&db, 3, |s| s.tabs.push(format!("/customer/page{i}")))
             .await
             .unwrap();
     }
-    users::update_ui_state(&db, 3, |s| s.tabs.push("/customer/page14".into()))
+    preferences::update_ui_state(&db, 3, |s| s.tabs.push("/customer/page14".into()))
         .await
         .unwrap();
-    let state = users::update_ui_state(&db, 3, |s| {
+    let state = preferences::update_ui_state(&db, 3, |s| {
         s.submenu_collapsed = true;
         s.tabs.push("javascript:alert(1)".into());
     })
     .await
     .unwrap();
-    assert_eq!(state.tabs.len(), users::MAX_TABS);
+    assert_eq!(state.tabs.len(), preferences::MAX_TABS);
     assert_eq!(
         state.tabs.first().map(String::as_str),
         Some("/customer/page3")
@@ -338,7 +339,7 @@ async fn themes_and_workspace_tabs_persist(db: DatabaseConnection) {
         state.tabs.last().map(String::as_str),
         Some("/customer/page14")
     );
-    assert_eq!(users::ui_state(&db, 3).await.unwrap(), state);
+    assert_eq!(preferences::ui_state(&db, 3).await.unwrap(), state);
     assert!(state.submenu_collapsed);
 }
 

@@ -21,7 +21,7 @@ pub async fn get_shell_state(path: String) -> Result<ShellState, AppError> {
         .to_owned();
     let opens_tab = Portal::of_path(&path).is_some_and(|p| p.admits(me.role))
         && crate::nav::find(&path).is_some_and(|(_, page)| page.allows(me.role));
-    let state = services::users::update_ui_state(&svc.db, me.user.id, |s| {
+    let state = services::preferences::update_ui_state(&svc.db, me.user.id, |s| {
         if opens_tab && !s.tabs.contains(&path) {
             s.tabs.push(path.clone());
         }
@@ -50,7 +50,7 @@ pub async fn close_tab(path: String, current: String) -> Result<(), AppError> {
     let me = signed_in().await?;
     let svc = services()?;
     let mut next = None;
-    services::users::update_ui_state(&svc.db, me.user.id, |s| {
+    services::preferences::update_ui_state(&svc.db, me.user.id, |s| {
         if let Some(i) = s.tabs.iter().position(|t| *t == path) {
             s.tabs.remove(i);
             next = s.tabs.get(i.saturating_sub(1)).cloned();
@@ -78,7 +78,7 @@ pub async fn toggle_submenu() -> Result<bool, AppError> {
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
     let svc = services()?;
-    let state = services::users::update_ui_state(&svc.db, me.user.id, |s| {
+    let state = services::preferences::update_ui_state(&svc.db, me.user.id, |s| {
         s.submenu_collapsed = !s.submenu_collapsed
     })
     .await
@@ -95,7 +95,7 @@ pub async fn set_theme(theme: String) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
     let svc = services()?;
-    services::users::set_theme(&svc.db, &me.actor(), &theme)
+    services::preferences::set_theme(&svc.db, &me.actor(), &theme)
         .await
         .map_err(fail)?;
     Ok(theme)
