@@ -488,15 +488,25 @@ pub async fn count_by_role(
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
-    let mut counts = Vec::new();
-    for role in Role::ALL {
-        let n = users::Entity::find()
-            .filter(users::Column::Role.eq(role.as_str()))
-            .count(db)
-            .await?;
-        counts.push((role, n));
-    }
-    Ok(counts)
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, i64)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Role)
+        .column_as(users::Column::Id.count(), "n")
+        .group_by(users::Column::Role)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Role::ALL
+        .into_iter()
+        .map(|role| {
+            let n = rows
+                .iter()
+                .find(|(r, _)| r == role.as_str())
+                .map_or(0, |(_, n)| *n);
+            (role, u64::try_from(n).unwrap_or(0))
+        })
+        .collect())
 }
 
 /// The signed-in user of a request, resolved once per request from the session by the web

@@ -78,6 +78,17 @@ async fn create_list_and_audit(db: DatabaseConnection) {
     assert_eq!(customers.items.len(), 1);
     assert_eq!(customers.items[0].id, user.id, "newest first");
 
+    let counts = users::count_by_role(&db, &boss).await.unwrap();
+    assert_eq!(counts.len(), 5, "every role is listed");
+    assert!(
+        counts.contains(&(Role::Customer, 2)) && counts.contains(&(Role::SuperAdmin, 1)),
+        "{counts:?}"
+    );
+    assert!(matches!(
+        users::count_by_role(&db, &actor(3, Role::Customer)).await,
+        Err(ServiceError::Forbidden)
+    ));
+
     let entries = audit_log::Entity::find().all(&db).await.unwrap();
     let created = entries
         .iter()

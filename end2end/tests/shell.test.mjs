@@ -1,0 +1,55 @@
+// The shell's keyboard and form helpers: Ctrl+K page search (with its no-JavaScript fallback),
+// and the action dock's dirty state with Ctrl+S.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openBrowser, signIn, ready } from './helpers.mjs';
+
+async function withSession(javaScript, fn) {
+  const server = await startServer();
+  const { browser, page } = await openBrowser({ javaScript });
+  try {
+    await signIn(page, server.base, 'superadmin@didtron.example', javaScript);
+    await fn(server.base, page);
+  } catch (err) {
+    await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
+    throw err;
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+test('hydrated: Ctrl+K searches pages and Enter opens the first match', () =>
+  withSession(true, async (base, page) => {
+    await page.keyboard.press('Control+k');
+    const search = page.getByRole('searchbox', { name: 'Search pages' });
+    assert.ok(await search.evaluate((el) => el === document.activeElement));
+    await search.fill('password');
+    const results = page.getByRole('listbox', { name: 'Matching pages' });
+    await results.getByRole('link', { name: /Users/ }).waitFor();
+    await results.getByRole('link', { name: /My profile/ }).waitFor();
+    await search.press('Enter');
+    await page.waitForURL(`${base}/admin/users`);
+  }));
+
+test('JavaScript off: the page search form lists matching pages', () =>
+  withSession(false, async (base, page) => {
+    await page.getByRole('searchbox', { name: 'Search pages' }).fill('password');
+    await Promise.all([page.waitForURL(/\/admin\/search\?q=password/), page.keyboard.press('Enter')]);
+    await page.getByRole('link', { name: 'My profile' }).first().waitFor();
+    assert.ok(await page.locator('main').getByRole('link', { name: 'Users' }).count() >= 1);
+  }));
+
+test('hydrated: the dock marks unsaved changes and Ctrl+S submits the form', () =>
+  withSession(true, async (base, page) => {
+    await page.goto(`${base}/admin/profile?tab=password`);
+    await ready(page, true);
+    const dock = page.getByRole('toolbar', { name: 'Form actions' });
+    assert.equal(await dock.getByText('Unsaved changes').count(), 0);
+    await page.fill('input[name=current_password]', 'not-my-password');
+    await page.fill('input[name=new_password]', 'a-new-password-1');
+    await page.fill('input[name=confirm_password]', 'a-new-password-1');
+    await dock.getByText('Unsaved changes').waitFor();
+    await page.keyboard.press('Control+s');
+    await page.getByText('Current password is not your current password').waitFor();
+  }));
