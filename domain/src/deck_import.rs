@@ -350,6 +350,7 @@ fn import_sheet(
         mapping: &mapping,
         options,
         order,
+        last_date: std::cell::RefCell::new(None),
     };
     let mut rows = Vec::with_capacity(sheet.row_count());
     let mut errors = Vec::new();

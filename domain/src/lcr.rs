@@ -12,10 +12,11 @@ mod strategy;
 pub use failover::{CALLEE_ANSWERS, CallOutcome, FailoverDecision, FailoverPolicy};
 pub use strategy::{Quality, Strategy, split_hash};
 
-use crate::deck::{RateDeck, RateRow, version_at};
+use crate::deck::{RateDeck, RateRow, RateStatus, version_at};
 use crate::money::Rate;
-use crate::number::{E164, Prefix};
+use crate::number::{E164, MAX_DIGITS, Prefix};
 use crate::rating::{Call, RatingOptions, price_row};
+use crate::trie::{DigitTrie, NodeData};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -43,9 +44,69 @@ pub struct Carrier {
 #[derive(Debug, Clone)]
 pub struct LcrIndex {
     carriers: Vec<Carrier>,
-    /// Prefix key -> (carrier position, first row, row count) of each carrier having that prefix.
-    map: FxHashMap<u64, Vec<(u32, u32, u32)>>,
-    length_mask: u16,
+    /// Digit trie over every carrier's prefixes; a node's range indexes `entries`.
+    trie: DigitTrie<Entry>,
+    /// One per (prefix, carrier), contiguous per prefix.
+    entries: Vec<Entry>,
+    /// Distinct validity windows of single-row prefixes (usually a handful).
+    windows: Vec<(i64, i64)>,
+}
+
+/// A carrier's rows for one prefix (12 bytes, so one prefix's carriers share few cache lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    /// Carrier position in `carriers`.
+    carrier: u32,
+    /// First row in the carrier's deck.
+    start: u32,
+    /// Index in `windows` of the single row's validity window, or [`MULTI`] when the prefix has
+    /// several rows (then `version_at` decides).
+    window: u32,
+}
+
+/// [`Entry::window`] of a prefix with several rows.
+const MULTI: u32 = u32::MAX;
+
+/// Unix nanoseconds of `at`, saturated to the `i64` range.
+fn saturated_nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The window `from_ns..to_ns` (Unix nanoseconds, saturated) in which a single row is in force:
+/// for `at_ns` strictly inside the `i64` range, `from_ns <= at_ns < to_ns` iff `row.in_force(at)`.
+fn window_of(row: &RateRow) -> (i64, i64) {
+    if row.status == Some(RateStatus::Deleted) {
+        // Never in force: an empty window.
+        (i64::MAX, i64::MIN)
+    } else {
+        (
+            saturated_nanos(row.effective_from),
+            row.effective_to.map_or(i64::MAX, saturated_nanos),
+        )
+    }
+}
+
+/// `at` in Unix nanoseconds when strictly inside the `i64` range (where windows are exact).
+#[inline]
+fn window_instant(at: DateTime<Utc>) -> Option<i64> {
+    at.timestamp_nanos_opt()
+        .filter(|&ns| ns != i64::MIN && ns != i64::MAX)
+}
+
+/// Interns `window` in `windows` (deduplicated through `ids`) and returns its index.
+fn intern_window(
+    windows: &mut Vec<(i64, i64)>,
+    ids: &mut FxHashMap<(i64, i64), u32>,
+    window: (i64, i64),
+) -> u32 {
+    *ids.entry(window).or_insert_with(|| {
+        windows.push(window);
+        (windows.len() - 1) as u32
+    })
 }
 
 /// One carrier's match for a number: its longest prefix in force.
@@ -60,26 +121,48 @@ pub struct Candidate<'a> {
 impl LcrIndex {
     /// Indexes the carriers' decks.
     pub fn new(carriers: Vec<Carrier>) -> Self {
-        let mut map: FxHashMap<u64, Vec<(u32, u32, u32)>> = FxHashMap::default();
-        let mut length_mask = 0u16;
+        let mut trie = DigitTrie::default();
+        let mut windows: Vec<(i64, i64)> = Vec::new();
+        let mut window_ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
+        let mut keyed: Vec<(u32, Entry)> = Vec::new();
         for (position, carrier) in carriers.iter().enumerate() {
-            length_mask |= carrier.deck.length_mask();
             let rows = carrier.deck.rows();
             let mut start = 0usize;
             for (prefix, group) in carrier.deck.prefix_groups() {
-                map.entry(prefix.key()).or_default().push((
-                    position as u32,
-                    start as u32,
-                    group.len() as u32,
+                let node = trie.insert(prefix);
+                let window = match group {
+                    [row] => intern_window(&mut windows, &mut window_ids, window_of(row)),
+                    _ => MULTI,
+                };
+                keyed.push((
+                    node,
+                    Entry {
+                        carrier: position as u32,
+                        start: start as u32,
+                        window,
+                    },
                 ));
                 start += group.len();
             }
             debug_assert_eq!(start, rows.len());
         }
+        let new_id = trie.finish();
+        for (node, _) in &mut keyed {
+            *node = new_id[*node as usize];
+        }
+        // Stable: within a node, entries stay in carrier position order.
+        keyed.sort_by_key(|(node, _)| *node);
+        let mut entries = Vec::with_capacity(keyed.len());
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let first = entries.len() as u32;
+            entries.extend(group.iter().map(|(_, entry)| *entry));
+            trie.set_range(group[0].0, first, entries.len() as u32, group[0].1);
+        }
         LcrIndex {
             carriers,
-            map,
-            length_mask,
+            trie,
+            entries,
+            windows,
         }
     }
 
@@ -97,20 +180,48 @@ impl LcrIndex {
         out: &mut Vec<Candidate<'a>>,
     ) {
         out.clear();
-        for len in (1..=number.len()).rev() {
-            if self.length_mask & (1 << len) == 0 {
-                continue;
-            }
-            let Some(entries) = self.map.get(&number.prefix(len).key()) else {
-                continue;
+        // Outside the i64 nanosecond range every entry takes the exact path.
+        let at_ns = window_instant(at);
+        let mut path = [NodeData::default(); MAX_DIGITS];
+        let depth = self.trie.path(number, &mut path);
+        let mut seen = 0u64;
+        for node in path[..depth].iter().rev() {
+            let entries = match node.end - node.first {
+                1 => std::slice::from_ref(&node.single),
+                _ => &self.entries[node.first as usize..node.end as usize],
             };
-            for &(position, start, count) in entries {
-                let carrier = &self.carriers[position as usize];
-                if out.iter().any(|c| std::ptr::eq(c.carrier, carrier)) {
+            for entry in entries {
+                let position = entry.carrier as usize;
+                let already = if position < 64 {
+                    seen & (1 << position) != 0
+                } else {
+                    let carrier = &self.carriers[position];
+                    out.iter().any(|c| std::ptr::eq(c.carrier, carrier))
+                };
+                if already {
                     continue;
                 }
-                let rows = &carrier.deck.rows()[start as usize..(start + count) as usize];
-                if let Some(row) = version_at(rows, at) {
+                let carrier = &self.carriers[position];
+                let rows = carrier.deck.rows();
+                let start = entry.start as usize;
+                let row = match at_ns {
+                    Some(ns) if entry.window != MULTI => {
+                        let (from, to) = self.windows[entry.window as usize];
+                        (from <= ns && ns < to).then(|| &rows[start])
+                    }
+                    _ => {
+                        let prefix = rows[start].prefix;
+                        let count = rows[start..]
+                            .iter()
+                            .take_while(|r| r.prefix == prefix)
+                            .count();
+                        version_at(&rows[start..start + count], at)
+                    }
+                };
+                if let Some(row) = row {
+                    if position < 64 {
+                        seen |= 1 << position;
+                    }
                     out.push(Candidate { carrier, row });
                 }
             }

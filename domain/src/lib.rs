@@ -19,3 +19,4 @@ pub mod money;
 pub mod number;
 pub mod rating;
 pub mod sell;
+mod trie;

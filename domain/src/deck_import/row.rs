@@ -9,6 +9,7 @@ use crate::money::{MoneyError, Rate};
 use crate::number::Prefix;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 
 pub(super) type CellError = (Option<usize>, String, RowErrorKind);
 
@@ -17,6 +18,8 @@ pub(super) struct RowReader<'a> {
     pub(super) mapping: &'a ColumnMapping,
     pub(super) options: &'a ImportOptions,
     pub(super) order: DateOrder,
+    /// The last date text read and its value (most decks repeat one date on every row).
+    pub(super) last_date: RefCell<Option<(String, Option<DateTime<Utc>>)>>,
 }
 
 impl RowReader<'_> {
@@ -61,9 +64,25 @@ impl RowReader<'_> {
     fn date(&self, i: usize, role: ColumnRole) -> Result<Option<DateTime<Utc>>, CellError> {
         match self.cell(i, role) {
             None => Ok(None),
-            Some((c, cell)) => values::parse_date(cell, self.order)
-                .map(Some)
-                .ok_or_else(|| (Some(c), cell.text(), RowErrorKind::Date)),
+            Some((c, cell)) => {
+                let parsed = match cell {
+                    Cell::Text(text) => {
+                        let mut last = self.last_date.borrow_mut();
+                        match &*last {
+                            Some((seen, value)) if seen == text => *value,
+                            _ => {
+                                let value = values::parse_date(cell, self.order);
+                                *last = Some((text.to_string(), value));
+                                value
+                            }
+                        }
+                    }
+                    _ => values::parse_date(cell, self.order),
+                };
+                parsed
+                    .map(Some)
+                    .ok_or_else(|| (Some(c), cell.text(), RowErrorKind::Date))
+            }
         }
     }
 

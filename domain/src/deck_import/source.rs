@@ -67,48 +67,110 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// CSV rows held as records.
+/// CSV rows held in one text buffer: every (trimmed) field's end offset, and per row its first
+/// field, field count and source line (no allocation per row).
 pub(crate) struct CsvSheet {
-    records: Vec<csv::StringRecord>,
+    text: String,
+    ends: Vec<usize>,
+    rows: Vec<CsvRow>,
+}
+
+struct CsvRow {
+    first: usize,
+    len: usize,
+    line: u64,
 }
 
 impl CsvSheet {
-    /// Parses decoded text with `delimiter`; fields are trimmed (so `", "` separated decks work),
-    /// quotes honoured, rows of any length kept.
+    /// Parses decoded text with `delimiter`; fields are trimmed of Unicode whitespace (so `", "`
+    /// separated decks work), quotes honoured, rows of any length kept.
     pub(crate) fn parse(text: &str, delimiter: u8) -> Result<Self, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let mut records = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| ImportError::Unreadable(e.to_string()))?;
-            if record.iter().any(|f| !f.is_empty()) {
-                records.push(record);
+        let mut sheet = CsvSheet {
+            text: String::with_capacity(text.len()),
+            ends: Vec::new(),
+            rows: Vec::new(),
+        };
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let more = reader
+                .read_byte_record(&mut record)
+                .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+            if !more {
+                break;
             }
+            let mark = (sheet.text.len(), sheet.ends.len());
+            let mut blank = true;
+            for field in record.iter() {
+                let field = std::str::from_utf8(field)
+                    .map_err(|e| ImportError::Unreadable(e.to_string()))?
+                    .trim();
+                blank &= field.is_empty();
+                sheet.text.push_str(field);
+                sheet.ends.push(sheet.text.len());
+            }
+            if blank {
+                sheet.text.truncate(mark.0);
+                sheet.ends.truncate(mark.1);
+                continue;
+            }
+            sheet.rows.push(CsvRow {
+                first: mark.1,
+                len: record.len(),
+                line: record.position().map_or(0, |p| p.line()),
+            });
         }
-        Ok(CsvSheet { records })
+        Ok(sheet)
+    }
+
+    fn field(&self, i: usize, c: usize) -> Option<&str> {
+        let row = &self.rows[i];
+        if c >= row.len {
+            return None;
+        }
+        let end = self.ends[row.first + c];
+        let start = match row.first + c {
+            0 => 0,
+            k => self.ends[k - 1],
+        };
+        Some(&self.text[start..end])
     }
 }
 
 impl Sheet for CsvSheet {
     fn row_count(&self) -> usize {
-        self.records.len()
+        self.rows.len()
     }
 
     fn line(&self, i: usize) -> u64 {
-        self.records[i].position().map_or(0, |p| p.line())
+        self.rows[i].line
     }
 
     fn width(&self, i: usize) -> usize {
-        let record = &self.records[i];
-        record.len() - record.iter().rev().take_while(|f| f.is_empty()).count()
+        let row = &self.rows[i];
+        let ends = &self.ends[row.first..row.first + row.len];
+        let before = match row.first {
+            0 => 0,
+            k => self.ends[k - 1],
+        };
+        // Trailing empty fields end where the previous field ends.
+        let mut width = row.len;
+        while width > 0 {
+            let start = if width == 1 { before } else { ends[width - 2] };
+            if ends[width - 1] != start {
+                break;
+            }
+            width -= 1;
+        }
+        width
     }
 
     fn cell(&self, i: usize, c: usize) -> Cell<'_> {
-        match self.records[i].get(c) {
+        match self.field(i, c) {
             Some("") | None => Cell::Empty,
             Some(text) => Cell::Text(text),
         }

@@ -52,6 +52,23 @@ impl Cell<'_> {
 /// Reads a decimal written with a point or a comma, thousands separators, scientific notation
 /// (`1.5E-3`) or a leading currency sign. `None` when it is not a number.
 pub(crate) fn parse_decimal_text(raw: &str) -> Option<Decimal> {
+    // Fast path without allocating: plain digits with at most one point, which every rule below
+    // would leave unchanged.
+    let plain = raw.trim();
+    let mut points = 0;
+    if !plain.is_empty()
+        && plain.bytes().all(|b| match b {
+            b'0'..=b'9' => true,
+            b'.' => {
+                points += 1;
+                true
+            }
+            _ => false,
+        })
+        && points <= 1
+    {
+        return Decimal::from_str(plain).ok();
+    }
     let mut s: String = raw
         .trim()
         .trim_start_matches(['$', '€', '£'])

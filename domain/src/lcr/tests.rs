@@ -241,3 +241,57 @@ fn blocked_destinations_and_failover() {
     assert!(plan.excluded.iter().any(|e| e.carrier == CarrierId(1)
         && e.reason == ExclusionReason::BlockedDestination(Prefix::parse("4477").unwrap())));
 }
+
+/// The flattened index gives, per carrier, exactly what its own deck's lookup gives (longest
+/// prefix in force, with several versions, ended and deleted rows), deepest prefix first.
+#[test]
+fn candidates_match_each_decks_own_lookup() {
+    let t = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
+    let mut carriers = Vec::new();
+    for id in 0..70u32 {
+        let mut rows = Vec::new();
+        for (i, p) in ["4", "44", "447", "4477", "44770", "1", "12", "123"]
+            .iter()
+            .enumerate()
+        {
+            let i = i as u32;
+            if (id + i).is_multiple_of(3) {
+                continue;
+            }
+            let mut r = row(p, "0.01");
+            r.effective_from = t(1 + (id + i) % 5);
+            r.line = u64::from(i);
+            match (id * 7 + i) % 4 {
+                0 => r.effective_to = Some(t(10 + (id % 3))),
+                1 => r.status = Some(crate::deck::RateStatus::Deleted),
+                2 => {
+                    let mut later = r.clone();
+                    later.effective_from = t(12);
+                    later.line += 100;
+                    rows.push(later);
+                }
+                _ => {}
+            }
+            rows.push(r);
+        }
+        carriers.push(carrier(id, true, rows));
+    }
+    let index = LcrIndex::new(carriers.clone());
+    let mut out = Vec::new();
+    for number in ["447700900123", "44123456", "12345678", "99999999", "123"] {
+        let number = Prefix::parse(number).unwrap().as_number();
+        for day in 1..=20 {
+            index.candidates_into(number, t(day), &mut out);
+            let mut got: Vec<(u32, u64)> =
+                out.iter().map(|c| (c.carrier.id.0, c.row.line)).collect();
+            let lengths: Vec<usize> = out.iter().map(|c| c.row.prefix.len()).collect();
+            assert!(lengths.windows(2).all(|w| w[0] >= w[1]), "deepest first");
+            got.sort();
+            let want: Vec<(u32, u64)> = carriers
+                .iter()
+                .filter_map(|c| c.deck.lookup(number, t(day)).map(|r| (c.id.0, r.line)))
+                .collect();
+            assert_eq!(got, want, "{number} on day {day}");
+        }
+    }
+}
