@@ -78,3 +78,20 @@ export async function signIn(page, base, email, javaScript) {
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
   await ready(page, javaScript);
 }
+
+/// Runs `fn(base, page)` on a fresh server and browser (JavaScript on or off), signed in as
+/// `email` when given; keeps a screenshot of a failure in test-results/.
+export async function withSession({ javaScript, email }, fn) {
+  const server = await startServer();
+  const { browser, page } = await openBrowser({ javaScript });
+  try {
+    if (email) await signIn(page, server.base, email, javaScript);
+    await fn(server.base, page);
+  } catch (err) {
+    await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
+    throw err;
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}

@@ -1,27 +1,13 @@
 // The foundation's journeys, each once with JavaScript off (pure SSR) and once hydrated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, signIn, ready } from './helpers.mjs';
+import { withSession, signIn, ready } from './helpers.mjs';
 
 for (const javaScript of [false, true]) {
   const mode = javaScript ? 'hydrated' : 'JavaScript off';
 
-  async function withSession(fn) {
-    const server = await startServer();
-    const { browser, page } = await openBrowser({ javaScript });
-    try {
-      await fn(server.base, page);
-    } catch (err) {
-      await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
-      throw err;
-    } finally {
-      await browser.close();
-      server.stop();
-    }
-  }
-
   test(`${mode}: sign in lands in the portal, a wrong password says so`, () =>
-    withSession(async (base, page) => {
+    withSession({ javaScript }, async (base, page) => {
       await page.goto(`${base}/login`);
       await ready(page, javaScript);
       await page.fill('input[name=email]', 'superadmin@didtron.example');
@@ -37,7 +23,7 @@ for (const javaScript of [false, true]) {
     }));
 
   test(`${mode}: two workspace tabs open and come back after a reload`, () =>
-    withSession(async (base, page) => {
+    withSession({ javaScript }, async (base, page) => {
       await signIn(page, base, 'superadmin@didtron.example', javaScript);
       await page.getByRole('link', { name: 'Users & access' }).click();
       await page.waitForURL(`${base}/admin/users`);
@@ -62,7 +48,7 @@ for (const javaScript of [false, true]) {
     }));
 
   test(`${mode}: the theme switch applies and is remembered`, () =>
-    withSession(async (base, page) => {
+    withSession({ javaScript }, async (base, page) => {
       await signIn(page, base, 'customer@didtron.example', javaScript);
       assert.equal(await page.getAttribute('html', 'data-theme'), 'system');
       await page.getByRole('button', { name: 'Dark theme' }).click();
@@ -75,7 +61,7 @@ for (const javaScript of [false, true]) {
     }));
 
   test(`${mode}: a customer is refused a Super Admin page`, () =>
-    withSession(async (base, page) => {
+    withSession({ javaScript }, async (base, page) => {
       await signIn(page, base, 'customer@didtron.example', javaScript);
       assert.equal(new URL(page.url()).pathname, '/customer');
       const response = await page.goto(`${base}/admin/users`);

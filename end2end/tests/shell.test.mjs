@@ -2,25 +2,12 @@
 // and the action dock's dirty state with Ctrl+S.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openBrowser, signIn, ready } from './helpers.mjs';
+import { withSession, ready } from './helpers.mjs';
 
-async function withSession(javaScript, fn) {
-  const server = await startServer();
-  const { browser, page } = await openBrowser({ javaScript });
-  try {
-    await signIn(page, server.base, 'superadmin@didtron.example', javaScript);
-    await fn(server.base, page);
-  } catch (err) {
-    await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
-    throw err;
-  } finally {
-    await browser.close();
-    server.stop();
-  }
-}
+const ADMIN = 'superadmin@didtron.example';
 
 test('hydrated: Ctrl+K searches pages and Enter opens the first match', () =>
-  withSession(true, async (base, page) => {
+  withSession({ javaScript: true, email: ADMIN }, async (base, page) => {
     await page.keyboard.press('Control+k');
     const search = page.getByRole('searchbox', { name: 'Search pages' });
     assert.ok(await search.evaluate((el) => el === document.activeElement));
@@ -33,7 +20,7 @@ test('hydrated: Ctrl+K searches pages and Enter opens the first match', () =>
   }));
 
 test('JavaScript off: the page search form lists matching pages', () =>
-  withSession(false, async (base, page) => {
+  withSession({ javaScript: false, email: ADMIN }, async (base, page) => {
     await page.getByRole('searchbox', { name: 'Search pages' }).fill('password');
     await Promise.all([page.waitForURL(/\/admin\/search\?q=password/), page.keyboard.press('Enter')]);
     await page.getByRole('link', { name: 'My profile' }).first().waitFor();
@@ -41,7 +28,7 @@ test('JavaScript off: the page search form lists matching pages', () =>
   }));
 
 test('hydrated: the dock marks unsaved changes and Ctrl+S submits the form', () =>
-  withSession(true, async (base, page) => {
+  withSession({ javaScript: true, email: ADMIN }, async (base, page) => {
     await page.goto(`${base}/admin/profile?tab=password`);
     await ready(page, true);
     const dock = page.getByRole('toolbar', { name: 'Form actions' });
