@@ -40,3 +40,19 @@ test('hydrated: the dock marks unsaved changes and Ctrl+S submits the form', () 
     await page.keyboard.press('Control+s');
     await page.getByText('Current password is not your current password').waitFor();
   }));
+
+for (const javaScript of [false, true]) {
+  test(`${javaScript ? 'hydrated' : 'JavaScript off'}: the submenu collapses, stays collapsed after a reload, and expands`, () =>
+    withSession({ javaScript, email: ADMIN }, async (base, page) => {
+      const submenu = page.getByRole('complementary', { name: 'Pages of this section' });
+      const toggle = page.getByRole('button', { name: 'Collapse or expand the menu' });
+      assert.ok(await submenu.isVisible());
+      await toggle.click();
+      await submenu.waitFor({ state: 'hidden' });
+      await page.reload();
+      await ready(page, javaScript);
+      assert.equal(await submenu.isVisible(), false);
+      await toggle.click();
+      await submenu.waitFor({ state: 'visible' });
+    }));
+}

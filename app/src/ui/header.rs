@@ -25,6 +25,11 @@ pub fn Header(me: ShellState) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class=style::header>
+            <ActionForm action=ctx.toggle_submenu>
+                <button type="submit" class=style::menu_toggle title="Collapse or expand the menu" aria-label="Collapse or expand the menu">
+                    <IconSvg icon=Icon::Chevrons size=16/>
+                </button>
+            </ActionForm>
             <a href=portal.base_path() class=style::brand>
                 <img src="/logo.svg" alt="" width="24" height="24"/>
                 <span class=style::brand_name>"DIDTron"</span>

@@ -7,7 +7,7 @@ use crate::features::workspace::api::{CloseTab, SetTheme, ToggleSubmenu, get_she
 use crate::features::workspace::dto::ShellState;
 use crate::nav;
 use crate::ui::header::Header;
-use crate::ui::icons::{Icon, IconSvg};
+use crate::ui::icons::IconSvg;
 use crate::ui::tabs::WorkspaceTabs;
 use domain::access::Portal;
 use leptos::either::EitherOf3;
@@ -130,7 +130,6 @@ fn Rail(portal: Portal, role: domain::access::Role) -> impl IntoView {
 
 #[component]
 fn Submenu(portal: Portal, role: domain::access::Role) -> impl IntoView {
-    let ctx = expect_context::<ShellContext>();
     let location = use_location();
     let section = move || {
         nav::find(&location.pathname.get())
@@ -142,11 +141,7 @@ fn Submenu(portal: Portal, role: domain::access::Role) -> impl IntoView {
         <aside class=style::submenu aria-label="Pages of this section">
             <div class=style::submenu_head>
                 <span class=style::submenu_title>{move || section().map(|s| s.label)}</span>
-                <ActionForm action=ctx.toggle_submenu>
-                    <button type="submit" class=style::collapse title="Collapse or expand the menu" aria-label="Collapse or expand the menu">
-                        <IconSvg icon=Icon::Chevrons size=16/>
-                    </button>
-                </ActionForm>
+
             </div>
             <ul class=style::submenu_list>
                 {move || {
