@@ -64,14 +64,14 @@ pub async fn dummy_hash() -> &'static str {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
         .get_or_init(|| async {
-            hash(&uuid_like())
+            hash(&random_secret())
                 .await
                 .unwrap_or_else(|_| "$argon2id$invalid".to_owned())
         })
         .await
 }
 
-fn uuid_like() -> String {
+fn random_secret() -> String {
     use rand::Rng;
     rand::thread_rng()
         .sample_iter(&rand::distributions::Alphanumeric)

@@ -1,6 +1,5 @@
 //! The page search's results page (what Ctrl+K's form opens without JavaScript).
 
-use crate::features::workspace::api::get_shell_state;
 use crate::nav;
 use crate::ui::shell::ShellContext;
 use leptos::prelude::*;
@@ -13,13 +12,12 @@ pub fn SearchPage() -> impl IntoView {
     let ctx = expect_context::<ShellContext>();
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let me = Resource::new(|| (), |_| get_shell_state(String::new()));
     view! {
         <Title text="Search · DIDTron"/>
         <h1>"Search pages"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let role = me.await.ok().map(|m| m.role);
+                let role = ctx.state.await.ok().map(|m| m.role);
                 let hits = role.map(|r| nav::search(ctx.portal, r, &q())).unwrap_or_default();
                 if hits.is_empty() {
                     view! { <p class="empty">{format!("No page matches “{}”. Try a shorter word, like “users” or “password”.", q())}</p> }.into_any()

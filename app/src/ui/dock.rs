@@ -71,10 +71,10 @@ pub fn ActionDock(
     let dirty = use_context::<DockState>().map(|d| d.dirty);
     view! {
         <div class=style::dock role="toolbar" aria-label="Form actions">
-            <button type="submit" class=style::primary disabled=move || pending.get() title="Save (Ctrl+S)">
+            <button type="submit" class="btn btn-primary" disabled=move || pending.get() title="Save (Ctrl+S)">
                 {move || if pending.get() { "Saving…" } else { save_label }}
             </button>
-            <a href=cancel_href class=style::secondary>"Cancel"</a>
+            <a href=cancel_href class="btn btn-secondary">"Cancel"</a>
             <span class=style::dirty aria-live="polite">
                 {move || dirty.is_some_and(|d| d.get()).then_some("Unsaved changes")}
             </span>

@@ -1,7 +1,6 @@
 //! The profile page.
 
 use super::api::ChangePassword;
-use crate::features::workspace::api::get_shell_state;
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError};
 use crate::ui::page::{ContentTabs, ErrorPanel};
@@ -23,10 +22,8 @@ pub fn ProfilePage() -> impl IntoView {
             .get("tab")
             .unwrap_or_else(|| "general".to_owned())
     });
-    let me = Resource::new(
-        move || ctx.set_theme.version().get(),
-        |_| get_shell_state(String::new()),
-    );
+    // The shell already holds the user's details (refetched when the theme changes).
+    let me = ctx.state;
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let done = move || matches!(change.value().get(), Some(Ok(())));

@@ -31,7 +31,7 @@ pub fn SignInPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next/>
                     <Field name="email" label="E-mail" kind="email" autocomplete="username" required=true error/>
                     <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true error/>
-                    <button type="submit" class=style::submit disabled=move || action.pending().get()>
+                    <button type="submit" class=format!("btn btn-primary {}", style::submit) disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
