@@ -4,6 +4,9 @@
 # from Debian's packages when missing.
 # Prints the environment variables the test suites read.
 set -euo pipefail
+# Only the exports go to stdout (the caller evals it); everything else goes to stderr,
+# e.g. pg_ctlcluster's "Removed stale pid file".
+exec 3>&1 1>&2
 log() { printf '[services-up] %s\n' "$*" >&2; }
 
 PG_URL=postgres://didtron:didtron@127.0.0.1:5432/postgres
@@ -48,5 +51,5 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 
-echo "export DIDTRON_TEST_POSTGRES_URL=$PG_URL"
-echo "export DIDTRON_TEST_REDIS_URL=$REDIS_URL"
+echo "export DIDTRON_TEST_POSTGRES_URL=$PG_URL" >&3
+echo "export DIDTRON_TEST_REDIS_URL=$REDIS_URL" >&3

@@ -12,7 +12,7 @@ step "installing build tools"
 scripts/install-tools.sh
 
 step "starting PostgreSQL and Redis on loopback"
-eval "$(scripts/services-up.sh)"
+eval "$(scripts/services-up.sh | grep "^export ")"
 
 step "installing chromium and the end-to-end packages"
 if [ ! -x /usr/bin/chromium ]; then
