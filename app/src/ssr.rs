@@ -53,6 +53,31 @@ pub async fn signed_in_to(portal: Portal) -> Result<SignedIn, AppError> {
     }
 }
 
+/// The tenant of the request's host (resolved by the server's middleware).
+///
+/// # Errors
+/// `NotFound` when the server did not resolve one (an unknown host never reaches the app).
+pub async fn tenant() -> Result<services::entities::tenants::Model, AppError> {
+    leptos_axum::extract::<Extension<services::entities::tenants::Model>>()
+        .await
+        .map(|Extension(t)| t)
+        .map_err(|_| fail(AppError::NotFound))
+}
+
+/// The guard of every customer feature: the signed-in user's customer must have `feature`
+/// assigned; otherwise `Forbidden` (403), and the refusal is audited.
+///
+/// # Errors
+/// `Unauthorized` when not signed in, `Forbidden` without the feature.
+pub async fn require_feature(feature: domain::features::Feature) -> Result<SignedIn, AppError> {
+    let me = signed_in().await?;
+    let svc = services()?;
+    services::features::require_feature(&svc.db, &me.actor(), feature)
+        .await
+        .map_err(fail)?;
+    Ok(me)
+}
+
 /// The request's origin (IP and user agent), as resolved by the server's middleware.
 pub async fn origin() -> Origin {
     leptos_axum::extract::<Extension<Origin>>()

@@ -13,6 +13,7 @@ pub mod cdr;
 pub mod deck;
 pub mod deck_import;
 pub mod diff;
+pub mod features;
 pub mod increment;
 pub mod lcr;
 pub mod money;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_users;
 mod m20261129_000002_create_sessions;
 mod m20261129_000003_create_audit_log;
+mod m20261129_000004_create_tenants_customers;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_users::Migration),
             Box::new(m20261129_000002_create_sessions::Migration),
             Box::new(m20261129_000003_create_audit_log::Migration),
+            Box::new(m20261129_000004_create_tenants_customers::Migration),
         ]
     }
 }

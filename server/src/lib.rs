@@ -1,6 +1,9 @@
 //! The DIDTron web process: the router (pages, server functions, health), its middleware
 //! (request origin, CSRF check, sessions, signed-in user, page guard, body limit), and start-up.
 
+pub mod api;
+pub mod brand;
+pub mod exports;
 pub mod middleware;
 
 use app::{App, shell};
@@ -69,6 +72,14 @@ pub fn build_router(services: Services) -> Router {
     Router::new()
         .route("/healthz", get(middleware::health))
         .route("/", get(middleware::root))
+        .route("/brand/logo", get(brand::logo))
+        .route(
+            "/admin/tenants/{id}/logo",
+            axum::routing::post(brand::upload_logo),
+        )
+        .route("/admin/customers/export.csv", get(exports::customers_csv))
+        .route("/admin/audit/export.csv", get(exports::audit_csv))
+        .nest("/api/v1", api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -90,6 +101,10 @@ pub fn build_router(services: Services) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::resolve_tenant,
         ))
         .layer(axum::middleware::from_fn(middleware::request_origin))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,5 +1,5 @@
-//! The middleware every request passes, outermost first: body limit, request origin, CSRF
-//! origin check, session, signed-in user, page guard.
+//! The middleware every request passes, outermost first: body limit, request origin, tenant (by
+//! Host), CSRF origin check, session, signed-in user, page guard.
 
 use crate::AppState;
 use app::features::sessions::api::USER_ID_KEY;
@@ -79,13 +79,76 @@ pub async fn request_origin(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Picks the tenant from the request's `Host` (or the URI's authority) and stores its row as an
+/// extension; an unknown host gets a plain "unknown site" page (404), never another tenant's
+/// data. `/healthz` needs no tenant.
+pub async fn resolve_tenant(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let Some(host) = host else {
+        return (StatusCode::BAD_REQUEST, "the request has no Host header").into_response();
+    };
+    match services::tenants::resolve_host(&state.services.db, &host).await {
+        Ok(Some(tenant)) => {
+            req.extensions_mut().insert(tenant);
+            next.run(req).await
+        }
+        Ok(None) => unknown_site(&services::tenants::host_name(&host)),
+        Err(e) => {
+            tracing::error!(error = ?e, "resolving the tenant");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unreachable: try again shortly",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn unknown_site(host: &str) -> Response {
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-:".contains(*c))
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unknown site</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
+         <h1>Unknown site</h1><p>No portal is configured for <strong>{host}</strong>.</p>\
+         <p>If you run this platform, add the domain to a tenant under Super Admin &gt; Tenants.</p>\
+         </body></html>"
+    );
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
 /// CSRF protection for cookie-authenticated writes (OWASP "verifying origin with standard
 /// headers"): a POST, PUT, PATCH or DELETE must carry an `Origin` (or, failing that, a `Referer`)
 /// of this site, i.e. `server.public_url`'s origin or the request's own `Host`. Session cookies
 /// are also `SameSite=Lax`, so other sites cannot send them on cross-site posts.
 pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !same_site(req.headers(), state.services.settings.public_origin()) {
+    // The REST API authenticates with bearer keys, which a browser never sends on its own.
+    let bearer_api = req.uri().path().starts_with("/api/v1/");
+    if unsafe_method
+        && !bearer_api
+        && !same_site(req.headers(), state.services.settings.public_origin())
+    {
         return (
             StatusCode::FORBIDDEN,
             "cross-site request refused: the Origin header does not match this site",
@@ -128,15 +191,24 @@ pub async fn resolve_user(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if let Ok(Some(user_id)) = session.get::<i64>(USER_ID_KEY).await {
+    let tenant = req
+        .extensions()
+        .get::<services::entities::tenants::Model>()
+        .cloned();
+    if let (Ok(Some(user_id)), Some(tenant)) = (session.get::<i64>(USER_ID_KEY).await, tenant) {
         match services::users::find_active(&state.services.db, user_id).await {
+            Ok(Some(user)) if !services::users::belongs_to(&user, tenant.id) => {
+                // A session cookie is per host, so this only happens when a domain moved to
+                // another tenant: the user is not signed in here.
+            }
             Ok(Some(user)) => {
                 let origin = req
                     .extensions()
                     .get::<Origin>()
                     .cloned()
                     .unwrap_or_default();
-                req.extensions_mut().insert(SignedIn::new(user, origin));
+                req.extensions_mut()
+                    .insert(SignedIn::new(user, tenant, origin));
             }
             Ok(None) => {
                 let _ = session.flush().await;

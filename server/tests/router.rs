@@ -47,7 +47,12 @@ struct Reply {
     body: String,
 }
 
-async fn send(app: &Router, req: Request<Body>) -> Reply {
+/// Sends `req` (as a browser would, with `Host: 127.0.0.1:3000` unless it names another host).
+async fn send(app: &Router, mut req: Request<Body>) -> Reply {
+    if !req.headers().contains_key(header::HOST) {
+        req.headers_mut()
+            .insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+    }
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let location = res
@@ -415,6 +420,9 @@ fn sessions_are_http_only_and_secure_over_https_and_sign_out_ends_them() {
                 "email=customer%40didtron.example&password=demo-pass-2026",
             ))
             .unwrap();
+        let mut req = req;
+        req.headers_mut()
+            .insert(header::HOST, "portal.example.com".parse().unwrap());
         let res = app.clone().oneshot(req).await.unwrap();
         let set_cookie = res
             .headers()

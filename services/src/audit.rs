@@ -10,12 +10,17 @@ use serde_json::{Map, Value, json};
 /// Who performs a use case, and from where.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// The tenant the request is served for (from its Host): every query of the use case is
+    /// scoped to it.
+    pub tenant_id: i64,
     /// The signed-in user's id.
     pub user_id: i64,
     /// The signed-in user's e-mail (kept on the entry even if the user is renamed later).
     pub email: String,
     /// The signed-in user's role.
     pub role: Role,
+    /// The customer a `customer` user belongs to.
+    pub customer_id: Option<i64>,
     /// The client's IP address, when known.
     pub ip: Option<String>,
     /// The client's User-Agent header, when sent (cut to 512 characters).
@@ -66,6 +71,7 @@ impl Changes {
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &impl ConnectionTrait,
+    tenant_id: i64,
     actor_user_id: Option<i64>,
     actor_email: Option<&str>,
     origin: &Origin,
@@ -75,6 +81,7 @@ pub async fn record(
     changes: Changes,
 ) -> Result<(), sea_orm::DbErr> {
     let entry = audit_log::ActiveModel {
+        tenant_id: Set(tenant_id),
         actor_user_id: Set(actor_user_id),
         actor_email: Set(actor_email.map(str::to_owned)),
         action: Set(action.to_owned()),
@@ -116,6 +123,7 @@ impl Actor {
     ) -> Result<(), sea_orm::DbErr> {
         record(
             conn,
+            self.tenant_id,
             Some(self.user_id),
             Some(&self.email),
             &self.origin(),
@@ -161,4 +169,108 @@ pub async fn recent(
         .limit(limit)
         .all(conn)
         .await
+}
+
+/// Filters of the audit log page and its CSV export.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only this tenant's entries. Staff of a tenant always get their own tenant; the super admin
+    /// gets the request's tenant unless `all_tenants` is set.
+    pub all_tenants: bool,
+    /// Text in the actor's e-mail (case-insensitive).
+    pub actor: Option<String>,
+    /// Exact action, e.g. `update`.
+    pub action: Option<String>,
+    /// Exact entity type, e.g. `customer`.
+    pub entity: Option<String>,
+    /// Exact entity id.
+    pub entity_id: Option<String>,
+    /// From this day (UTC, inclusive).
+    pub from: Option<chrono::NaiveDate>,
+    /// Up to this day (UTC, inclusive).
+    pub to: Option<chrono::NaiveDate>,
+    /// Page number, from 1.
+    pub page: u64,
+    /// Rows per page (1-500).
+    pub per_page: u64,
+}
+
+fn audit_select(
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<sea_orm::Select<audit_log::Entity>, crate::ServiceError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    if !actor.role.is_staff() {
+        return Err(crate::ServiceError::Forbidden);
+    }
+    let mut select = audit_log::Entity::find();
+    if !(q.all_tenants && actor.role == Role::SuperAdmin) {
+        select = select.filter(audit_log::Column::TenantId.eq(actor.tenant_id));
+    }
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(a) = text(&q.actor) {
+        select =
+            select.filter(audit_log::Column::ActorEmail.like(format!("%{}%", a.to_lowercase())));
+    }
+    if let Some(a) = text(&q.action) {
+        select = select.filter(audit_log::Column::Action.eq(a));
+    }
+    if let Some(e) = text(&q.entity) {
+        select = select.filter(audit_log::Column::Entity.eq(e));
+    }
+    if let Some(id) = text(&q.entity_id) {
+        select = select.filter(audit_log::Column::EntityId.eq(id));
+    }
+    if let Some(from) = q.from {
+        select = select.filter(
+            audit_log::Column::CreatedAt.gte(from.and_time(chrono::NaiveTime::MIN).and_utc()),
+        );
+    }
+    if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+        select = select
+            .filter(audit_log::Column::CreatedAt.lt(to.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
+    Ok(select.order_by_desc(audit_log::Column::Id))
+}
+
+/// One page of audit entries matching `q`, newest first.
+///
+/// # Errors
+/// `Forbidden` for non-staff.
+pub async fn list_entries(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<crate::users::Page<audit_log::Model>, crate::ServiceError> {
+    use sea_orm::PaginatorTrait;
+    let per_page = q.per_page.clamp(1, 500);
+    let page = std::cmp::max(q.page, 1);
+    let paginator = audit_select(actor, q)?.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?;
+    Ok(crate::users::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// At most `limit` entries matching `q`, newest first, for a CSV export.
+///
+/// # Errors
+/// `Forbidden` for non-staff.
+pub async fn export_entries(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    q: &AuditQuery,
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, crate::ServiceError> {
+    use sea_orm::QuerySelect;
+    Ok(audit_select(actor, q)?.limit(limit).all(db).await?)
 }

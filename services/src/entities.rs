@@ -1,5 +1,12 @@
 //! SeaORM entities, one module per table, in the shape `sea-orm-cli generate entity` writes them.
 
+pub mod api_keys;
 pub mod audit_log;
+pub mod customer_categories;
+pub mod customer_groups;
+pub mod customers;
+pub mod feature_assignments;
 pub mod sessions;
+pub mod tenant_domains;
+pub mod tenants;
 pub mod users;

@@ -1,13 +1,18 @@
 //! DIDTron's server-only use cases.
 //!
 //! Storage (SeaORM on SQLite or PostgreSQL), typed settings, identity and sessions, login rate
-//! limits and the audit log. Nothing here knows about HTTP or HTML: the `app` crate's server
+//! limits, the audit log, white-label tenants, customers with their categories, groups and
+//! features, and API keys. Nothing here knows about HTTP or HTML: the `app` crate's server
 //! functions and the `server` crate call these functions and map [`ServiceError`] to responses.
 
+pub mod api_keys;
 pub mod audit;
+pub mod categories;
+pub mod customers;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod features;
 pub mod passwords;
 pub mod preferences;
 pub mod rate_limit;
@@ -15,7 +20,11 @@ pub mod seed;
 pub mod session_store;
 pub mod settings;
 pub mod state;
+pub mod storage;
+pub mod tenancy;
+pub mod tenants;
 pub mod users;
+pub mod validate;
 
 pub use error::{FieldError, ServiceError};
 pub use settings::Settings;

@@ -1,19 +1,23 @@
-//! Demo data for a first start: one user per role, printed at start-up so a new user can sign in.
+//! Demo data for a first start: one user per role, printed at start-up so a new user can sign in,
+//! customer categories and groups, a demo customer with features, and a second brand.
 
-use crate::audit::{self, Changes, Origin};
+use crate::audit::{self, Actor, Changes, Origin};
 use crate::entities::users;
 use crate::error::ServiceError;
 use crate::passwords;
+use crate::tenants::OPERATOR_TENANT_ID;
 use chrono::Utc;
 use domain::access::Role;
+use domain::features::{Audience, Feature};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, TransactionTrait,
 };
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo-pass-2026";
 
-/// The demo users: (e-mail, display name, role).
+/// The demo users of the operator's brand: (e-mail, display name, role).
 pub const DEMO_USERS: [(&str, &str, Role); 5] = [
     ("superadmin@didtron.example", "Sam Super", Role::SuperAdmin),
     ("staff@didtron.example", "Alex Staff", Role::Admin),
@@ -22,10 +26,13 @@ pub const DEMO_USERS: [(&str, &str, Role); 5] = [
     ("switch@didtron.example", "Sid Switch", Role::SwitchOperator),
 ];
 
-/// Creates the demo users when the database has no user at all; returns whether it did.
+/// The second demo brand's domain and admin (served on `http://voicehub.localhost:<port>`).
+pub const DEMO_BRAND: (&str, &str) = ("voicehub.localhost", "admin@voicehub.example");
+
+/// Creates the demo data when the database has no user at all; returns whether it did.
 ///
 /// # Errors
-/// Database errors (nothing is half-written: one transaction).
+/// Database errors (the users land in one transaction; the rest goes through the use cases).
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     if users::Entity::find().count(db).await? > 0 {
         return Ok(false);
@@ -33,12 +40,14 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     let hash = passwords::hash(DEMO_PASSWORD).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
+    let mut created = Vec::new();
     for (email, name, role) in DEMO_USERS {
-        let user = crate::users::new_row(email, name, role, hash.clone(), now)
+        let user = crate::users::new_row(OPERATOR_TENANT_ID, email, name, role, hash.clone(), now)
             .insert(&txn)
             .await?;
         audit::record(
             &txn,
+            OPERATOR_TENANT_ID,
             None,
             None,
             &Origin::default(),
@@ -52,7 +61,121 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
             ),
         )
         .await?;
+        created.push(user);
     }
     txn.commit().await?;
+    let admin = &created[0];
+    let actor = Actor {
+        tenant_id: OPERATOR_TENANT_ID,
+        user_id: admin.id,
+        email: admin.email.clone(),
+        role: Role::SuperAdmin,
+        customer_id: None,
+        ip: None,
+        user_agent: Some("seed".to_owned()),
+    };
+    seed_customers(db, &actor, &created[2]).await?;
+    seed_brand(db, &actor, &hash).await?;
     Ok(true)
+}
+
+async fn seed_customers(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_user: &users::Model,
+) -> Result<(), ServiceError> {
+    use crate::categories::{create_category, create_group};
+    use crate::customers::{CustomerInput, create_customer};
+    let wholesale = create_category(
+        db,
+        actor,
+        "Wholesale",
+        "Carriers and resellers buying A-Z termination",
+    )
+    .await?;
+    let gold = create_group(db, actor, wholesale.id, "Gold", "High-volume partners").await?;
+    create_group(db, actor, wholesale.id, "Standard", "").await?;
+    let retail = create_category(db, actor, "Retail", "Small businesses and call shops").await?;
+    create_category(db, actor, "Enterprise", "Companies with their own PBX").await?;
+    create_category(
+        db,
+        actor,
+        "Softswitch rental",
+        "Operators renting the Class 4 switch",
+    )
+    .await?;
+    let acme = create_customer(
+        db,
+        actor,
+        CustomerInput {
+            company_name: "Acme Telecom Ltd".into(),
+            contact_name: "Cora Customer".into(),
+            contact_email: "customer@didtron.example".into(),
+            contact_phone: "+44 20 7946 0000".into(),
+            billing_currency: "USD".into(),
+            credit_limit: "100".into(),
+            category_id: Some(wholesale.id),
+            group_id: Some(gold.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    create_customer(
+        db,
+        actor,
+        CustomerInput {
+            company_name: "Blue Lagoon Calls".into(),
+            contact_name: "Bea Lund".into(),
+            contact_email: "ops@bluelagoon.example".into(),
+            billing_currency: "EUR".into(),
+            category_id: Some(retail.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut user = customer_user.clone().into_active_model();
+    user.customer_id = Set(Some(acme.id));
+    user.update(db).await?;
+    use crate::features::assign;
+    assign(db, actor, Feature::VoiceStandard, Audience::All).await?;
+    assign(
+        db,
+        actor,
+        Feature::ApiAccess,
+        Audience::Category(wholesale.id),
+    )
+    .await?;
+    assign(db, actor, Feature::SipTester, Audience::Group(gold.id)).await?;
+    Ok(())
+}
+
+async fn seed_brand(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    hash: &str,
+) -> Result<(), ServiceError> {
+    let brand = crate::tenants::create_tenant(
+        db,
+        actor,
+        crate::tenants::TenantInput {
+            name: "VoiceHub".into(),
+            slug: "voicehub".into(),
+            domains: DEMO_BRAND.0.into(),
+            primary_color: "#0F766E".into(),
+            support_email: "help@voicehub.example".into(),
+            default_currency: "EUR".into(),
+        },
+    )
+    .await?;
+    crate::users::new_row(
+        brand.row.id,
+        DEMO_BRAND.1,
+        "Vera Hub",
+        Role::Admin,
+        hash.to_owned(),
+        Utc::now(),
+    )
+    .insert(db)
+    .await?;
+    Ok(())
 }

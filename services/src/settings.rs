@@ -27,6 +27,15 @@ pub struct Settings {
     pub seed: SeedSettings,
     /// `[log]`: tracing filter.
     pub log: LogSettings,
+    /// `[api]`: the REST API.
+    pub api: ApiSettings,
+}
+
+/// `[api]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSettings {
+    /// Requests each API key may make per minute; the next is answered 429 with Retry-After.
+    pub requests_per_minute: u32,
 }
 
 /// `[server]` settings.
@@ -123,6 +132,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("data.dir", "data"),
     ("seed.demo", "true"),
     ("log.filter", "info,sqlx=warn,sea_orm=warn"),
+    ("api.requests_per_minute", "120"),
 ];
 
 impl Settings {
@@ -208,6 +218,9 @@ impl Settings {
         }
         if self.auth.login_window_seconds == 0 {
             return invalid("auth.login_window_seconds", "must be at least 1");
+        }
+        if self.api.requests_per_minute == 0 {
+            return invalid("api.requests_per_minute", "must be at least 1");
         }
         Ok(())
     }

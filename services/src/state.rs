@@ -3,6 +3,7 @@
 use crate::rate_limit::{FailureLimiter, Limit, MemoryLimiter, RedisLimiter};
 use crate::session_store::{DbSessionStore, RedisSessionStore};
 use crate::settings::Settings;
+use crate::storage::{LocalDisk, ObjectStore};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -19,6 +20,10 @@ pub struct Services {
     pub limiter: Arc<dyn FailureLimiter>,
     /// Where sessions live.
     pub sessions: SessionBackend,
+    /// Requests per API key per minute (Redis when configured, else in-process).
+    pub api_limiter: Arc<dyn FailureLimiter>,
+    /// Uploaded files (`<data.dir>/objects`).
+    pub objects: Arc<dyn ObjectStore>,
 }
 
 /// The session store in use.
@@ -53,28 +58,47 @@ impl Services {
             max_failures: settings.auth.login_max_failures,
             window: Duration::from_secs(settings.auth.login_window_seconds),
         };
-        let (limiter, sessions): (Arc<dyn FailureLimiter>, SessionBackend) =
-            match settings.redis_url() {
-                Some(url) => {
-                    let client = redis::Client::open(url).context("redis.url")?;
-                    let conn = redis::aio::ConnectionManager::new(client)
-                        .await
-                        .context("connecting to Redis (redis.url)")?;
-                    (
-                        Arc::new(RedisLimiter::new(
-                            limit,
-                            conn.clone(),
-                            "didtron:login-failures:",
-                        )),
-                        SessionBackend::Redis(RedisSessionStore::new(conn)),
-                    )
-                }
-                None => (
-                    Arc::new(MemoryLimiter::new(limit)),
-                    SessionBackend::Database(DbSessionStore::new(db.clone())),
-                ),
-            };
+        let api_limit = Limit {
+            max_failures: settings.api.requests_per_minute,
+            window: Duration::from_secs(60),
+        };
+        let (limiter, api_limiter, sessions): (
+            Arc<dyn FailureLimiter>,
+            Arc<dyn FailureLimiter>,
+            SessionBackend,
+        ) = match settings.redis_url() {
+            Some(url) => {
+                let client = redis::Client::open(url).context("redis.url")?;
+                let conn = redis::aio::ConnectionManager::new(client)
+                    .await
+                    .context("connecting to Redis (redis.url)")?;
+                (
+                    Arc::new(RedisLimiter::new(
+                        limit,
+                        conn.clone(),
+                        "didtron:login-failures:",
+                    )),
+                    Arc::new(RedisLimiter::new(
+                        api_limit,
+                        conn.clone(),
+                        "didtron:api-requests:",
+                    )),
+                    SessionBackend::Redis(RedisSessionStore::new(conn)),
+                )
+            }
+            None => (
+                Arc::new(MemoryLimiter::new(limit)),
+                Arc::new(MemoryLimiter::new(api_limit)),
+                SessionBackend::Database(DbSessionStore::new(db.clone())),
+            ),
+        };
+        crate::tenants::ensure_public_host(&db, &settings.server.public_url)
+            .await
+            .context("mapping server.public_url's host to the operator tenant")?;
+        let objects = Arc::new(LocalDisk::new(settings.data.dir.join("objects")));
         Ok(Services {
+            api_limiter,
+            objects,
             db,
             settings: Arc::new(settings),
             limiter,

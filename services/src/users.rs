@@ -29,6 +29,8 @@ pub struct NewUser {
     pub role: String,
     /// Initial password (policy: [`passwords::check_policy`]).
     pub password: String,
+    /// The customer (of the actor's tenant) a `customer` user belongs to.
+    pub customer_id: Option<i64>,
 }
 
 /// How [`list_users`] sorts.
@@ -129,6 +131,26 @@ pub async fn create_user(
     if let Err(m) = passwords::check_policy(&input.password) {
         errors.push(FieldError::new("password", m));
     }
+    if let Some(customer_id) = input.customer_id {
+        if role.is_some_and(|r| r != Role::Customer) {
+            errors.push(FieldError::new(
+                "customer_id",
+                "only users with the customer role belong to a customer",
+            ));
+        } else if crate::tenancy::find_scoped::<crate::entities::customers::Entity>(
+            db,
+            actor,
+            customer_id,
+        )
+        .await
+        .is_err()
+        {
+            errors.push(FieldError::new(
+                "customer_id",
+                "is not a customer of this tenant",
+            ));
+        }
+    }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
@@ -138,10 +160,16 @@ pub async fn create_user(
     let password_hash = passwords::hash(&input.password).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let user = new_row(&email, &display_name, role, password_hash, now)
-        .insert(&txn)
-        .await
-        .map_err(conflict_on("email"))?;
+    let mut row = new_row(
+        actor.tenant_id,
+        &email,
+        &display_name,
+        role,
+        password_hash,
+        now,
+    );
+    row.customer_id = Set(input.customer_id);
+    let user = row.insert(&txn).await.map_err(conflict_on("email"))?;
     actor
         .audit(
             &txn,
@@ -152,6 +180,7 @@ pub async fn create_user(
                 .field("email", None::<String>, email)
                 .field("display_name", None::<String>, display_name)
                 .field("role", None::<String>, role.as_str())
+                .field("customer_id", None::<i64>, input.customer_id)
                 .secret("password"),
         )
         .await?;
@@ -161,6 +190,7 @@ pub async fn create_user(
 
 /// A new, enabled user row with the default theme and an empty shell state.
 pub(crate) fn new_row(
+    tenant_id: i64,
     email: &str,
     display_name: &str,
     role: Role,
@@ -168,6 +198,8 @@ pub(crate) fn new_row(
     now: chrono::DateTime<Utc>,
 ) -> users::ActiveModel {
     users::ActiveModel {
+        tenant_id: Set(tenant_id),
+        customer_id: Set(None),
         email: Set(email.to_owned()),
         display_name: Set(display_name.to_owned()),
         password_hash: Set(password_hash),
@@ -194,7 +226,7 @@ pub async fn list_users(
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
-    let mut select = users::Entity::find();
+    let mut select = crate::tenancy::scoped::<users::Entity>(actor);
     if let Some(text) = query
         .search
         .as_deref()
@@ -253,10 +285,7 @@ pub async fn get_user(
     if !actor.role.is_staff() {
         return Err(ServiceError::Forbidden);
     }
-    users::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    crate::tenancy::find_scoped::<users::Entity>(db, actor, id).await
 }
 
 async fn managed_user(
@@ -383,10 +412,12 @@ async fn store_password(
 ///
 /// # Errors
 /// `RateLimited` after `auth.login_max_failures` failures within the window (for the account or
-/// the IP); `Unauthorized` for a wrong e-mail or password (one message for both) or a disabled
-/// account.
+/// the IP); `Unauthorized` for a wrong e-mail or password (one message for both; a user of
+/// another tenant is unknown here, except the super admin, who signs in on every tenant's
+/// domain) or a disabled account.
 pub async fn authenticate(
     services: &Services,
+    tenant_id: i64,
     email: &str,
     password: &str,
     origin: &Origin,
@@ -411,7 +442,8 @@ pub async fn authenticate(
     let user = users::Entity::find()
         .filter(users::Column::Email.eq(&email))
         .one(db)
-        .await?;
+        .await?
+        .filter(|u| belongs_to(u, tenant_id));
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
         None => passwords::dummy_hash().await.to_owned(),
@@ -424,6 +456,7 @@ pub async fn authenticate(
         }
         audit::record(
             db,
+            tenant_id,
             None,
             Some(&email),
             origin,
@@ -450,6 +483,7 @@ pub async fn authenticate(
     let user = model.update(&txn).await?;
     audit::record(
         &txn,
+        tenant_id,
         Some(user.id),
         Some(&user.email),
         origin,
@@ -461,6 +495,12 @@ pub async fn authenticate(
     .await?;
     txn.commit().await?;
     Ok(user)
+}
+
+/// Whether `user` may sign in on `tenant_id`'s domains: its own tenant's, or any for the super
+/// admin.
+pub fn belongs_to(user: &users::Model, tenant_id: i64) -> bool {
+    user.tenant_id == tenant_id || role_of(user) == Role::SuperAdmin
 }
 
 /// The user with `id` if it exists and is not disabled (the check behind every request).
@@ -489,7 +529,7 @@ pub async fn count_by_role(
         return Err(ServiceError::Forbidden);
     }
     use sea_orm::QuerySelect;
-    let rows: Vec<(String, i64)> = users::Entity::find()
+    let rows: Vec<(String, i64)> = crate::tenancy::scoped::<users::Entity>(actor)
         .select_only()
         .column(users::Column::Role)
         .column_as(users::Column::Id.count(), "n")
@@ -515,6 +555,8 @@ pub async fn count_by_role(
 pub struct SignedIn {
     /// The user's row (checked not disabled when the request began).
     pub user: users::Model,
+    /// The tenant of the request's host (the user's own, or any for the super admin).
+    pub tenant: crate::entities::tenants::Model,
     /// The user's role.
     pub role: Role,
     /// Where the request came from.
@@ -522,15 +564,26 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// Wraps a user row and the request's origin.
-    pub fn new(user: users::Model, origin: Origin) -> Self {
+    /// Wraps a user row, the request's tenant and origin.
+    pub fn new(
+        user: users::Model,
+        tenant: crate::entities::tenants::Model,
+        origin: Origin,
+    ) -> Self {
         let role = role_of(&user);
-        Self { user, role, origin }
+        Self {
+            user,
+            tenant,
+            role,
+            origin,
+        }
     }
 
     /// The actor of this request's use cases.
     pub fn actor(&self) -> Actor {
         Actor {
+            tenant_id: self.tenant.id,
+            customer_id: self.user.customer_id,
             user_id: self.user.id,
             email: self.user.email.clone(),
             role: self.role,

@@ -7,5 +7,6 @@ mod services {
     pub mod helpers;
     mod redis_stores;
     mod sessions;
+    mod tenants;
     mod users;
 }

@@ -19,6 +19,7 @@ pub struct Model {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: DateTimeUtc,
+    pub tenant_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

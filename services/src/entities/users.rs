@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A user. `role` holds a [`domain::access::Role`] name; `password_hash` is a PHC argon2id string;
-/// `ui_state` is the JSON of [`crate::preferences::UiState`].
+/// `ui_state` is the JSON of [`crate::preferences::UiState`]. A user belongs to one tenant; a
+/// `customer` user also to one customer of it.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -21,6 +22,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    pub tenant_id: i64,
+    pub customer_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -49,14 +49,25 @@ pub async fn postgres() -> DatabaseConnection {
 
 /// The platform state on `db` with the embedded settings.
 pub async fn services(db: DatabaseConnection) -> Services {
-    Services::with_db(settings(&[]), db)
-        .await
-        .expect("services")
+    let dir = std::env::temp_dir().join(format!("didtron-tests/data-{}", uuid::Uuid::new_v4()));
+    Services::with_db(
+        settings(&[("DIDTRON__DATA__DIR", dir.to_str().unwrap())]),
+        db,
+    )
+    .await
+    .expect("services")
 }
 
-/// An actor with `role` and id `user_id`.
+/// An actor with `role` and id `user_id` in the operator tenant (1).
 pub fn actor(user_id: i64, role: Role) -> Actor {
+    actor_in(1, user_id, role)
+}
+
+/// An actor with `role` and id `user_id` in tenant `tenant_id`.
+pub fn actor_in(tenant_id: i64, user_id: i64, role: Role) -> Actor {
     Actor {
+        tenant_id,
+        customer_id: None,
         user_id,
         email: format!("actor{user_id}@didtron.example"),
         role,

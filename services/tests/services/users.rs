@@ -14,6 +14,7 @@ fn new_user(email: &str, role: &str) -> NewUser {
         display_name: format!("User {email}"),
         role: role.to_owned(),
         password: "long-enough-pw".to_owned(),
+        customer_id: None,
     }
 }
 
@@ -92,7 +93,7 @@ async fn create_list_and_audit(db: DatabaseConnection) {
     let entries = audit_log::Entity::find().all(&db).await.unwrap();
     let created = entries
         .iter()
-        .find(|e| e.action == "create")
+        .find(|e| e.action == "create" && e.entity == "user")
         .expect("create audited");
     assert_eq!(
         created.entity_id.as_deref(),
@@ -118,6 +119,7 @@ async fn bad_input_names_fields_and_stores_nothing(db: DatabaseConnection) {
             display_name: " ".into(),
             role: "root".into(),
             password: "short".into(),
+            customer_id: None,
         },
     )
     .await
@@ -183,6 +185,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
     let svc = services(db.clone()).await;
     let user = users::authenticate(
         &svc,
+        1,
         "Customer@didtron.example",
         services::seed::DEMO_PASSWORD,
         &origin("198.51.100.1"),
@@ -192,6 +195,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
     assert!(user.last_login_at.is_some());
     let wrong = users::authenticate(
         &svc,
+        1,
         "customer@didtron.example",
         "nope-nope-nope",
         &origin("198.51.100.1"),
@@ -202,6 +206,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
     );
     let unknown = users::authenticate(
         &svc,
+        1,
         "ghost@didtron.example",
         "whatever-pw",
         &origin("198.51.100.1"),
@@ -218,6 +223,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
     assert!(users::find_active(&db, user.id).await.unwrap().is_none());
     let disabled = users::authenticate(
         &svc,
+        1,
         "customer@didtron.example",
         services::seed::DEMO_PASSWORD,
         &origin("198.51.100.1"),
@@ -237,6 +243,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
         .unwrap();
     users::authenticate(
         &svc,
+        1,
         "customer@didtron.example",
         "a-brand-new-pw",
         &origin("198.51.100.2"),
@@ -258,6 +265,7 @@ async fn sign_in_disable_and_passwords(db: DatabaseConnection) {
         .unwrap();
     users::authenticate(
         &svc,
+        1,
         "customer@didtron.example",
         "another-new-pw",
         &origin("198.51.100.3"),
@@ -272,6 +280,7 @@ async fn ten_failures_lock_the_account_and_the_ip(db: DatabaseConnection) {
     for _ in 0..10 {
         let r = users::authenticate(
             &svc,
+            1,
             "carrier@didtron.example",
             "wrong-password",
             &origin("203.0.113.7"),
@@ -282,6 +291,7 @@ async fn ten_failures_lock_the_account_and_the_ip(db: DatabaseConnection) {
     // The right password from another IP is still refused: the account is locked.
     let r = users::authenticate(
         &svc,
+        1,
         "carrier@didtron.example",
         services::seed::DEMO_PASSWORD,
         &origin("203.0.113.8"),
@@ -293,6 +303,7 @@ async fn ten_failures_lock_the_account_and_the_ip(db: DatabaseConnection) {
     // Another account from the locked IP is refused too.
     let r = users::authenticate(
         &svc,
+        1,
         "switch@didtron.example",
         services::seed::DEMO_PASSWORD,
         &origin("203.0.113.7"),
@@ -302,6 +313,7 @@ async fn ten_failures_lock_the_account_and_the_ip(db: DatabaseConnection) {
     // Another account from another IP signs in.
     users::authenticate(
         &svc,
+        1,
         "switch@didtron.example",
         services::seed::DEMO_PASSWORD,
         &origin("203.0.113.9"),

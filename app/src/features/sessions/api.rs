@@ -19,7 +19,8 @@ pub async fn sign_in(
     use crate::ssr::{fail, origin, services};
     use domain::access::Portal;
     let svc = services()?;
-    let user = services::users::authenticate(&svc, &email, &password, &origin().await)
+    let tenant = crate::ssr::tenant().await?;
+    let user = services::users::authenticate(&svc, tenant.id, &email, &password, &origin().await)
         .await
         .map_err(fail)?;
     let session = leptos_axum::extract::<tower_sessions::Session>()

@@ -172,6 +172,7 @@ pub async fn create_user(
         display_name,
         role,
         password,
+        customer_id: None,
     };
     let user = services::users::create_user(&svc.db, &me.actor(), input)
         .await

@@ -1,0 +1,255 @@
+//! API keys for the REST API (`/api/v1`): created by a user with scopes, shown once, stored as a
+//! SHA-256 hash, revocable, with their last use recorded. Requests send
+//! `Authorization: Bearer <token>`; [`authenticate`] turns the token into the key's user.
+//!
+//! Token shape: `dtk_<12 alphanumerics: the key's public prefix>_<32 alphanumerics: the secret>`.
+//! The secret has about 190 bits of entropy, so one fast hash is the right store (a password hash
+//! would only slow every API call down; see OWASP's API key guidance).
+
+use crate::audit::{Actor, Changes};
+use crate::entities::{api_keys, users};
+use crate::error::{ServiceError, conflict_on};
+use crate::tenancy::{find_scoped, scoped};
+use crate::validate::Checks;
+use chrono::Utc;
+use domain::access::Role;
+use domain::features::Feature;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+/// A permission an API key can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiScope {
+    /// The scope's name, e.g. `account:read`.
+    pub name: &'static str,
+    /// What it allows.
+    pub description: &'static str,
+    /// Whether only staff keys may carry it.
+    pub staff_only: bool,
+}
+
+/// Every scope, with the endpoints that need it. Later features add theirs here.
+pub const SCOPES: &[ApiScope] = &[
+    ApiScope {
+        name: "account:read",
+        description: "Read the key's own account: user, tenant, customer and its features (GET /api/v1/account)",
+        staff_only: false,
+    },
+    ApiScope {
+        name: "customers:read",
+        description: "List the tenant's customers (GET /api/v1/customers)",
+        staff_only: true,
+    },
+];
+
+/// A created key: its row and the token, which is shown only this once.
+#[derive(Debug, Clone)]
+pub struct CreatedKey {
+    /// The stored key.
+    pub key: api_keys::Model,
+    /// The full token for the `Authorization: Bearer` header.
+    pub token: String,
+}
+
+/// The key behind a request, with its user.
+#[derive(Debug, Clone)]
+pub struct KeyUser {
+    /// The key.
+    pub key: api_keys::Model,
+    /// Its user (active).
+    pub user: users::Model,
+}
+
+impl KeyUser {
+    /// Whether the key carries `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.key.scopes.split_whitespace().any(|s| s == scope)
+    }
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random(n: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect()
+}
+
+/// Who may hold keys: staff, and customer users whose customer has [`Feature::ApiAccess`].
+async fn may_hold_keys(db: &DatabaseConnection, actor: &Actor) -> Result<(), ServiceError> {
+    match actor.role {
+        Role::SuperAdmin | Role::Admin => Ok(()),
+        Role::Customer => crate::features::require_feature(db, actor, Feature::ApiAccess).await,
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Creates a key for the actor with `scopes` (names from [`SCOPES`]).
+///
+/// # Errors
+/// `Validation{name|scopes}` (an unknown scope, a staff-only scope on a customer's key, none
+/// chosen), `Forbidden` without API access.
+pub async fn create_key(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    scopes: &[String],
+) -> Result<CreatedKey, ServiceError> {
+    may_hold_keys(db, actor).await?;
+    let mut checks = Checks::new();
+    let name = checks.text("name", name, 80, true);
+    let mut chosen: Vec<&str> = Vec::new();
+    for s in scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match SCOPES.iter().find(|scope| scope.name == s) {
+            None => checks.fail("scopes", format!("`{s}` is not a scope")),
+            Some(scope) if scope.staff_only && !actor.role.is_staff() => {
+                checks.fail("scopes", format!("`{s}` is for staff keys only"));
+            }
+            Some(scope) => chosen.push(scope.name),
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    if chosen.is_empty() && checks.is_ok() {
+        checks.fail("scopes", "choose at least one scope");
+    }
+    checks.finish()?;
+    let prefix = random(12);
+    let token = format!("dtk_{prefix}_{}", random(32));
+    let txn = db.begin().await?;
+    let key = api_keys::ActiveModel {
+        tenant_id: Set(actor.tenant_id),
+        user_id: Set(actor.user_id),
+        name: Set(name.clone()),
+        key_prefix: Set(prefix.clone()),
+        secret_hash: Set(hash(&token)),
+        scopes: Set(chosen.join(" ")),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(conflict_on("name"))?;
+    actor
+        .audit(
+            &txn,
+            "create",
+            "api_key",
+            key.id,
+            Changes::new()
+                .field("name", None::<String>, name)
+                .field("prefix", None::<String>, prefix)
+                .field("scopes", None::<String>, chosen.join(" "))
+                .secret("secret"),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(CreatedKey { key, token })
+}
+
+/// The actor's keys, newest first (revoked ones included, marked).
+///
+/// # Errors
+/// `Forbidden` without API access.
+pub async fn list_keys(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<api_keys::Model>, ServiceError> {
+    may_hold_keys(db, actor).await?;
+    Ok(scoped::<api_keys::Entity>(actor)
+        .filter(api_keys::Column::UserId.eq(actor.user_id))
+        .order_by_desc(api_keys::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes one of the actor's keys; it stops working at once.
+///
+/// # Errors
+/// `NotFound` (another user's or tenant's key too), `Forbidden` without API access.
+pub async fn revoke_key(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<api_keys::Model, ServiceError> {
+    may_hold_keys(db, actor).await?;
+    let key = find_scoped::<api_keys::Entity>(db, actor, id).await?;
+    if key.user_id != actor.user_id {
+        return Err(ServiceError::NotFound);
+    }
+    if key.revoked_at.is_some() {
+        return Ok(key);
+    }
+    let txn = db.begin().await?;
+    let mut model = key.into_active_model();
+    let now = Utc::now();
+    model.revoked_at = Set(Some(now));
+    let key = model.update(&txn).await?;
+    actor
+        .audit(
+            &txn,
+            "revoke",
+            "api_key",
+            id,
+            Changes::new().field("revoked", false, true),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(key)
+}
+
+/// The key and user of a bearer `token` presented on `tenant_id`'s host; records its use.
+///
+/// # Errors
+/// `Unauthorized` with the reason (malformed, unknown, revoked, user disabled) when the token
+/// does not authenticate.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    tenant_id: i64,
+    token: &str,
+) -> Result<KeyUser, ServiceError> {
+    let unauthorized = |m: &str| ServiceError::Unauthorized(m.to_owned());
+    let prefix = token
+        .strip_prefix("dtk_")
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(prefix, _)| prefix)
+        .ok_or_else(|| {
+            unauthorized("malformed API key: expected `Authorization: Bearer dtk_...`")
+        })?;
+    let key = api_keys::Entity::find()
+        .filter(api_keys::Column::KeyPrefix.eq(prefix))
+        .filter(api_keys::Column::TenantId.eq(tenant_id))
+        .one(db)
+        .await?
+        .filter(|k| {
+            let given = hash(token);
+            given.len() == k.secret_hash.len()
+                && given
+                    .bytes()
+                    .zip(k.secret_hash.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
+        .ok_or_else(|| unauthorized("unknown API key"))?;
+    if key.revoked_at.is_some() {
+        return Err(unauthorized("this API key was revoked: create a new one"));
+    }
+    let user = crate::users::find_active(db, key.user_id)
+        .await?
+        .ok_or_else(|| unauthorized("the key's user is disabled"))?;
+    let mut model = key.into_active_model();
+    model.last_used_at = Set(Some(Utc::now()));
+    let key = model.update(db).await?;
+    Ok(KeyUser { key, user })
+}

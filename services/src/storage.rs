@@ -1,0 +1,103 @@
+//! Object storage for uploads (tenant logos now; rate decks and KYC documents later): a local
+//! directory in the embedded mode. Keys are relative paths of lower-case letters, digits, `-`,
+//! `_`, `.` and `/`.
+
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// Where uploaded files are kept.
+#[async_trait::async_trait]
+pub trait ObjectStore: Send + Sync + std::fmt::Debug {
+    /// Stores `bytes` under `key`, replacing what was there.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()>;
+    /// The bytes under `key`, or `None`.
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    /// Removes `key` (no error if it is absent).
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
+}
+
+/// Objects as files under a root directory (`<data.dir>/objects`).
+#[derive(Debug, Clone)]
+pub struct LocalDisk {
+    root: PathBuf,
+}
+
+impl LocalDisk {
+    /// A store rooted at `root` (created on first write).
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
+        let valid = !key.is_empty()
+            && !key.starts_with('/')
+            && !key
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./".contains(&b));
+        anyhow::ensure!(valid, "invalid object key `{key}`");
+        Ok(self.root.join(key))
+    }
+}
+
+#[async_trait::async_trait]
+impl ObjectStore for LocalDisk {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
+        let path = self.path(key)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .with_context(|| format!("creating {}", dir.display()))?;
+        }
+        // Write beside the target, then rename: a reader never sees half a file.
+        let tmp = path.with_extension("part");
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .with_context(|| format!("renaming to {}", path.display()))?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match tokio::fs::read(self.path(key)?).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading object {key}")),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("deleting object {key}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stores_reads_and_deletes_and_refuses_escaping_keys() {
+        let dir = std::env::temp_dir().join(format!("didtron-objects-{}", std::process::id()));
+        let store = LocalDisk::new(dir.clone());
+        store.put("tenants/1/logo", b"png".to_vec()).await.unwrap();
+        assert_eq!(
+            store.get("tenants/1/logo").await.unwrap(),
+            Some(b"png".to_vec())
+        );
+        store.delete("tenants/1/logo").await.unwrap();
+        assert_eq!(store.get("tenants/1/logo").await.unwrap(), None);
+        for bad in ["../x", "/etc/passwd", "a//b", "A", ""] {
+            assert!(store.put(bad, vec![]).await.is_err(), "{bad}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

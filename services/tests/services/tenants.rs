@@ -1,0 +1,714 @@
+//! Tenants, customers, categories, groups, feature assignments, API keys and the audit log:
+//! validation, and isolation between tenants for every entity.
+
+use super::helpers::{actor_in, services};
+use crate::on_both_databases;
+use domain::access::Role;
+use domain::features::{Audience, Feature};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use services::ServiceError;
+use services::audit::{self, AuditQuery};
+use services::entities::{
+    api_keys as key_rows, audit_log, tenants as tenant_rows, users as user_rows,
+};
+use services::tenants::{self, TenantInput};
+use services::{api_keys, categories, customers, features, users};
+
+fn brand(name: &str, domains: &str) -> TenantInput {
+    TenantInput {
+        name: name.into(),
+        slug: name.to_lowercase(),
+        domains: domains.into(),
+        primary_color: "#0ea5e9".into(),
+        support_email: format!("help@{}.example", name.to_lowercase()),
+        default_currency: "GBP".into(),
+    }
+}
+
+fn fields(err: ServiceError) -> Vec<String> {
+    match err {
+        ServiceError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+/// Everything tenant B owns, created by B's admin, for tenant A's staff to look for.
+struct TenantB {
+    tenant: i64,
+    category: i64,
+    group: i64,
+    customer: i64,
+    user: i64,
+    assignment: i64,
+    key: i64,
+    key_token: String,
+}
+
+async fn tenant_b(db: &DatabaseConnection) -> TenantB {
+    let root = actor_in(1, 1, Role::SuperAdmin);
+    let t = tenants::create_tenant(
+        db,
+        &root,
+        brand("Bravo", "bravo.example, www.bravo.example:8443"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.domains, vec!["bravo.example", "www.bravo.example"]);
+    assert_eq!(t.row.primary_color, "#0EA5E9");
+    let admin = actor_in(t.row.id, 1, Role::SuperAdmin);
+    let b_admin = users::create_user(
+        db,
+        &admin,
+        users::NewUser {
+            email: "admin@bravo.example".into(),
+            display_name: "Bravo Admin".into(),
+            role: "admin".into(),
+            password: "long-enough-pw".into(),
+            customer_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(b_admin.tenant_id, t.row.id);
+    let b = actor_in(t.row.id, b_admin.id, Role::Admin);
+    let category = categories::create_category(db, &b, "Wholesale", "")
+        .await
+        .unwrap();
+    let group = categories::create_group(db, &b, category.id, "Gold", "")
+        .await
+        .unwrap();
+    let customer = customers::create_customer(
+        db,
+        &b,
+        customers::CustomerInput {
+            company_name: "Bravo Customer".into(),
+            contact_email: "c@bravo.example".into(),
+            group_id: Some(group.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        customer.billing_currency, "GBP",
+        "the tenant's default currency"
+    );
+    assert_eq!(
+        customer.category_id,
+        Some(category.id),
+        "taken from the group"
+    );
+    assert_eq!(
+        (customer.billing_type.as_str(), customer.status.as_str()),
+        ("prepaid", "active")
+    );
+    let assignment = features::assign(db, &b, Feature::Dids, Audience::Group(group.id))
+        .await
+        .unwrap();
+    let key = api_keys::create_key(db, &b, "billing sync", &["customers:read".into()])
+        .await
+        .unwrap();
+    TenantB {
+        tenant: t.row.id,
+        category: category.id,
+        group: group.id,
+        customer: customer.id,
+        user: b_admin.id,
+        assignment: assignment.id,
+        key: key.key.id,
+        key_token: key.token,
+    }
+}
+
+async fn tenants_are_isolated(db: DatabaseConnection) {
+    services::seed::seed_demo(&db).await.unwrap();
+    let b = tenant_b(&db).await;
+    // Tenant A's staff (the demo staff user, id 2) and a super admin acting on A's host.
+    for a in [
+        actor_in(1, 2, Role::Admin),
+        actor_in(1, 1, Role::SuperAdmin),
+    ] {
+        assert!(matches!(
+            users::get_user(&db, &a, b.user).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            customers::get_customer(&db, &a, b.customer).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            customers::update_customer(&db, &a, b.customer, Default::default()).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            customers::customer_users(&db, &a, b.customer).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            categories::update_category(&db, &a, b.category, "X", "").await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            categories::delete_group(&db, &a, b.group).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            features::unassign(&db, &a, b.assignment).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            api_keys::revoke_key(&db, &a, b.key).await,
+            Err(ServiceError::NotFound)
+        ));
+        // B's group is not a valid target in A.
+        assert_eq!(
+            fields(
+                features::assign(&db, &a, Feature::Dids, Audience::Group(b.group))
+                    .await
+                    .unwrap_err()
+            ),
+            ["audience"]
+        );
+        assert_eq!(
+            fields(
+                customers::create_customer(
+                    &db,
+                    &a,
+                    customers::CustomerInput {
+                        company_name: "Sneaky".into(),
+                        contact_email: "s@a.example".into(),
+                        group_id: Some(b.group),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_err()
+            ),
+            ["group_id"]
+        );
+
+        let users_a = users::list_users(
+            &db,
+            &a,
+            &users::UserQuery {
+                page: 1,
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(users_a.items.iter().all(|u| u.tenant_id == 1), "users list");
+        assert_eq!(users_a.total, 5, "the five demo users of tenant A");
+        let custs = customers::list_customers(
+            &db,
+            &a,
+            &customers::CustomerQuery {
+                page: 1,
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            custs.items.iter().all(|c| c.tenant_id == 1) && custs.total == 2,
+            "customers list"
+        );
+        assert!(
+            customers::export_customers(&db, &a, &Default::default())
+                .await
+                .unwrap()
+                .iter()
+                .all(|c| c.tenant_id == 1)
+        );
+        let cats = categories::list_categories(&db, &a).await.unwrap();
+        assert!(
+            cats.iter().all(
+                |c| c.category.tenant_id == 1 && c.groups.iter().all(|(g, _)| g.tenant_id == 1)
+            )
+        );
+        assert!(
+            features::describe_assignments(&db, &a)
+                .await
+                .unwrap()
+                .iter()
+                .all(|(x, _)| x.id != b.assignment)
+        );
+        let entries = audit::list_entries(
+            &db,
+            &a,
+            &AuditQuery {
+                page: 1,
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(entries.items.iter().all(|e| e.tenant_id == 1), "audit list");
+        assert!(
+            api_keys::list_keys(&db, &a)
+                .await
+                .unwrap()
+                .iter()
+                .all(|k| k.tenant_id == 1)
+        );
+    }
+    // A tenant admin sees only its own tenant; the super admin all of them.
+    let b_admin = actor_in(b.tenant, b.user, Role::Admin);
+    let seen: Vec<i64> = tenants::list_tenants(&db, &b_admin)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.row.id)
+        .collect();
+    assert_eq!(seen, vec![b.tenant]);
+    assert!(matches!(
+        tenants::get_tenant(&db, &b_admin, 1).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        tenants::update_tenant(&db, &b_admin, 1, brand("Hijack", "hijack.example")).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        tenants::create_tenant(&db, &b_admin, brand("Own", "own.example")).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(
+        tenants::list_tenants(&db, &actor_in(1, 1, Role::SuperAdmin))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let all = audit::list_entries(
+        &db,
+        &actor_in(1, 1, Role::SuperAdmin),
+        &AuditQuery {
+            all_tenants: true,
+            page: 1,
+            per_page: 500,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        all.items.iter().any(|e| e.tenant_id == b.tenant)
+            && all.items.iter().any(|e| e.tenant_id == 1)
+    );
+    // Tenant A's admin cannot widen the audit log to every tenant.
+    let mine = audit::list_entries(
+        &db,
+        &actor_in(1, 2, Role::Admin),
+        &AuditQuery {
+            all_tenants: true,
+            page: 1,
+            per_page: 500,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(mine.items.iter().all(|e| e.tenant_id == 1));
+
+    // Hosts pick tenants; B's key does not work on A's host.
+    assert_eq!(
+        tenants::resolve_host(&db, "WWW.Bravo.example:443")
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(b.tenant)
+    );
+    assert_eq!(
+        tenants::resolve_host(&db, "127.0.0.1:3000")
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(1)
+    );
+    assert!(
+        tenants::resolve_host(&db, "unknown.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(api_keys::authenticate(&db, 1, &b.key_token).await.is_err());
+    assert!(
+        api_keys::authenticate(&db, b.tenant, &b.key_token)
+            .await
+            .is_ok()
+    );
+    // B's users sign in on B's host only.
+    let svc = services(db.clone()).await;
+    let origin = services::audit::Origin::default();
+    assert!(
+        users::authenticate(&svc, 1, "admin@bravo.example", "long-enough-pw", &origin)
+            .await
+            .is_err()
+    );
+    assert!(
+        users::authenticate(
+            &svc,
+            b.tenant,
+            "admin@bravo.example",
+            "long-enough-pw",
+            &origin
+        )
+        .await
+        .is_ok()
+    );
+    assert!(
+        users::authenticate(
+            &svc,
+            b.tenant,
+            "superadmin@didtron.example",
+            services::seed::DEMO_PASSWORD,
+            &origin
+        )
+        .await
+        .is_ok()
+    );
+    assert!(
+        users::authenticate(
+            &svc,
+            b.tenant,
+            "staff@didtron.example",
+            services::seed::DEMO_PASSWORD,
+            &origin
+        )
+        .await
+        .is_err()
+    );
+}
+
+async fn bad_input_is_refused_and_nothing_is_stored(db: DatabaseConnection) {
+    services::seed::seed_demo(&db).await.unwrap();
+    let root = actor_in(1, 1, Role::SuperAdmin);
+    let before = tenant_rows::Entity::find().count(&db).await.unwrap();
+    let mut bad = brand("Charlie", "voicehub.localhost, not_a host");
+    bad.primary_color = "blurple".into();
+    bad.default_currency = "XYZ".into();
+    bad.support_email = "nope".into();
+    bad.slug = "Bad Slug!".into();
+    let mut got = fields(tenants::create_tenant(&db, &root, bad).await.unwrap_err());
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "default_currency",
+            "domains",
+            "primary_color",
+            "slug",
+            "support_email"
+        ]
+    );
+    // A domain that serves another tenant is named.
+    let err = tenants::create_tenant(&db, &root, brand("Charlie", "voicehub.localhost"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`voicehub.localhost` already serves another tenant"),
+        "{err}"
+    );
+    assert_eq!(
+        tenant_rows::Entity::find().count(&db).await.unwrap(),
+        before,
+        "nothing stored"
+    );
+
+    // Logos: images up to 2 MB only.
+    let svc = services(db.clone()).await;
+    let png = {
+        let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        v.resize(64, 0);
+        v
+    };
+    assert_eq!(
+        fields(
+            tenants::set_logo(
+                &db,
+                svc.objects.as_ref(),
+                &root,
+                1,
+                b"plain text, not an image".to_vec()
+            )
+            .await
+            .unwrap_err()
+        ),
+        ["logo"]
+    );
+    let mut huge = png.clone();
+    huge.resize(2 * 1024 * 1024 + 1, 0);
+    let err = tenants::set_logo(&db, svc.objects.as_ref(), &root, 1, huge)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 2 MB"), "{err}");
+    assert!(
+        tenant_rows::Entity::find_by_id(1)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+            .logo_key
+            .is_none()
+    );
+    let t = tenants::set_logo(&db, svc.objects.as_ref(), &root, 1, png.clone())
+        .await
+        .unwrap();
+    assert_eq!(t.row.logo_content_type.as_deref(), Some("image/png"));
+    assert_eq!(
+        tenants::logo(svc.objects.as_ref(), &t.row).await.unwrap(),
+        Some(("image/png".into(), png))
+    );
+
+    // Customers: every bad field named.
+    let staff = actor_in(1, 2, Role::Admin);
+    let mut got = fields(
+        customers::create_customer(
+            &db,
+            &staff,
+            customers::CustomerInput {
+                company_name: " ".into(),
+                contact_email: "x".into(),
+                contact_phone: "call me".into(),
+                billing_currency: "EURO".into(),
+                billing_type: "monthly".into(),
+                credit_limit: "-5".into(),
+                status: "gone".into(),
+                category_id: Some(999),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err(),
+    );
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "billing_currency",
+            "billing_type",
+            "category_id",
+            "company_name",
+            "contact_email",
+            "contact_phone",
+            "credit_limit",
+            "status"
+        ]
+    );
+    let err = customers::create_customer(
+        &db,
+        &staff,
+        customers::CustomerInput {
+            company_name: "Acme Telecom Ltd".into(),
+            contact_email: "dup@x.example".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Conflict { ref field } if field == "company_name"),
+        "{err:?}"
+    );
+    // A customer user cannot manage customers.
+    let cust = actor_in(1, 3, Role::Customer);
+    assert!(matches!(
+        customers::list_customers(&db, &cust, &Default::default()).await,
+        Err(ServiceError::Forbidden)
+    ));
+}
+
+async fn features_follow_assignments_and_refusals_are_audited(db: DatabaseConnection) {
+    services::seed::seed_demo(&db).await.unwrap();
+    let staff = actor_in(1, 2, Role::Admin);
+    let cora = user_rows::Entity::find()
+        .filter(user_rows::Column::Email.eq("customer@didtron.example"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut me = actor_in(1, cora.id, Role::Customer);
+    me.customer_id = cora.customer_id;
+    // The demo: Standard voice to all, API access to Wholesale, SIP tester to Gold.
+    assert_eq!(
+        features::features_of_actor(&db, &me).await.unwrap(),
+        vec![
+            Feature::VoiceStandard,
+            Feature::SipTester,
+            Feature::ApiAccess
+        ]
+    );
+    features::require_feature(&db, &me, Feature::ApiAccess)
+        .await
+        .unwrap();
+    assert!(matches!(
+        features::require_feature(&db, &me, Feature::CloudPbx).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let refusals = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("feature_refused"))
+        .filter(audit_log::Column::EntityId.eq("cloud_pbx"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(refusals, 1);
+    // Assigning to the customer by name, then removing it.
+    let a = features::assign(
+        &db,
+        &staff,
+        Feature::CloudPbx,
+        Audience::Customer(me.customer_id.unwrap()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        features::assign(
+            &db,
+            &staff,
+            Feature::CloudPbx,
+            Audience::Customer(me.customer_id.unwrap())
+        )
+        .await,
+        Err(ServiceError::Conflict { .. })
+    ));
+    features::require_feature(&db, &me, Feature::CloudPbx)
+        .await
+        .unwrap();
+    features::unassign(&db, &staff, a.id).await.unwrap();
+    assert!(
+        features::require_feature(&db, &me, Feature::CloudPbx)
+            .await
+            .is_err()
+    );
+    // Moving the customer out of Wholesale takes API access away.
+    let mut input = customers::CustomerInput::from_row(
+        &customers::get_customer(&db, &staff, me.customer_id.unwrap())
+            .await
+            .unwrap(),
+    );
+    input.category_id = None;
+    input.group_id = None;
+    customers::update_customer(&db, &staff, me.customer_id.unwrap(), input)
+        .await
+        .unwrap();
+    assert_eq!(
+        features::features_of_actor(&db, &me).await.unwrap(),
+        vec![Feature::VoiceStandard]
+    );
+    assert!(matches!(
+        api_keys::create_key(&db, &me, "k", &["account:read".into()]).await,
+        Err(ServiceError::Forbidden)
+    ));
+    // The update's audit entry holds only what changed.
+    let last = audit::list_entries(
+        &db,
+        &staff,
+        &AuditQuery {
+            entity: Some("customer".into()),
+            action: Some("update".into()),
+            page: 1,
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let changes: serde_json::Value = serde_json::from_str(&last.items[0].changes).unwrap();
+    let mut keys: Vec<&String> = changes.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["category_id", "group_id"]);
+}
+
+async fn api_keys_are_hashed_scoped_and_revocable(db: DatabaseConnection) {
+    services::seed::seed_demo(&db).await.unwrap();
+    let cora = user_rows::Entity::find()
+        .filter(user_rows::Column::Email.eq("customer@didtron.example"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut me = actor_in(1, cora.id, Role::Customer);
+    me.customer_id = cora.customer_id;
+    assert_eq!(
+        fields(
+            api_keys::create_key(&db, &me, "", &["customers:read".into(), "fly:write".into()])
+                .await
+                .unwrap_err()
+        ),
+        ["name", "scopes", "scopes"]
+    );
+    let created = api_keys::create_key(&db, &me, "CRM", &["account:read".into()])
+        .await
+        .unwrap();
+    assert!(
+        created
+            .token
+            .starts_with(&format!("dtk_{}_", created.key.key_prefix))
+    );
+    let stored = key_rows::Entity::find_by_id(created.key.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !stored.secret_hash.contains(&created.token[17..]),
+        "the secret is not stored"
+    );
+    assert_eq!(stored.secret_hash.len(), 64);
+    let entry = audit::list_entries(
+        &db,
+        &actor_in(1, 1, Role::SuperAdmin),
+        &AuditQuery {
+            entity: Some("api_key".into()),
+            page: 1,
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        !entry.items[0].changes.contains(&created.token[17..]),
+        "nor audited"
+    );
+
+    let who = api_keys::authenticate(&db, 1, &created.token)
+        .await
+        .unwrap();
+    assert_eq!(who.user.id, cora.id);
+    assert!(who.has_scope("account:read") && !who.has_scope("customers:read"));
+    assert!(who.key.last_used_at.is_some());
+    let tampered = format!("{}x", &created.token[..created.token.len() - 1]);
+    assert!(matches!(
+        api_keys::authenticate(&db, 1, &tampered).await,
+        Err(ServiceError::Unauthorized(_))
+    ));
+    assert!(matches!(
+        api_keys::authenticate(&db, 1, "Bearer nonsense").await,
+        Err(ServiceError::Unauthorized(_))
+    ));
+    api_keys::revoke_key(&db, &me, created.key.id)
+        .await
+        .unwrap();
+    let err = api_keys::authenticate(&db, 1, &created.token)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+    // Another user of the same tenant cannot revoke it.
+    assert!(matches!(
+        api_keys::revoke_key(&db, &actor_in(1, 2, Role::Admin), created.key.id).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+on_both_databases!(
+    tenants_are_isolated,
+    bad_input_is_refused_and_nothing_is_stored,
+    features_follow_assignments_and_refusals_are_audited,
+    api_keys_are_hashed_scoped_and_revocable,
+);
