@@ -1,9 +1,16 @@
 //! Feature modules: each has its server functions (`api.rs`), its transfer types (`dto.rs`) and
 //! its pages. Portals assemble feature pages; features never import portals.
 
+pub mod api_keys;
+pub mod assignments;
+pub mod audit;
+pub mod categories;
+pub mod customers;
+pub mod docs;
 pub mod overview;
 pub mod profile;
 pub mod search;
 pub mod sessions;
+pub mod tenants;
 pub mod users;
 pub mod workspace;

@@ -37,8 +37,31 @@ fn initial_theme() -> String {
     "system".to_owned()
 }
 
+/// The tenant's colour as token overrides, so the first paint is already in the brand; nothing
+/// for the default DIDTron Blue. Colours are stored as validated `#RRGGBB`.
+#[cfg(feature = "ssr")]
+fn brand_style() -> Option<String> {
+    let tenant = use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<services::entities::tenants::Model>()
+            .cloned()
+    })?;
+    let color = tenant.primary_color;
+    if color.eq_ignore_ascii_case("#2563EB") || !color.starts_with('#') || color.len() != 7 {
+        return None;
+    }
+    let hover = services::tenants::hover_color(&color);
+    Some(format!(
+        ":root{{--color-accent:{color};--color-accent-hover:{hover};--color-accent-soft:color-mix(in srgb,{color} 18%,var(--color-surface));}}"
+    ))
+}
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let brand = brand_style();
+    #[cfg(not(feature = "ssr"))]
+    let brand: Option<String> = None;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -48,6 +71,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/logo.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/didtron.css"/>
+                {brand.map(|css| view! { <style id="brand">{css}</style> })}
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -75,6 +99,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/docs/api") view=features::docs::ApiReferencePage ssr=SsrMode::Async/>
                 <AdminRoutes/>
                 <CustomerRoutes/>
                 <CarrierRoutes/>

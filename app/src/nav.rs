@@ -4,6 +4,7 @@
 
 use crate::ui::icons::Icon;
 use domain::access::{Portal, Role};
+use domain::features::Feature;
 
 /// A page that can be opened: its path (segments starting with `:` match any value), title and
 /// search keywords.
@@ -19,6 +20,9 @@ pub struct NavPage {
     pub in_menu: bool,
     /// Roles that may open it, besides the portal check; empty means every role of the portal.
     pub roles: &'static [Role],
+    /// The customer feature it belongs to: shown only to customers that have it (and its server
+    /// functions refuse the others with 403).
+    pub feature: Option<Feature>,
 }
 
 /// A section of a portal: one rail icon and its submenu.
@@ -43,6 +47,7 @@ const fn page(path: &'static str, title: &'static str, keywords: &'static str) -
         keywords,
         in_menu: true,
         roles: &[],
+        feature: None,
     }
 }
 
@@ -53,11 +58,13 @@ const fn detail(path: &'static str, title: &'static str) -> NavPage {
         keywords: "",
         in_menu: false,
         roles: &[],
+        feature: None,
     }
 }
 
 const HOME_WORDS: &str = "home overview start dashboard";
 const PROFILE_WORDS: &str = "password theme account settings profile";
+const API_WORDS: &str = "api keys tokens rest integration developers";
 
 const fn overview(portal: Portal, pages: &'static [NavPage]) -> NavSection {
     NavSection {
@@ -100,9 +107,64 @@ pub const SECTIONS: &[NavSection] = &[
             detail("/admin/users/:id", "User"),
         ],
     },
+    NavSection {
+        id: "customers",
+        label: "Customers",
+        icon: Icon::Building,
+        portal: Portal::Admin,
+        pages: &[
+            page(
+                "/admin/customers",
+                "Customers",
+                "accounts companies clients billing credit limit export csv",
+            ),
+            page("/admin/customers/new", "New customer", "create add account"),
+            detail("/admin/customers/:id", "Customer"),
+            page(
+                "/admin/customer-categories",
+                "Categories & groups",
+                "wholesale retail enterprise segments groups",
+            ),
+            page(
+                "/admin/features",
+                "Feature assignment",
+                "features access permissions enable disable modules",
+            ),
+        ],
+    },
+    NavSection {
+        id: "platform",
+        label: "Platform",
+        icon: Icon::Globe,
+        portal: Portal::Admin,
+        pages: &[
+            page(
+                "/admin/tenants",
+                "Tenants",
+                "white label brands domains logo colour",
+            ),
+            NavPage {
+                roles: &[Role::SuperAdmin],
+                ..page(
+                    "/admin/tenants/new",
+                    "New tenant",
+                    "create brand white label",
+                )
+            },
+            detail("/admin/tenants/:id", "Tenant"),
+            page(
+                "/admin/audit",
+                "Audit log",
+                "history changes who when security export",
+            ),
+        ],
+    },
     account(
         Portal::Admin,
-        &[page("/admin/profile", "My profile", PROFILE_WORDS)],
+        &[
+            page("/admin/profile", "My profile", PROFILE_WORDS),
+            page("/admin/api-keys", "API keys", API_WORDS),
+        ],
     ),
     overview(
         Portal::Customer,
@@ -110,7 +172,13 @@ pub const SECTIONS: &[NavSection] = &[
     ),
     account(
         Portal::Customer,
-        &[page("/customer/profile", "My profile", PROFILE_WORDS)],
+        &[
+            page("/customer/profile", "My profile", PROFILE_WORDS),
+            NavPage {
+                feature: Some(Feature::ApiAccess),
+                ..page("/customer/api-keys", "API keys", API_WORDS)
+            },
+        ],
     ),
     overview(
         Portal::Carrier,
@@ -127,14 +195,15 @@ pub const SECTIONS: &[NavSection] = &[
     ),
 ];
 
-/// The sections a user with `role` sees in `portal` (none for another portal's role).
-pub fn sections(portal: Portal, role: Role) -> Vec<&'static NavSection> {
+/// The sections a user with `role` and `features` sees in `portal` (none for another portal's
+/// role).
+pub fn sections(portal: Portal, role: Role, features: &[Feature]) -> Vec<&'static NavSection> {
     if !portal.admits(role) {
         return Vec::new();
     }
     SECTIONS
         .iter()
-        .filter(|s| s.portal == portal && s.pages.iter().any(|p| p.allows(role)))
+        .filter(|s| s.portal == portal && s.pages.iter().any(|p| p.shown_to(role, features)))
         .collect()
 }
 
@@ -142,6 +211,11 @@ impl NavPage {
     /// Whether `role` may open this page (the portal check comes first).
     pub fn allows(&self, role: Role) -> bool {
         self.roles.is_empty() || self.roles.contains(&role)
+    }
+
+    /// Whether a user with `role` and `features` sees this page in menus and search.
+    pub fn shown_to(&self, role: Role, features: &[Feature]) -> bool {
+        self.allows(role) && self.feature.is_none_or(|f| features.contains(&f))
     }
 
     /// Whether `path` (no query string) is this page.
@@ -189,15 +263,16 @@ pub fn title(path: &str) -> Option<String> {
 pub fn search(
     portal: Portal,
     role: Role,
+    features: &[Feature],
     query: &str,
 ) -> Vec<(&'static NavSection, &'static NavPage)> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    sections(portal, role)
+    sections(portal, role, features)
         .into_iter()
-        .flat_map(|s| {
+        .flat_map(move |s| {
             s.pages
                 .iter()
-                .filter(|p| p.in_menu && p.allows(role))
+                .filter(move |p| p.in_menu && p.shown_to(role, features))
                 .map(move |p| (s, p))
         })
         .filter(|(s, p)| {
@@ -215,7 +290,7 @@ mod tests {
     fn every_portal_has_sections_for_its_roles_only() {
         for role in Role::ALL {
             for portal in Portal::ALL {
-                let visible = sections(portal, role);
+                let visible = sections(portal, role, &[]);
                 assert_eq!(
                     !visible.is_empty(),
                     portal.admits(role),
@@ -224,12 +299,12 @@ mod tests {
             }
         }
         assert!(
-            sections(Portal::Admin, Role::Admin)
+            sections(Portal::Admin, Role::Admin, &[])
                 .iter()
                 .any(|s| s.id == "users")
         );
         assert!(
-            sections(Portal::Customer, Role::Customer)
+            sections(Portal::Customer, Role::Customer, &[])
                 .iter()
                 .all(|s| s.id != "users")
         );
@@ -250,11 +325,23 @@ mod tests {
 
     #[test]
     fn search_matches_all_words_within_the_portal() {
-        let hits = search(Portal::Admin, Role::SuperAdmin, "PASSWORD");
+        let hits = search(Portal::Admin, Role::SuperAdmin, &[], "PASSWORD");
         assert_eq!(
             hits.iter().map(|(_, p)| p.path).collect::<Vec<_>>(),
             ["/admin/users", "/admin/profile"]
         );
-        assert!(search(Portal::Customer, Role::Customer, "users").is_empty());
+        assert!(search(Portal::Customer, Role::Customer, &[], "users").is_empty());
+        // A feature's pages are found only by customers that have it.
+        assert!(search(Portal::Customer, Role::Customer, &[], "api keys").is_empty());
+        assert_eq!(
+            search(
+                Portal::Customer,
+                Role::Customer,
+                &[Feature::ApiAccess],
+                "api keys"
+            )
+            .len(),
+            1
+        );
     }
 }

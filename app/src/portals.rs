@@ -1,8 +1,14 @@
 //! The four portals: each is the shell around its feature pages, under its own path prefix.
 
+use crate::features::api_keys::pages::ApiKeysPage;
+use crate::features::assignments::pages::FeatureAssignmentPage;
+use crate::features::audit::pages::AuditPage;
+use crate::features::categories::pages::CategoriesPage;
+use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
 use crate::features::search::SearchPage;
+use crate::features::tenants::pages::{NewTenantPage, TenantDetailPage, TenantsPage};
 use crate::features::users::pages::{detail::UserDetailPage, list::UsersPage, new::NewUserPage};
 use crate::ui::shell::PortalShell;
 use domain::access::Portal;
@@ -19,6 +25,30 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
             <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
             <Route path=path!("users/:id") view=UserDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async/>
+            <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
+            <Route path=path!("customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
+            <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
+            <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
+            <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
+            <Route path=path!("tenants/:id") view=TenantDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+            <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
+            <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+            <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+/// Customer, under `/customer`: dashboard, API keys (API access feature), profile, search.
+#[component(transparent)]
+pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/customer") view=|| view! { <PortalShell portal=Portal::Customer/> } ssr=SsrMode::Async>
+            <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+            <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
         </ParentRoute>
@@ -44,6 +74,5 @@ macro_rules! basic_portal {
     };
 }
 
-basic_portal!(CustomerRoutes, Portal::Customer, "customer");
 basic_portal!(CarrierRoutes, Portal::Carrier, "carrier");
 basic_portal!(SwitchRoutes, Portal::Switch, "switch");

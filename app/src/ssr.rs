@@ -119,3 +119,8 @@ pub fn set_page_status(status: u16) {
         options.set_status(status);
     }
 }
+
+/// The OpenAPI document of `/api/v1`, provided by the server to every render, for the API
+/// reference page.
+#[derive(Clone, Debug)]
+pub struct ApiReference(pub std::sync::Arc<serde_json::Value>);

@@ -33,6 +33,19 @@ pub async fn logo(
     }
 }
 
+/// `GET /admin/tenants/{id}/logo-preview`: tenant `id`'s logo for its admin page (the super
+/// admin sees every tenant's, a tenant admin its own).
+pub async fn logo_preview(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Response {
+    match services::tenants::get_tenant(&state.services.db, &me.actor(), id).await {
+        Ok(t) => logo(State(state), Extension(t.row)).await,
+        Err(e) => crate::api::error_response(e),
+    }
+}
+
 /// `POST /admin/tenants/{id}/logo` (multipart, field `logo`): stores the logo and goes back to
 /// the tenant's Branding tab, with `logo_error=<message>` when it was refused.
 pub async fn upload_logo(

@@ -56,7 +56,11 @@ pub fn build_router(services: Services) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
-        move || provide_context(services.clone())
+        let reference = app::ssr::ApiReference(Arc::new(api::openapi_json()));
+        move || {
+            provide_context(services.clone());
+            provide_context(reference.clone());
+        }
     };
     let settings = services.settings.clone();
     let sessions = SessionManagerLayer::new(services.sessions.clone())
@@ -77,6 +81,7 @@ pub fn build_router(services: Services) -> Router {
             "/admin/tenants/{id}/logo",
             axum::routing::post(brand::upload_logo),
         )
+        .route("/admin/tenants/{id}/logo-preview", get(brand::logo_preview))
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
         .nest("/api/v1", api::router(state.clone()))

@@ -17,8 +17,8 @@ pub fn SearchPage() -> impl IntoView {
         <h1>"Search pages"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let role = ctx.state.await.ok().map(|m| m.role);
-                let hits = role.map(|r| nav::search(ctx.portal, r, &q())).unwrap_or_default();
+                let me = ctx.state.await.ok();
+                let hits = me.map(|m| nav::search(ctx.portal, m.role, &m.features, &q())).unwrap_or_default();
                 if hits.is_empty() {
                     view! { <p class="empty">{format!("No page matches “{}”. Try a shorter word, like “users” or “password”.", q())}</p> }.into_any()
                 } else {

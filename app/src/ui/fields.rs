@@ -62,3 +62,66 @@ pub fn FormError(
             })
     }
 }
+
+/// A labelled `<select>` of (value, label) options; `selected` is the initial value.
+#[component]
+pub fn SelectField(
+    /// The select's `name` (and id).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// (value, label) pairs, in order.
+    options: Vec<(String, String)>,
+    /// The initially selected value.
+    #[prop(optional, into)]
+    selected: String,
+    /// Help below the field.
+    #[prop(optional)]
+    help: &'static str,
+    /// The error of the last submission.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    let described = format!("{name}-help");
+    view! {
+        <div class=style::field>
+            <label for=name class=style::label>{label}</label>
+            <select id=name name=name class=style::input
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=described.clone()>
+                {options.into_iter().map(|(value, text)| {
+                    let is = value == selected;
+                    view! { <option value=value selected=is>{text}</option> }
+                }).collect_view()}
+            </select>
+            {move || message().map(|m| view! { <p class=style::error role="alert">{format!("{label} {m}")}</p> })}
+            <p id=described class=style::help>{help}</p>
+        </div>
+    }
+}
+
+/// A labelled multi-line text field.
+#[component]
+pub fn TextAreaField(
+    /// The textarea's `name` (and id).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// Initial text.
+    #[prop(optional, into)]
+    value: String,
+    /// The error of the last submission.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <div class=style::field>
+            <label for=name class=style::label>{label}</label>
+            <textarea id=name name=name rows="4" class=style::textarea
+                aria-invalid=move || message().is_some().to_string()>{value}</textarea>
+            {move || message().map(|m| view! { <p class=style::error role="alert">{format!("{label} {m}")}</p> })}
+        </div>
+    }
+}

@@ -31,11 +31,11 @@ pub fn Header(me: ShellState) -> impl IntoView {
                 </button>
             </ActionForm>
             <a href=portal.base_path() class=style::brand>
-                <img src="/logo.svg" alt="" width="24" height="24"/>
-                <span class=style::brand_name>"DIDTron"</span>
+                <img src=if me.has_logo { "/brand/logo" } else { "/logo.svg" } alt="" width="24" height="24"/>
+                <span class=style::brand_name>{me.brand_name.clone()}</span>
                 <span class=style::portal>{portal.title()}</span>
             </a>
-            <PageSearch role=me.role/>
+            <PageSearch role=me.role features=me.features.clone()/>
             <div class=style::spacer></div>
             <div class=style::themes role="group" aria-label="Theme">
                 {[("system", Icon::Monitor, "System theme"), ("light", Icon::Sun, "Light theme"), ("dark", Icon::Moon, "Dark theme")]
@@ -92,14 +92,18 @@ fn apply_theme(_theme: &str) {
 /// The page search: a GET form to the portal's search page (works without JavaScript); once
 /// hydrated, Ctrl+K focuses it and matching pages are listed as you type.
 #[component]
-fn PageSearch(role: domain::access::Role) -> impl IntoView {
+fn PageSearch(
+    role: domain::access::Role,
+    features: Vec<domain::features::Feature>,
+) -> impl IntoView {
     let ctx = expect_context::<ShellContext>();
     let portal = ctx.portal;
     let query = RwSignal::new(String::new());
     let open = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
+    let features = StoredValue::new(features);
     let results = move || {
-        nav::search(portal, role, &query.get())
+        nav::search(portal, role, &features.read_value(), &query.get())
             .into_iter()
             .take(8)
             .collect::<Vec<_>>()

@@ -24,6 +24,10 @@ pub enum Icon {
     Close,
     /// Chevrons: collapse or expand the submenu.
     Chevrons,
+    /// An office building: customers.
+    Building,
+    /// A globe: the platform (tenants, audit).
+    Globe,
 }
 
 impl Icon {
@@ -44,6 +48,12 @@ impl Icon {
             Icon::Monitor => "M4 4h16v12H4zM8 20h8M12 16v4",
             Icon::Close => "M6 6l12 12M18 6L6 18",
             Icon::Chevrons => "M11 17l-5-5 5-5M18 17l-5-5 5-5",
+            Icon::Building => {
+                "M4 21V5l8-3v19M12 8h8v13M4 21h17M8 8v.01M8 12v.01M8 16v.01M16 12v.01M16 16v.01"
+            }
+            Icon::Globe => {
+                "M12 21a9 9 0 100-18 9 9 0 000 18M3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9S9.5 5.7 12 3"
+            }
         }
     }
 }

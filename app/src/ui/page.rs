@@ -95,3 +95,38 @@ pub fn ActivityTable(rows: Vec<ActivityRow>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// `?k=v&...` of the current query with `set` pairs replaced or added and `drop` keys removed
+/// (values are percent-encoded); an empty string when nothing is left.
+pub fn query_string(
+    current: &leptos_router::params::ParamsMap,
+    set: &[(&str, &str)],
+    drop: &[&str],
+) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    let mut pairs: Vec<String> = current
+        .clone()
+        .into_iter()
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && !drop.contains(&k.as_ref())
+                && !set.iter().any(|(s, _)| *s == k.as_ref())
+        })
+        .map(|(k, v)| format!("{k}={}", encode(&v)))
+        .collect();
+    pairs.extend(set.iter().map(|(k, v)| format!("{k}={}", encode(v))));
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}

@@ -84,11 +84,14 @@ fn Frame(portal: Portal, me: ShellState) -> impl IntoView {
         }
     });
     let role = me.role;
+    let features = me.features.clone();
+    let has_logo = me.has_logo;
+    let brand = me.brand_name.clone();
     view! {
         <div class=style::shell data-collapsed=move || collapsed.get().to_string()>
             <a href="#content" class=style::skip>"Skip to content"</a>
-            <Rail portal role/>
-            <Submenu portal role/>
+            <Rail portal role features=features.clone() has_logo brand/>
+            <Submenu portal role features/>
             <div class=style::main>
                 <Header me/>
                 <WorkspaceTabs/>
@@ -101,18 +104,25 @@ fn Frame(portal: Portal, me: ShellState) -> impl IntoView {
 }
 
 #[component]
-fn Rail(portal: Portal, role: domain::access::Role) -> impl IntoView {
+fn Rail(
+    portal: Portal,
+    role: domain::access::Role,
+    features: Vec<domain::features::Feature>,
+    has_logo: bool,
+    brand: String,
+) -> impl IntoView {
     let location = use_location();
-    let sections = nav::sections(portal, role);
+    let sections = nav::sections(portal, role, &features);
+    let logo = if has_logo { "/brand/logo" } else { "/logo.svg" };
     view! {
         <nav class=style::rail aria-label="Sections">
-            <a href=portal.base_path() class=style::logo title="DIDTron" aria-label="DIDTron home">
-                <img src="/logo.svg" alt="" width="28" height="28"/>
+            <a href=portal.base_path() class=style::logo title=brand.clone() aria-label=format!("{brand} home")>
+                <img src=logo alt="" width="28" height="28"/>
             </a>
             {sections
                 .into_iter()
                 .map(|section| {
-                    let first = section.pages.iter().find(|p| p.in_menu).map(|p| p.path).unwrap_or(portal.base_path());
+                    let first = section.pages.iter().find(|p| p.in_menu && p.shown_to(role, &features)).map(|p| p.path).unwrap_or(portal.base_path());
                     let active = move || {
                         nav::find(&location.pathname.get()).is_some_and(|(s, _)| s.id == section.id && s.portal == section.portal)
                     };
@@ -129,13 +139,22 @@ fn Rail(portal: Portal, role: domain::access::Role) -> impl IntoView {
 }
 
 #[component]
-fn Submenu(portal: Portal, role: domain::access::Role) -> impl IntoView {
+fn Submenu(
+    portal: Portal,
+    role: domain::access::Role,
+    features: Vec<domain::features::Feature>,
+) -> impl IntoView {
     let location = use_location();
+    let features = StoredValue::new(features);
     let section = move || {
         nav::find(&location.pathname.get())
             .map(|(s, _)| s)
             .filter(|s| s.portal == portal)
-            .or_else(|| nav::sections(portal, role).into_iter().next())
+            .or_else(|| {
+                nav::sections(portal, role, &features.read_value())
+                    .into_iter()
+                    .next()
+            })
     };
     view! {
         <aside class=style::submenu aria-label="Pages of this section">
@@ -149,7 +168,7 @@ fn Submenu(portal: Portal, role: domain::access::Role) -> impl IntoView {
                         .map(|s| {
                             s.pages
                                 .iter()
-                                .filter(|p| p.in_menu && p.allows(role))
+                                .filter(|p| p.in_menu && p.shown_to(role, &features.read_value()))
                                 .map(|p| {
                                     let path = p.path;
                                     let current = move || {

@@ -19,8 +19,11 @@ pub async fn get_shell_state(path: String) -> Result<ShellState, AppError> {
         .unwrap_or_default()
         .trim_end_matches('/')
         .to_owned();
+    let features = services::features::features_of_actor(&svc.db, &me.actor())
+        .await
+        .map_err(fail)?;
     let opens_tab = Portal::of_path(&path).is_some_and(|p| p.admits(me.role))
-        && crate::nav::find(&path).is_some_and(|(_, page)| page.allows(me.role));
+        && crate::nav::find(&path).is_some_and(|(_, page)| page.shown_to(me.role, &features));
     let state = services::preferences::update_ui_state(&svc.db, me.user.id, |s| {
         if opens_tab && !s.tabs.contains(&path) {
             s.tabs.push(path.clone());
@@ -36,6 +39,9 @@ pub async fn get_shell_state(path: String) -> Result<ShellState, AppError> {
         theme: me.user.theme.clone(),
         tabs: state.tabs,
         submenu_collapsed: state.submenu_collapsed,
+        features,
+        brand_name: me.tenant.name.clone(),
+        has_logo: me.tenant.logo_key.is_some(),
     })
 }
 

@@ -18,4 +18,10 @@ pub struct ShellState {
     pub tabs: Vec<String>,
     /// Whether the submenu is collapsed.
     pub submenu_collapsed: bool,
+    /// The customer features the user has (empty for staff and other roles).
+    pub features: Vec<domain::features::Feature>,
+    /// The tenant's brand name, shown in the header.
+    pub brand_name: String,
+    /// Whether the tenant has its own logo (served at `/brand/logo`).
+    pub has_logo: bool,
 }
