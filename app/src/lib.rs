@@ -56,12 +56,50 @@ fn brand_style() -> Option<String> {
     ))
 }
 
+/// The brand of the site being served: the tenant's name (from the request's host on the server,
+/// from the page's `application-name` meta tag in the browser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// The tenant's name, e.g. `DIDTron` or `VoiceHub`.
+    pub name: String,
+    /// Whether the tenant has its own logo at `/brand/logo`.
+    pub has_logo: bool,
+}
+
+fn current_brand() -> Brand {
+    #[cfg(feature = "ssr")]
+    if let Some(t) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<services::entities::tenants::Model>().cloned())
+    {
+        return Brand {
+            has_logo: t.logo_key.is_some(),
+            name: t.name,
+        };
+    }
+    #[cfg(feature = "hydrate")]
+    if let Some(meta) = document()
+        .query_selector("meta[name=application-name]")
+        .ok()
+        .flatten()
+    {
+        return Brand {
+            name: meta.get_attribute("content").unwrap_or_default(),
+            has_logo: meta.get_attribute("data-logo").is_some_and(|v| v == "true"),
+        };
+    }
+    Brand {
+        name: "DIDTron".to_owned(),
+        has_logo: false,
+    }
+}
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let brand = brand_style();
     #[cfg(not(feature = "ssr"))]
     let brand: Option<String> = None;
+    let name = current_brand();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -69,6 +107,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <meta name="application-name" content=name.name data-logo=name.has_logo.to_string()/>
                 <link rel="icon" href="/logo.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/didtron.css"/>
                 {brand.map(|css| view! { <style id="brand">{css}</style> })}
@@ -86,6 +125,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let brand = current_brand();
+    let site = brand.name.clone();
+    provide_context(brand);
     // Effects run only in the browser: this marks the page as hydrated (end-to-end tests wait
     // for it before clicking).
     Effect::new(|_| {
@@ -95,7 +137,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Html attr:data-theme=initial_theme()/>
-        <Title text="DIDTron"/>
+        <Title formatter=move |text: String| if text.is_empty() { site.clone() } else { format!("{text} · {site}") }/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
@@ -115,7 +157,7 @@ fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::set_page_status(404);
     view! {
-        <Title text="Not found · DIDTron"/>
+        <Title text="Not found"/>
         <main class="panel" style="max-width:36rem;margin:15vh auto">
             <h1>"Page not found"</h1>
             <p>"There is no page at this address. Check it, or go to "<a href="/login">"your portal"</a>"."</p>

@@ -145,17 +145,18 @@ pub struct AuditFilter {
     pub actor_user_id: Option<i64>,
 }
 
-/// The newest `limit` entries matching `filter`, newest first.
+/// The newest `limit` entries of tenant `tenant_id` matching `filter`, newest first.
 ///
 /// # Errors
 /// Database errors.
 pub async fn recent(
     conn: &impl ConnectionTrait,
+    tenant_id: i64,
     filter: &AuditFilter,
     limit: u64,
 ) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
-    let mut select = audit_log::Entity::find();
+    let mut select = crate::tenancy::in_tenant::<audit_log::Entity>(tenant_id);
     if let Some((entity, id)) = &filter.entity {
         select = select
             .filter(audit_log::Column::Entity.eq(entity.as_str()))

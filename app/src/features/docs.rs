@@ -81,7 +81,7 @@ pub async fn get_api_reference() -> Result<(String, String, Vec<Endpoint>), AppE
 pub fn ApiReferencePage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| get_api_reference());
     view! {
-        <Title text="API reference · DIDTron"/>
+        <Title text="API reference"/>
         <main class="docs">
             <p><a href="/">"← Portal"</a></p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -13,7 +13,7 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     view! {
-        <Title text="Search · DIDTron"/>
+        <Title text="Search"/>
         <h1>"Search pages"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

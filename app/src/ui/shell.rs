@@ -194,7 +194,7 @@ pub fn Forbidden(home: &'static str) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::set_page_status(403);
     view! {
-        <leptos_meta::Title text="No access · DIDTron"/>
+        <leptos_meta::Title text="No access"/>
         <main class=style::notice>
             <h1>"You don't have access to this page"</h1>
             <p>"This page belongs to another portal. If you need it, ask your administrator for the right role."</p>

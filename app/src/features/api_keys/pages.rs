@@ -14,7 +14,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         |_| list_api_keys(),
     );
     view! {
-        <Title text="API keys · DIDTron"/>
+        <Title text="API keys"/>
         <div class="crumbs">"My account"</div>
         <h1>"API keys"</h1>
         <p class="muted">"Keys let your systems call the "<a href="/docs/api">"DIDTron API"</a>" with "<code>"Authorization: Bearer <key>"</code>". Give each system its own key with only the scopes it needs."</p>

@@ -22,7 +22,7 @@ pub fn FeatureAssignmentPage() -> impl IntoView {
             .or_else(|| unassign.value().get().and_then(Result::err))
     });
     view! {
-        <Title text="Feature assignment · DIDTron"/>
+        <Title text="Feature assignment"/>
         <div class="crumbs"><a href="/admin/customers">"Customers"</a>" / Feature assignment"</div>
         <h1>"Feature assignment"</h1>
         <p class="muted">"A customer's portal shows only the features assigned to all customers, to its category or group, or to it by name. The server refuses the others, even by direct link or API."</p>

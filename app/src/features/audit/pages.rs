@@ -41,7 +41,7 @@ pub fn AuditPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Audit log · DIDTron"/>
+        <Title text="Audit log"/>
         <div class="page-head">
             <div>
                 <div class="crumbs">"Platform"</div>

@@ -34,7 +34,7 @@ pub fn CategoriesPage() -> impl IntoView {
             .or_else(|| delete_group.value().get().and_then(Result::err))
     });
     view! {
-        <Title text="Categories & groups · DIDTron"/>
+        <Title text="Categories & groups"/>
         <div class="crumbs"><a href="/admin/customers">"Customers"</a>" / Categories & groups"</div>
         <h1>"Categories & groups"</h1>
         <p class="muted">"Every customer sits in a category (Wholesale, Retail …) and optionally a group within it. Features and sell-rate markups are assigned to them."</p>

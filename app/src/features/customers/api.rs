@@ -5,7 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub(crate) mod convert {
     use super::super::dto::{CategoryOption, CustomerForm, CustomerRow};
-    use crate::features::users::api::convert::time;
+    use crate::features::users::api::convert::{money, time};
     use services::categories::CategoryTree;
     use services::entities::customers;
 
@@ -41,6 +41,7 @@ pub(crate) mod convert {
 
     pub fn row(tree: &[CategoryOption], c: customers::Model) -> CustomerRow {
         let (category, group) = names(tree, &c);
+        let credit_limit = money(&c.credit_limit, &c.billing_currency);
         CustomerRow {
             id: c.id,
             company_name: c.company_name,
@@ -48,7 +49,7 @@ pub(crate) mod convert {
             contact_email: c.contact_email,
             billing_currency: c.billing_currency,
             billing_type: c.billing_type,
-            credit_limit: c.credit_limit,
+            credit_limit,
             status: c.status,
             category,
             group,
@@ -209,11 +210,10 @@ pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
         entity: Some(("customer".into(), id.to_string())),
         actor_user_id: None,
     };
-    let activity = recent(db, &about, 50)
+    let activity = recent(db, actor.tenant_id, &about, 50)
         .await
         .map_err(|e| fail(services::ServiceError::from(e)))?
         .into_iter()
-        .filter(|e| e.tenant_id == actor.tenant_id)
         .map(activity_row)
         .collect();
     Ok(CustomerDetail {

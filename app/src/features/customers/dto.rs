@@ -16,7 +16,7 @@ pub struct CustomerRow {
     pub billing_currency: String,
     /// `prepaid` or `postpaid`.
     pub billing_type: String,
-    /// Decimal text in the billing currency.
+    /// Credit limit with its currency, e.g. `100.00 USD`.
     pub credit_limit: String,
     /// `active`, `suspended` or `closed`.
     pub status: String,

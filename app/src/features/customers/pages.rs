@@ -66,7 +66,7 @@ pub fn CustomersPage() -> impl IntoView {
         )
     };
     view! {
-        <Title text="Customers · DIDTron"/>
+        <Title text="Customers"/>
         <div class="page-head">
             <div>
                 <div class="crumbs">"Customers"</div>
@@ -172,7 +172,7 @@ where
                             _ => "–".to_owned(),
                         }}</td>
                         <td>{format!("{} · {}", c.billing_currency, c.billing_type)}</td>
-                        <td class="num">{format!("{} {}", c.credit_limit, c.billing_currency)}</td>
+                        <td class="num">{c.credit_limit}</td>
                         <td>{status_badge(&c.status)}</td>
                         <td>{c.created_at}</td>
                     </tr>
@@ -277,7 +277,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| new_customer_form());
     let tab = current_tab();
     view! {
-        <Title text="New customer · DIDTron"/>
+        <Title text="New customer"/>
         <div class="crumbs"><a href="/admin/customers">"Customers"</a>" / New"</div>
         <h1>"New customer"</h1>
         <ContentTabs tabs=&[("general", "General"), ("billing", "Billing")] current=tab/>
@@ -338,7 +338,7 @@ fn CustomerView(
         activity,
         categories,
     } = detail;
-    let title = format!("{} · Customers · DIDTron", form.company_name);
+    let title = format!("{} · Customers", form.company_name);
     let name = form.company_name.clone();
     let status = form.status.clone();
     let user_error = Signal::derive(move || add_user.value().get().and_then(Result::err));

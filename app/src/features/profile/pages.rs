@@ -29,7 +29,7 @@ pub fn ProfilePage() -> impl IntoView {
     let done = move || matches!(change.value().get(), Some(Ok(())));
     let cancel = format!("{}/profile", ctx.portal.base_path());
     view! {
-        <Title text="My profile · DIDTron"/>
+        <Title text="My profile"/>
         <div class="crumbs">"My account"</div>
         <h1>"My profile"</h1>
         <ContentTabs tabs=&[("general", "General"), ("password", "Password"), ("appearance", "Appearance")] current=tab/>

@@ -16,13 +16,17 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let brand = use_context::<crate::Brand>().unwrap_or(crate::Brand {
+        name: "DIDTron".to_owned(),
+        has_logo: false,
+    });
     view! {
-        <Title text="Sign in · DIDTron"/>
+        <Title text="Sign in"/>
         <main class=style::page>
             <div class=style::card>
                 <div class=style::brand>
-                    <img src="/logo.svg" alt="" width="36" height="36"/>
-                    <span>"DIDTron"</span>
+                    <img src=if brand.has_logo { "/brand/logo" } else { "/logo.svg" } alt="" width="36" height="36"/>
+                    <span>{brand.name}</span>
                 </div>
                 <h1 class=style::title>"Sign in"</h1>
                 <p class=style::lead>"Wholesale voice, DIDs and softswitch, pay as you go."</p>

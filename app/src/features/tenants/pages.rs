@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn TenantsPage() -> impl IntoView {
     let tenants = Resource::new(|| (), |_| list_tenants());
     view! {
-        <Title text="Tenants · DIDTron"/>
+        <Title text="Tenants"/>
         <div class="page-head">
             <div>
                 <div class="crumbs">"Platform"</div>
@@ -96,7 +96,7 @@ pub fn NewTenantPage() -> impl IntoView {
         ..Default::default()
     };
     view! {
-        <Title text="New tenant · DIDTron"/>
+        <Title text="New tenant"/>
         <div class="crumbs"><a href="/admin/tenants">"Tenants"</a>" / New"</div>
         <h1>"New tenant"</h1>
         <TenantForm tenant/>
@@ -144,7 +144,7 @@ fn TenantView(tenant: TenantItem, tab: Signal<String>) -> impl IntoView {
     let name = tenant.name.clone();
     let has_logo = tenant.has_logo;
     view! {
-        <Title text=format!("{name} · Tenants · DIDTron")/>
+        <Title text=format!("{name} · Tenants")/>
         <div class="crumbs"><a href="/admin/tenants">"Tenants"</a>" / "{name.clone()}</div>
         <h1>{name.clone()}</h1>
         <Show when=saved><div class="notice-ok" role="status">"Tenant saved."</div></Show>

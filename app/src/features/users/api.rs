@@ -7,6 +7,22 @@ pub(crate) mod convert {
     use super::super::dto::{ActivityRow, UserRow};
     use services::entities::{audit_log, users};
 
+    /// `amount` (decimal text) with the currency's minor-unit decimals and its code, e.g.
+    /// `100.00 USD`; the text as stored when it does not parse.
+    pub fn money(amount: &str, currency: &str) -> String {
+        use std::str::FromStr;
+        match (
+            rust_decimal::Decimal::from_str(amount),
+            domain::money::parse_currency(currency),
+        ) {
+            (Ok(mut d), Ok(c)) => {
+                d.rescale(domain::money::minor_unit_decimals(c));
+                format!("{d} {currency}")
+            }
+            _ => format!("{amount} {currency}"),
+        }
+    }
+
     /// `YYYY-MM-DD HH:MM UTC`.
     pub fn time(t: chrono::DateTime<chrono::Utc>) -> String {
         t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -133,11 +149,11 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
         entity: None,
         actor_user_id: Some(id),
     };
-    let mut entries = recent(&svc.db, &about, 50)
+    let mut entries = recent(&svc.db, me.tenant.id, &about, 50)
         .await
         .map_err(|e| fail(services::ServiceError::from(e)))?;
     entries.extend(
-        recent(&svc.db, &by, 50)
+        recent(&svc.db, me.tenant.id, &by, 50)
             .await
             .map_err(|e| fail(services::ServiceError::from(e)))?,
     );

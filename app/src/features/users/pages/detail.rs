@@ -58,7 +58,7 @@ fn UserView(
     let query = use_query_map();
     let created = move || query.read().get("created").is_some();
     let id = user.id;
-    let title = format!("{} · Users · DIDTron", user.email);
+    let title = format!("{} · Users", user.email);
     let general = view! {
         <div class="panel">
             <dl class="facts">

@@ -38,7 +38,7 @@ pub fn UsersPage() -> impl IntoView {
         view! { <a href=href>{label}{current}</a> }
     };
     view! {
-        <Title text="Users · DIDTron"/>
+        <Title text="Users"/>
         <div class="page-head">
             <div>
                 <div class="crumbs">"Users & access"</div>

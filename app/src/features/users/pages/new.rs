@@ -14,7 +14,7 @@ pub fn NewUserPage() -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let role_error = move || error.get().and_then(|e| e.for_field("role"));
     view! {
-        <Title text="New user · DIDTron"/>
+        <Title text="New user"/>
         <div class="crumbs"><a href="/admin/users">"Users"</a>" / New"</div>
         <h1>"New user"</h1>
         <nav class="content-tabs" aria-label="Form sections"><a href="" aria-current="page">"General"</a></nav>
