@@ -199,8 +199,9 @@ const FORM_FIELDS: &[&str] = &[
     "notes",
 ];
 
-/// The customer form, split in General and Billing content tabs (`tab`), for a new (`id` None)
-/// or an existing customer.
+/// The customer form for a new (`id` None) or an existing customer. An existing one is split in
+/// General and Billing content tabs (`tab`; each tab's Save keeps the other's stored values); a
+/// new one shows both sections on one page, so it can be filled in one go without JavaScript.
 #[component]
 fn CustomerEditor(
     id: Option<i64>,
@@ -208,6 +209,7 @@ fn CustomerEditor(
     categories: Vec<CategoryOption>,
     #[prop(into)] tab: Signal<String>,
 ) -> impl IntoView {
+    let tabbed = id.is_some();
     let save = ServerAction::<SaveCustomer>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let mut category_options = vec![(String::new(), "No category".to_owned())];
@@ -226,13 +228,15 @@ fn CustomerEditor(
         format!("/admin/customers/{id}")
     });
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let general_hidden = move || !matches!(tab.get().as_str(), "" | "general");
+    let general_hidden = move || tabbed && !matches!(tab.get().as_str(), "" | "general");
+    let billing_hidden = move || tabbed && tab.get() != "billing";
     view! {
         <DockedForm saved=Signal::derive(move || save.version().get())>
             <ActionForm action=save>
                 <FormError error fields=FORM_FIELDS/>
                 <input type="hidden" name="id" value=opt(id)/>
                 <div class="panel" hidden=general_hidden>
+                    {(!tabbed).then(|| view! { <h2>"General"</h2> })}
                     <Field name="company_name" label="Company" required=true value=form.company_name error/>
                     <Field name="contact_name" label="Contact name" value=form.contact_name error/>
                     <Field name="contact_email" label="Contact e-mail" kind="email" required=true value=form.contact_email error/>
@@ -245,7 +249,8 @@ fn CustomerEditor(
                         help="Choosing a group also sets its category. Features and markups follow the category and group."/>
                     <TextAreaField name="notes" label="Internal notes" value=form.notes error/>
                 </div>
-                <div class="panel" hidden=move || tab.get() != "billing">
+                <div class="panel" hidden=billing_hidden>
+                    {(!tabbed).then(|| view! { <h2>"Billing"</h2> })}
                     <Field name="billing_currency" label="Billing currency" required=true value=form.billing_currency error
                         help="ISO 4217 code, like USD or EUR. Balances, rates and invoices use it."/>
                     <SelectField name="billing_type" label="Billing type" selected=form.billing_type error
@@ -280,7 +285,6 @@ pub fn NewCustomerPage() -> impl IntoView {
         <Title text="New customer"/>
         <div class="crumbs"><a href="/admin/customers">"Customers"</a>" / New"</div>
         <h1>"New customer"</h1>
-        <ContentTabs tabs=&[("general", "General"), ("billing", "Billing")] current=tab/>
         <Suspense fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
