@@ -68,9 +68,11 @@ pub struct Brand {
 
 fn current_brand() -> Brand {
     #[cfg(feature = "ssr")]
-    if let Some(t) = use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<services::entities::tenants::Model>().cloned())
-    {
+    if let Some(t) = use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<services::entities::tenants::Model>()
+            .cloned()
+    }) {
         return Brand {
             has_logo: t.logo_key.is_some(),
             name: t.name,

@@ -7,6 +7,7 @@ mod m20261129_000001_create_users;
 mod m20261129_000002_create_sessions;
 mod m20261129_000003_create_audit_log;
 mod m20261129_000004_create_tenants_customers;
+mod m20261129_000005_make_audit_log_append_only;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_sessions::Migration),
             Box::new(m20261129_000003_create_audit_log::Migration),
             Box::new(m20261129_000004_create_tenants_customers::Migration),
+            Box::new(m20261129_000005_make_audit_log_append_only::Migration),
         ]
     }
 }

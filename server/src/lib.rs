@@ -79,7 +79,9 @@ pub fn build_router(services: Services) -> Router {
         .route("/brand/logo", get(brand::logo))
         .route(
             "/admin/tenants/{id}/logo",
-            axum::routing::post(brand::upload_logo),
+            axum::routing::post(brand::upload_logo).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::UPLOAD_LIMIT_BYTES,
+            )),
         )
         .route("/admin/tenants/{id}/logo-preview", get(brand::logo_preview))
         .route("/admin/customers/export.csv", get(exports::customers_csv))

@@ -36,7 +36,8 @@ pub async fn root(signed_in: Option<axum::Extension<SignedIn>>) -> Redirect {
 
 /// Refuses bodies over `server.body_limit_bytes` with 413 and a message saying the limit.
 pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limit = state.services.settings.server.body_limit_bytes;
+    let limit =
+        upload_limit(req.uri().path()).unwrap_or(state.services.settings.server.body_limit_bytes);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -53,6 +54,16 @@ pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next)
     }
     response
 }
+
+/// Routes that take files have their own, larger body limit, so that a file over the feature's
+/// own limit (e.g. a 3 MB logo) is answered by the feature with a message on the form rather
+/// than a bare 413.
+pub fn upload_limit(path: &str) -> Option<usize> {
+    (path.starts_with("/admin/tenants/") && path.ends_with("/logo")).then_some(UPLOAD_LIMIT_BYTES)
+}
+
+/// Body limit of file upload routes (10 MiB).
+pub const UPLOAD_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
 fn too_large(limit: usize) -> Response {
     (

@@ -947,6 +947,15 @@ fn logos_are_uploaded_checked_and_served_per_tenant() {
             text.location
         );
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let mut huge = png.clone();
+        huge.resize(3 * 1024 * 1024, 7);
+        let big = send(&app, upload(huge)).await;
+        assert_eq!(big.status, StatusCode::SEE_OTHER, "{}", big.body);
+        assert!(
+            big.location.as_deref().unwrap().contains("at+most+2+MB"),
+            "{:?}",
+            big.location
+        );
         png.resize(100, 7);
         let ok = send(&app, upload(png.clone())).await;
         assert!(

@@ -706,7 +706,22 @@ async fn api_keys_are_hashed_scoped_and_revocable(db: DatabaseConnection) {
     ));
 }
 
+async fn the_audit_log_is_append_only(db: DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    services::seed::seed_demo(&db).await.unwrap();
+    let before = audit_log::Entity::find().count(&db).await.unwrap();
+    assert!(before > 0);
+    let update = db
+        .execute_unprepared("UPDATE audit_log SET action = 'forged'")
+        .await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = db.execute_unprepared("DELETE FROM audit_log").await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    assert_eq!(audit_log::Entity::find().count(&db).await.unwrap(), before);
+}
+
 on_both_databases!(
+    the_audit_log_is_append_only,
     tenants_are_isolated,
     bad_input_is_refused_and_nothing_is_stored,
     features_follow_assignments_and_refusals_are_audited,

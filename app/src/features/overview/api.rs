@@ -69,21 +69,31 @@ pub async fn get_overview() -> Result<Overview, AppError> {
             .map_err(fail)?;
         services::customers::STATUSES
             .iter()
-            .map(|s| ((*s).to_owned(), all.iter().filter(|c| c.status == *s).count() as u64))
+            .map(|s| {
+                (
+                    (*s).to_owned(),
+                    all.iter().filter(|c| c.status == *s).count() as u64,
+                )
+            })
             .collect()
     } else {
         Vec::new()
     };
     let account = match me.user.customer_id {
-        Some(id) if me.role == Role::Customer => services::customers::get_customer(&svc.db, &actor, id)
-            .await
-            .ok()
-            .map(|c| AccountSummary {
-                credit_limit: crate::features::users::api::convert::money(&c.credit_limit, &c.billing_currency),
-                company: c.company_name,
-                billing_type: c.billing_type,
-                status: c.status,
-            }),
+        Some(id) if me.role == Role::Customer => {
+            services::customers::get_customer(&svc.db, &actor, id)
+                .await
+                .ok()
+                .map(|c| AccountSummary {
+                    credit_limit: crate::features::users::api::convert::money(
+                        &c.credit_limit,
+                        &c.billing_currency,
+                    ),
+                    company: c.company_name,
+                    billing_type: c.billing_type,
+                    status: c.status,
+                })
+        }
         _ => None,
     };
     let features = services::features::features_of_actor(&svc.db, &actor)
