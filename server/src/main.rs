@@ -61,6 +61,13 @@ async fn run() -> anyhow::Result<()> {
         for (email, _, role) in services::seed::DEMO_USERS {
             println!("  {:<16} {email}", role.label());
         }
+        let (brand_host, brand_admin) = services::seed::DEMO_BRAND;
+        let port = addr.port();
+        println!(
+            "\nSecond brand (white-label tenant VoiceHub): http://{brand_host}:{port}/login\n  {:<16} {brand_admin}",
+            "Admin (staff)"
+        );
+        println!("API reference: {public_url}/docs/api");
         println!();
     }
     let router = server::build_router(services);
