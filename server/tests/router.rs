@@ -32,7 +32,16 @@ async fn router(vars: &[(&str, &str)]) -> Router {
         .join("didtron-tests")
         .join(format!("{}.sqlite", uuid::Uuid::new_v4()));
     let db_url = format!("sqlite://{}?mode=rwc", file.display());
-    let mut all: Vec<(String, String)> = vec![("DIDTRON__DATABASE__URL".into(), db_url)];
+    let data_dir = std::env::temp_dir()
+        .join("didtron-tests")
+        .join(format!("data-{}", uuid::Uuid::new_v4()));
+    let mut all: Vec<(String, String)> = vec![
+        ("DIDTRON__DATABASE__URL".into(), db_url),
+        (
+            "DIDTRON__DATA__DIR".into(),
+            data_dir.to_string_lossy().into_owned(),
+        ),
+    ];
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Settings::load_from_vars(Path::new("/nonexistent/didtron.toml"), all).unwrap();
     let services = services::Services::start(settings).await.unwrap();
@@ -902,6 +911,31 @@ fn customers_are_created_exported_and_bad_input_is_named() {
             audit.body.contains("staff@didtron.example,create,customer"),
             "{}",
             audit.body
+        );
+        // A cell a spreadsheet would run as a formula is neutralised.
+        let formula = send(
+            &app,
+            call(
+                "/api/save_customer",
+                &form("=HYPERLINK(\"http://evil.example\")", "USD", "0"),
+                Some(&admin),
+            ),
+        )
+        .await;
+        assert!(
+            formula.status.is_success() || formula.status.is_redirection(),
+            "{}",
+            formula.body
+        );
+        let csv = send(
+            &app,
+            get("/admin/customers/export.csv?q=hyperlink", Some(&admin)),
+        )
+        .await;
+        assert!(
+            csv.body.lines().nth(1).unwrap().contains(",\"'=HYPERLINK("),
+            "{}",
+            csv.body
         );
         let customer = sign_in(&app, "customer@didtron.example").await;
         assert_eq!(

@@ -18,7 +18,7 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -119,6 +119,17 @@ pub async fn create_key(
     }
     chosen.sort_unstable();
     chosen.dedup();
+    let active = scoped::<api_keys::Entity>(actor)
+        .filter(api_keys::Column::UserId.eq(actor.user_id))
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .count(db)
+        .await?;
+    if active >= MAX_ACTIVE_KEYS {
+        checks.fail(
+            "name",
+            format!("you already have {active} active keys (at most {MAX_ACTIVE_KEYS}): revoke one first"),
+        );
+    }
     if chosen.is_empty() && checks.is_ok() {
         checks.fail("scopes", "choose at least one scope");
     }
@@ -209,7 +220,8 @@ pub async fn revoke_key(
     Ok(key)
 }
 
-/// The key and user of a bearer `token` presented on `tenant_id`'s host; records its use.
+/// The key and user of a bearer `token` presented on `tenant_id`'s host (reads only: call
+/// [`record_use`] once the request is admitted).
 ///
 /// # Errors
 /// `Unauthorized` with the reason (malformed, unknown, revoked, user disabled) when the token
@@ -248,8 +260,22 @@ pub async fn authenticate(
     let user = crate::users::find_active(db, key.user_id)
         .await?
         .ok_or_else(|| unauthorized("the key's user is disabled"))?;
-    let mut model = key.into_active_model();
-    model.last_used_at = Set(Some(Utc::now()));
-    let key = model.update(db).await?;
     Ok(KeyUser { key, user })
 }
+
+/// Records that an admitted request used the key (its `last_used_at`).
+///
+/// # Errors
+/// Database errors.
+pub async fn record_use(db: &DatabaseConnection, who: KeyUser) -> Result<KeyUser, ServiceError> {
+    let mut model = who.key.into_active_model();
+    model.last_used_at = Set(Some(Utc::now()));
+    let key = model.update(db).await?;
+    Ok(KeyUser {
+        key,
+        user: who.user,
+    })
+}
+
+/// Most active keys one user may hold.
+pub const MAX_ACTIVE_KEYS: u64 = 20;

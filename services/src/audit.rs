@@ -215,8 +215,16 @@ fn audit_select(
             .map(str::to_owned)
     };
     if let Some(a) = text(&q.actor) {
-        select =
-            select.filter(audit_log::Column::ActorEmail.like(format!("%{}%", a.to_lowercase())));
+        // `%` and `_` typed in the filter are literal characters, not wildcards.
+        let escaped = a
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        select = select.filter(
+            audit_log::Column::ActorEmail
+                .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
     }
     if let Some(a) = text(&q.action) {
         select = select.filter(audit_log::Column::Action.eq(a));
@@ -250,7 +258,7 @@ pub async fn list_entries(
 ) -> Result<crate::users::Page<audit_log::Model>, crate::ServiceError> {
     use sea_orm::PaginatorTrait;
     let per_page = q.per_page.clamp(1, 500);
-    let page = std::cmp::max(q.page, 1);
+    let page = q.page.clamp(1, 1_000_000);
     let paginator = audit_select(actor, q)?.paginate(db, per_page);
     let total = paginator.num_items().await?;
     let items = paginator.fetch_page(page - 1).await?;

@@ -16,6 +16,9 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, TransactionTrait,
 };
 
+/// The largest credit limit accepted, in the billing currency's units.
+pub const MAX_CREDIT_LIMIT: i64 = 1_000_000_000;
+
 /// Customer statuses.
 pub const STATUSES: [&str; 3] = ["active", "suspended", "closed"];
 /// Billing types: prepaid (the default, calls stop at zero balance minus the credit limit) or
@@ -158,8 +161,16 @@ async fn check(
     } else {
         checks.one_of("billing_type", &input.billing_type, &BILLING_TYPES)
     };
+    // As many decimals as the currency's minor unit (2 for USD, 0 for JPY, 3 for BHD).
+    let decimals = domain::money::parse_currency(&billing_currency)
+        .map_or(2, domain::money::minor_unit_decimals);
     let credit_limit = checks
-        .amount("credit_limit", &input.credit_limit, 2)
+        .amount(
+            "credit_limit",
+            &input.credit_limit,
+            decimals,
+            rust_decimal::Decimal::from(MAX_CREDIT_LIMIT),
+        )
         .to_string();
     let status = if input.status.trim().is_empty() {
         "active".to_owned()
@@ -395,7 +406,7 @@ pub async fn list_customers(
 ) -> Result<Page<customers::Model>, ServiceError> {
     staff(actor)?;
     let per_page = q.per_page.clamp(1, 200);
-    let page = std::cmp::max(q.page, 1);
+    let page = q.page.clamp(1, 1_000_000);
     let paginator = filtered(actor, q).paginate(db, per_page);
     let total = paginator.num_items().await?;
     let items = paginator.fetch_page(page - 1).await?;

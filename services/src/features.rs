@@ -51,8 +51,9 @@ pub async fn assignments(
     )
 }
 
-/// The features a user has: a customer user those assigned to its customer; staff and other
-/// roles none (they do not use the customer portal).
+/// The features a user has: a customer user those assigned to its customer while the customer
+/// is active (none when suspended or closed); staff and other roles none (they do not use the
+/// customer portal).
 ///
 /// # Errors
 /// Database errors.
@@ -73,6 +74,10 @@ pub async fn features_of_actor(
     else {
         return Ok(Vec::new());
     };
+    // A suspended or closed customer uses nothing until it is active again.
+    if customer.status != "active" {
+        return Ok(Vec::new());
+    }
     let placement = CustomerPlacement {
         customer_id,
         category_id: customer.category_id,

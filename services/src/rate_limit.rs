@@ -20,6 +20,9 @@ pub trait FailureLimiter: Send + Sync + std::fmt::Debug {
     async fn record_failure(&self, key: &str) -> anyhow::Result<()>;
     /// Forgets `key`'s failures (after a successful sign-in of that account).
     async fn reset(&self, key: &str) -> anyhow::Result<()>;
+    /// Counts one event of `key` (an API request) and answers, in the same step, `Some(seconds)`
+    /// until the window ends when this event is over the limit, else `None`.
+    async fn hit(&self, key: &str) -> anyhow::Result<Option<u64>>;
 }
 
 /// The limit: `max_failures` within `window`.
@@ -86,6 +89,21 @@ impl FailureLimiter for MemoryLimiter {
         self.with_windows(|w| w.remove(key));
         Ok(())
     }
+
+    async fn hit(&self, key: &str) -> anyhow::Result<Option<u64>> {
+        let limit = self.limit;
+        Ok(self.with_windows(|w| {
+            let (count, started) = w.entry(key.to_owned()).or_insert((0, Instant::now()));
+            *count += 1;
+            (*count > limit.max_failures).then(|| {
+                limit
+                    .window
+                    .saturating_sub(Instant::now().duration_since(*started))
+                    .as_secs()
+                    .max(1)
+            })
+        }))
+    }
 }
 
 /// A limiter in Redis, shared by all web processes: `INCR` a key that expires with the window.
@@ -105,6 +123,27 @@ impl std::fmt::Debug for RedisLimiter {
 }
 
 impl RedisLimiter {
+    /// Counts one event of `key` and returns (count in the window, seconds left), in one
+    /// MULTI/EXEC: `INCR`, `EXPIRE ... NX` (Redis 7: the window starts at the first event and is
+    /// never left without an expiry), `TTL`.
+    async fn count(&self, key: &str) -> anyhow::Result<(u32, i64)> {
+        let mut conn = self.conn.clone();
+        let full = format!("{}{key}", self.prefix);
+        let (count, _, ttl): (u32, i64, i64) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&full)
+            .cmd("EXPIRE")
+            .arg(&full)
+            .arg(self.limit.window.as_secs())
+            .arg("NX")
+            .cmd("TTL")
+            .arg(&full)
+            .query_async(&mut conn)
+            .await?;
+        Ok((count, ttl))
+    }
+
     /// A limiter on `conn`; keys are `{prefix}{key}`.
     pub fn new(
         limit: Limit,
@@ -133,15 +172,13 @@ impl FailureLimiter for RedisLimiter {
     }
 
     async fn record_failure(&self, key: &str) -> anyhow::Result<()> {
-        let mut conn = self.conn.clone();
-        let full = format!("{}{key}", self.prefix);
-        let count: u32 = conn.incr(&full, 1).await?;
-        if count == 1 {
-            let _: () = conn
-                .expire(&full, self.limit.window.as_secs() as i64)
-                .await?;
-        }
+        self.count(key).await?;
         Ok(())
+    }
+
+    async fn hit(&self, key: &str) -> anyhow::Result<Option<u64>> {
+        let (count, ttl) = self.count(key).await?;
+        Ok((count > self.limit.max_failures).then(|| ttl.max(1) as u64))
     }
 
     async fn reset(&self, key: &str) -> anyhow::Result<()> {

@@ -29,12 +29,16 @@ pub const DEMO_USERS: [(&str, &str, Role); 5] = [
 /// The second demo brand's domain and admin (served on `http://voicehub.localhost:<port>`).
 pub const DEMO_BRAND: (&str, &str) = ("voicehub.localhost", "admin@voicehub.example");
 
-/// Creates the demo data when the database has no user at all; returns whether it did.
+/// Creates the demo data when the database has no user at all; returns whether it did. The
+/// users land in one transaction; the customers and the second brand go through the use cases
+/// (audited) and are each skipped when already there, so a start that failed half-way completes
+/// the demo on the next start.
 ///
 /// # Errors
-/// Database errors (the users land in one transaction; the rest goes through the use cases).
+/// Database errors.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
     if users::Entity::find().count(db).await? > 0 {
+        complete_demo(db).await?;
         return Ok(false);
     }
     let hash = passwords::hash(DEMO_PASSWORD).await?;
@@ -64,7 +68,22 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
         created.push(user);
     }
     txn.commit().await?;
-    let admin = &created[0];
+    complete_demo(db).await?;
+    Ok(true)
+}
+
+/// Adds the demo customers and brand when the demo users exist but those do not.
+async fn complete_demo(db: &DatabaseConnection) -> Result<(), ServiceError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let find = |email: &'static str| {
+        users::Entity::find()
+            .filter(users::Column::Email.eq(email))
+            .one(db)
+    };
+    let (Some(admin), Some(cora)) = (find(DEMO_USERS[0].0).await?, find(DEMO_USERS[2].0).await?)
+    else {
+        return Ok(());
+    };
     let actor = Actor {
         tenant_id: OPERATOR_TENANT_ID,
         user_id: admin.id,
@@ -74,9 +93,24 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, ServiceError> {
         ip: None,
         user_agent: Some("seed".to_owned()),
     };
-    seed_customers(db, &actor, &created[2]).await?;
-    seed_brand(db, &actor, &hash).await?;
-    Ok(true)
+    let no_categories = crate::tenancy::in_tenant::<crate::entities::customer_categories::Entity>(
+        OPERATOR_TENANT_ID,
+    )
+    .count(db)
+    .await?
+        == 0;
+    if no_categories {
+        seed_customers(db, &actor, &cora).await?;
+    }
+    let no_brand = crate::entities::tenants::Entity::find()
+        .filter(crate::entities::tenants::Column::Slug.eq("voicehub"))
+        .count(db)
+        .await?
+        == 0;
+    if no_brand {
+        seed_brand(db, &actor, &admin.password_hash).await?;
+    }
+    Ok(())
 }
 
 async fn seed_customers(
@@ -135,7 +169,16 @@ async fn seed_customers(
     .await?;
     let mut user = customer_user.clone().into_active_model();
     user.customer_id = Set(Some(acme.id));
-    user.update(db).await?;
+    let user = user.update(db).await?;
+    actor
+        .audit(
+            db,
+            "update",
+            "user",
+            user.id,
+            Changes::new().field("customer_id", None::<i64>, acme.id),
+        )
+        .await?;
     use crate::features::assign;
     assign(db, actor, Feature::VoiceStandard, Audience::All).await?;
     assign(
@@ -167,7 +210,7 @@ async fn seed_brand(
         },
     )
     .await?;
-    crate::users::new_row(
+    let vera = crate::users::new_row(
         brand.row.id,
         DEMO_BRAND.1,
         "Vera Hub",
@@ -176,6 +219,20 @@ async fn seed_brand(
         Utc::now(),
     )
     .insert(db)
+    .await?;
+    audit::record(
+        db,
+        brand.row.id,
+        Some(actor.user_id),
+        Some(&actor.email),
+        &Origin::default(),
+        "seed",
+        "user",
+        Some(vera.id.to_string()),
+        Changes::new()
+            .field("email", None::<String>, DEMO_BRAND.1)
+            .field("role", None::<String>, Role::Admin.as_str()),
+    )
     .await?;
     Ok(())
 }

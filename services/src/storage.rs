@@ -51,8 +51,9 @@ impl ObjectStore for LocalDisk {
                 .await
                 .with_context(|| format!("creating {}", dir.display()))?;
         }
-        // Write beside the target, then rename: a reader never sees half a file.
-        let tmp = path.with_extension("part");
+        // Write beside the target under a name of its own, then rename: a reader never sees
+        // half a file, and two writers never share a temporary file.
+        let tmp = path.with_extension(format!("{}.part", rand::random::<u64>()));
         tokio::fs::write(&tmp, bytes)
             .await
             .with_context(|| format!("writing {}", tmp.display()))?;

@@ -356,10 +356,13 @@ pub async fn create_tenant(
     })
 }
 
-/// Updates a tenant: the super admin any, a tenant admin its own.
+/// Updates a tenant: the super admin any, a tenant admin its own name, colour, support e-mail
+/// and currency (domains and the short id decide which host serves which brand: only the
+/// operator changes them).
 ///
 /// # Errors
-/// `Validation`, `Conflict{slug}`, `NotFound` (another tenant's id for a tenant admin).
+/// `Validation` (a tenant admin changing `domains` or `slug` included), `Conflict{slug}`,
+/// `NotFound` (another tenant's id for a tenant admin).
 pub async fn update_tenant(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -368,6 +371,24 @@ pub async fn update_tenant(
 ) -> Result<Tenant, ServiceError> {
     let before = get_tenant(db, actor, id).await?;
     let c = check(&input)?;
+    if actor.role != Role::SuperAdmin {
+        let mut refused = Vec::new();
+        if c.domains != before.domains {
+            refused.push(crate::FieldError::new(
+                "domains",
+                "can be changed only by the platform operator: ask them to add or remove a domain",
+            ));
+        }
+        if c.slug != before.row.slug {
+            refused.push(crate::FieldError::new(
+                "slug",
+                "can be changed only by the platform operator",
+            ));
+        }
+        if !refused.is_empty() {
+            return Err(ServiceError::Validation(refused));
+        }
+    }
     let txn = db.begin().await?;
     let mut model = before.row.clone().into_active_model();
     model.name = Set(c.name.clone());
@@ -405,9 +426,66 @@ pub async fn update_tenant(
     })
 }
 
-/// The object key of a tenant's logo.
+/// The staff users (admins) of tenant `id`, by e-mail: the super admin sees any tenant's, a
+/// tenant admin its own.
+///
+/// # Errors
+/// `NotFound` when the actor may not see the tenant.
+pub async fn tenant_admins(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<crate::entities::users::Model>, ServiceError> {
+    use crate::entities::users;
+    get_tenant(db, actor, id).await?;
+    Ok(crate::tenancy::in_tenant::<users::Entity>(id)
+        .filter(users::Column::Role.is_in([Role::Admin.as_str(), Role::SuperAdmin.as_str()]))
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// Creates an admin (role `admin`) of tenant `id`: how the operator gives a new brand its first
+/// administrator, who then manages the brand's users and customers on its own domains.
+///
+/// # Errors
+/// `Forbidden` unless the actor is the super admin; `NotFound`; `Validation` naming each bad
+/// field; `Conflict{email}`.
+pub async fn add_tenant_admin(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<crate::entities::users::Model, ServiceError> {
+    if actor.role != Role::SuperAdmin {
+        return Err(ServiceError::Forbidden);
+    }
+    get_tenant(db, actor, id).await?;
+    let in_that_tenant = Actor {
+        tenant_id: id,
+        ..actor.clone()
+    };
+    crate::users::create_user(
+        db,
+        &in_that_tenant,
+        crate::users::NewUser {
+            email: email.to_owned(),
+            display_name: display_name.to_owned(),
+            role: Role::Admin.as_str().to_owned(),
+            password: password.to_owned(),
+            customer_id: None,
+        },
+    )
+    .await
+}
+
+/// A fresh object key for a tenant's logo: each upload gets its own, and the row switches to it
+/// in the same transaction as its audit entry, so a failed save never serves a new image under
+/// the old content type.
 fn logo_key(tenant_id: i64) -> String {
-    format!("tenants/{tenant_id}/logo")
+    format!("tenants/{tenant_id}/logo-{:016x}", rand::random::<u64>())
 }
 
 /// Stores a new logo for tenant `id`: PNG, JPEG, GIF or WebP (recognised by its content, not its
@@ -449,6 +527,7 @@ pub async fn set_logo(
     };
     let key = logo_key(id);
     objects.put(&key, bytes).await?;
+    let old_key = before.row.logo_key.clone();
     let txn = db.begin().await?;
     let mut model = before.row.clone().into_active_model();
     model.logo_key = Set(Some(key.clone()));
@@ -464,7 +543,16 @@ pub async fn set_logo(
             Changes::new().field("logo", before.row.logo_content_type, mime),
         )
         .await?;
-    txn.commit().await?;
+    if let Err(e) = txn.commit().await {
+        let _ = objects.delete(&key).await;
+        return Err(e.into());
+    }
+    if let Some(old) = old_key {
+        // The old image is no longer referenced; a failure here only leaves a stray file.
+        if let Err(e) = objects.delete(&old).await {
+            tracing::warn!(error = ?e, key = old, "deleting a replaced logo");
+        }
+    }
     Ok(Tenant {
         row,
         domains: before.domains,

@@ -261,7 +261,7 @@ pub async fn list_users(
             .order_by_asc(users::Column::Id),
     };
     let per_page = query.per_page.clamp(1, 200);
-    let page = std::cmp::max(query.page, 1);
+    let page = query.page.clamp(1, 1_000_000);
     let paginator = select.paginate(db, per_page);
     let total = paginator.num_items().await?;
     let items = paginator.fetch_page(page - 1).await?;
@@ -413,8 +413,7 @@ async fn store_password(
 /// # Errors
 /// `RateLimited` after `auth.login_max_failures` failures within the window (for the account or
 /// the IP); `Unauthorized` for a wrong e-mail or password (one message for both; a user of
-/// another tenant is unknown here, except the super admin, who signs in on every tenant's
-/// domain) or a disabled account.
+/// another tenant is unknown here) or a disabled account.
 pub async fn authenticate(
     services: &Services,
     tenant_id: i64,
@@ -454,11 +453,13 @@ pub async fn authenticate(
         if let Some(key) = &ip_key {
             services.limiter.record_failure(key).await?;
         }
+        // Only a well-formed address is recorded: people type passwords into the e-mail field.
+        let attempted = normalize_email(&email).ok();
         audit::record(
             db,
             tenant_id,
             None,
-            Some(&email),
+            attempted.as_deref(),
             origin,
             "sign_in_failed",
             "session",
@@ -497,10 +498,11 @@ pub async fn authenticate(
     Ok(user)
 }
 
-/// Whether `user` may sign in on `tenant_id`'s domains: its own tenant's, or any for the super
-/// admin.
+/// Whether `user` may sign in on `tenant_id`'s domains: only its own tenant's. The super admin
+/// belongs to the operator's tenant and manages the others (their settings and first admins)
+/// from there, so the operator's password is never typed on a domain a reseller controls.
 pub fn belongs_to(user: &users::Model, tenant_id: i64) -> bool {
-    user.tenant_id == tenant_id || role_of(user) == Role::SuperAdmin
+    user.tenant_id == tenant_id
 }
 
 /// The user with `id` if it exists and is not disabled (the check behind every request).

@@ -60,8 +60,9 @@ impl Checks {
         code
     }
 
-    /// A decimal amount `>= 0` with at most `scale` decimals, e.g. a credit limit.
-    pub fn amount(&mut self, field: &str, value: &str, scale: u32) -> Decimal {
+    /// A decimal amount `>= 0` with at most `scale` decimals and at most `max`, e.g. a credit
+    /// limit.
+    pub fn amount(&mut self, field: &str, value: &str, scale: u32, max: Decimal) -> Decimal {
         let text = value.trim();
         let text = if text.is_empty() { "0" } else { text };
         match Decimal::from_str(text) {
@@ -71,6 +72,10 @@ impl Checks {
             }
             Ok(d) if d.normalize().scale() > scale => {
                 self.fail(field, format!("must have at most {scale} decimals"));
+                Decimal::ZERO
+            }
+            Ok(d) if d > max => {
+                self.fail(field, format!("must be at most {max}"));
                 Decimal::ZERO
             }
             Ok(d) => d.normalize(),

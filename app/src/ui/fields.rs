@@ -28,6 +28,9 @@ pub fn Field(
     /// Whether the field is required.
     #[prop(optional)]
     required: bool,
+    /// Whether the value is shown but cannot be changed (it is still submitted).
+    #[prop(optional)]
+    readonly: bool,
     /// The error of the last submission.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -37,7 +40,7 @@ pub fn Field(
     view! {
         <div class=style::field>
             <label for=name class=style::label>{label}</label>
-            <input id=name name=name type=kind value=value required=required autocomplete=autocomplete
+            <input id=name name=name type=kind value=value required=required autocomplete=autocomplete readonly=readonly
                 class=style::input
                 aria-invalid=move || message().is_some().to_string()
                 aria-describedby=described.clone()/>

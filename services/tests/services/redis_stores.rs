@@ -50,6 +50,35 @@ async fn redis_limiter_counts_per_key_and_expires() {
 }
 
 #[tokio::test]
+async fn redis_request_limit_counts_and_refuses_atomically() {
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4());
+    let limiter = std::sync::Arc::new(RedisLimiter::new(
+        Limit {
+            max_failures: 5,
+            window: Duration::from_secs(30),
+        },
+        redis().await,
+        prefix,
+    ));
+    // Twenty requests at once: exactly five are admitted, whatever the interleaving.
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.hit("key:1").await.unwrap() })
+        })
+        .collect();
+    let mut admitted = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            None => admitted += 1,
+            Some(retry) => assert!((1..=30).contains(&retry), "{retry}"),
+        }
+    }
+    assert_eq!(admitted, 5);
+    assert_eq!(limiter.hit("key:2").await.unwrap(), None, "per key");
+}
+
+#[tokio::test]
 async fn redis_sessions_round_trip() {
     let store = RedisSessionStore::new(redis().await);
     let mut rec = Record {

@@ -276,6 +276,67 @@ async fn tenants_are_isolated(db: DatabaseConnection) {
         tenants::create_tenant(&db, &b_admin, brand("Own", "own.example")).await,
         Err(ServiceError::Forbidden)
     ));
+    // A tenant admin edits its brand, but not which hosts serve it.
+    let mut own = brand("Bravo", "bravo.example, www.bravo.example");
+    own.name = "Bravo Voice".into();
+    assert_eq!(
+        tenants::update_tenant(&db, &b_admin, b.tenant, own.clone())
+            .await
+            .unwrap()
+            .row
+            .name,
+        "Bravo Voice"
+    );
+    own.domains = "bravo.example, www.bravo.example, stolen.example".into();
+    own.slug = "other".into();
+    let mut refused = fields(
+        tenants::update_tenant(&db, &b_admin, b.tenant, own)
+            .await
+            .unwrap_err(),
+    );
+    refused.sort();
+    assert_eq!(refused, ["domains", "slug"]);
+    assert!(
+        tenants::resolve_host(&db, "stolen.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The operator gives a brand its admins; a tenant admin cannot.
+    let root = actor_in(1, 1, Role::SuperAdmin);
+    let second = tenants::add_tenant_admin(
+        &db,
+        &root,
+        b.tenant,
+        "second@bravo.example",
+        "Second",
+        "long-enough-pw",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (second.tenant_id, second.role.as_str()),
+        (b.tenant, "admin")
+    );
+    assert!(matches!(
+        tenants::add_tenant_admin(
+            &db,
+            &b_admin,
+            b.tenant,
+            "third@bravo.example",
+            "Third",
+            "long-enough-pw"
+        )
+        .await,
+        Err(ServiceError::Forbidden)
+    ));
+    let admins: Vec<String> = tenants::tenant_admins(&db, &b_admin, b.tenant)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(admins, ["admin@bravo.example", "second@bravo.example"]);
     assert_eq!(
         tenants::list_tenants(&db, &actor_in(1, 1, Role::SuperAdmin))
             .await
@@ -360,6 +421,7 @@ async fn tenants_are_isolated(db: DatabaseConnection) {
         .await
         .is_ok()
     );
+    // Not even the super admin types the operator's password on a reseller's domain.
     assert!(
         users::authenticate(
             &svc,
@@ -369,7 +431,7 @@ async fn tenants_are_isolated(db: DatabaseConnection) {
             &origin
         )
         .await
-        .is_ok()
+        .is_err()
     );
     assert!(
         users::authenticate(
@@ -500,6 +562,37 @@ async fn bad_input_is_refused_and_nothing_is_stored(db: DatabaseConnection) {
             "status"
         ]
     );
+    // Credit limits have the currency's decimals: none for JPY, three for BHD.
+    let yen = |limit: &str, currency: &str| customers::CustomerInput {
+        company_name: format!("Yen {limit} {currency}"),
+        contact_email: "y@x.example".into(),
+        billing_currency: currency.into(),
+        credit_limit: limit.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        fields(
+            customers::create_customer(&db, &staff, yen("100.5", "JPY"))
+                .await
+                .unwrap_err()
+        ),
+        ["credit_limit"]
+    );
+    assert_eq!(
+        customers::create_customer(&db, &staff, yen("10.125", "BHD"))
+            .await
+            .unwrap()
+            .credit_limit,
+        "10.125"
+    );
+    assert_eq!(
+        fields(
+            customers::create_customer(&db, &staff, yen("2000000000", "USD"))
+                .await
+                .unwrap_err()
+        ),
+        ["credit_limit"]
+    );
     let err = customers::create_customer(
         &db,
         &staff,
@@ -585,6 +678,25 @@ async fn features_follow_assignments_and_refusals_are_audited(db: DatabaseConnec
             .await
             .is_err()
     );
+    // A suspended customer uses nothing until it is active again.
+    let acme = customers::get_customer(&db, &staff, me.customer_id.unwrap())
+        .await
+        .unwrap();
+    let mut input = customers::CustomerInput::from_row(&acme);
+    input.status = "suspended".into();
+    customers::update_customer(&db, &staff, acme.id, input.clone())
+        .await
+        .unwrap();
+    assert!(
+        features::features_of_actor(&db, &me)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    input.status = "active".into();
+    customers::update_customer(&db, &staff, acme.id, input)
+        .await
+        .unwrap();
     // Moving the customer out of Wholesale takes API access away.
     let mut input = customers::CustomerInput::from_row(
         &customers::get_customer(&db, &staff, me.customer_id.unwrap())
@@ -682,6 +794,11 @@ async fn api_keys_are_hashed_scoped_and_revocable(db: DatabaseConnection) {
         .unwrap();
     assert_eq!(who.user.id, cora.id);
     assert!(who.has_scope("account:read") && !who.has_scope("customers:read"));
+    assert!(
+        who.key.last_used_at.is_none(),
+        "authenticating alone writes nothing"
+    );
+    let who = api_keys::record_use(&db, who).await.unwrap();
     assert!(who.key.last_used_at.is_some());
     let tampered = format!("{}x", &created.token[..created.token.len() - 1]);
     assert!(matches!(

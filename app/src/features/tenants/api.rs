@@ -21,11 +21,17 @@ pub struct TenantItem {
     pub default_currency: String,
     /// Whether it has a logo.
     pub has_logo: bool,
+    /// Whether the viewer is the operator (may change domains and the short id, add admins).
+    pub operator: bool,
+    /// Its admins as (id, e-mail, name).
+    pub admins: Vec<(i64, String, String)>,
 }
 
 #[cfg(feature = "ssr")]
 fn item(t: services::tenants::Tenant) -> TenantItem {
     TenantItem {
+        operator: false,
+        admins: Vec::new(),
         id: t.row.id,
         name: t.row.name,
         slug: t.row.slug,
@@ -63,10 +69,46 @@ pub async fn get_tenant(id: i64) -> Result<TenantItem, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     let me = signed_in_to(domain::access::Portal::Admin).await?;
     let svc = services()?;
-    services::tenants::get_tenant(&svc.db, &me.actor(), id)
+    let actor = me.actor();
+    let mut tenant = services::tenants::get_tenant(&svc.db, &actor, id)
         .await
         .map(item)
-        .map_err(fail)
+        .map_err(fail)?;
+    tenant.operator = me.role == domain::access::Role::SuperAdmin;
+    tenant.admins = services::tenants::tenant_admins(&svc.db, &actor, id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|u| (u.id, u.email, u.display_name))
+        .collect();
+    Ok(tenant)
+}
+
+/// Adds an admin to tenant `tenant_id` (the super admin only).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, `Validation` naming each bad field, `Conflict{email}`.
+#[server(endpoint = "add_tenant_admin")]
+pub async fn add_tenant_admin(
+    tenant_id: i64,
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<i64, AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    let me = signed_in_to(domain::access::Portal::Admin).await?;
+    let svc = services()?;
+    let user = services::tenants::add_tenant_admin(
+        &svc.db,
+        &me.actor(),
+        tenant_id,
+        &email,
+        &display_name,
+        &password,
+    )
+    .await
+    .map_err(fail)?;
+    Ok(user.id)
 }
 
 /// Creates (`id` 0) or updates a tenant, then opens its page.

@@ -1,4 +1,4 @@
-use super::api::{SaveTenant, TenantItem, get_tenant, list_tenants};
+use super::api::{AddTenantAdmin, SaveTenant, TenantItem, get_tenant, list_tenants};
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError};
 use crate::ui::page::{ContentTabs, ErrorPanel};
@@ -65,6 +65,9 @@ fn TenantForm(tenant: TenantItem) -> impl IntoView {
         format!("/admin/tenants/{}", tenant.id)
     };
     let new = tenant.id == 0;
+    // Domains and the short id decide which host serves which brand: the operator's call.
+    let locked = !new && !tenant.operator;
+    let lock_help = "Only the platform operator changes this.";
     view! {
         <DockedForm saved=Signal::derive(move || save.version().get())>
             <ActionForm action=save>
@@ -72,9 +75,10 @@ fn TenantForm(tenant: TenantItem) -> impl IntoView {
                 <input type="hidden" name="id" value=tenant.id/>
                 <div class="panel">
                     <Field name="name" label="Brand name" required=true value=tenant.name error help="Shown in the header, page titles and e-mails."/>
-                    <Field name="slug" label="Short id" required=true value=tenant.slug error help="Lower-case letters, digits and -."/>
-                    <Field name="domains" label="Domains" required=true value=tenant.domains.join(", ") error
-                        help="Host names that serve this brand, separated by commas (e.g. portal.example.com, www.example.com)."/>
+                    <Field name="slug" label="Short id" required=true value=tenant.slug error readonly=locked
+                        help=if locked { lock_help } else { "Lower-case letters, digits and -." }/>
+                    <Field name="domains" label="Domains" required=true value=tenant.domains.join(", ") error readonly=locked
+                        help=if locked { lock_help } else { "Host names that serve this brand, separated by commas (e.g. portal.example.com, www.example.com)." }/>
                     <Field name="primary_color" label="Primary colour" required=true value=tenant.primary_color error
                         help="#RRGGBB or a CSS colour name; buttons, links and the active menu use it."/>
                     <Field name="support_email" label="Support e-mail" kind="email" required=true value=tenant.support_email error/>
@@ -91,6 +95,7 @@ fn TenantForm(tenant: TenantItem) -> impl IntoView {
 #[component]
 pub fn NewTenantPage() -> impl IntoView {
     let tenant = TenantItem {
+        operator: true,
         primary_color: "#2563EB".to_owned(),
         default_currency: "USD".to_owned(),
         ..Default::default()
@@ -143,12 +148,17 @@ fn TenantView(tenant: TenantItem, tab: Signal<String>) -> impl IntoView {
     let id = tenant.id;
     let name = tenant.name.clone();
     let has_logo = tenant.has_logo;
+    let operator = tenant.operator;
+    let admins = tenant.admins.clone();
+    let add = ServerAction::<AddTenantAdmin>::new();
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let added = move || matches!(add.value().get(), Some(Ok(_)));
     view! {
         <Title text=format!("{name} · Tenants")/>
         <div class="crumbs"><a href="/admin/tenants">"Tenants"</a>" / "{name.clone()}</div>
         <h1>{name.clone()}</h1>
         <Show when=saved><div class="notice-ok" role="status">"Tenant saved."</div></Show>
-        <ContentTabs tabs=&[("general", "General"), ("branding", "Branding")] current=tab/>
+        <ContentTabs tabs=&[("general", "General"), ("branding", "Branding"), ("admins", "Admins")] current=tab/>
         <div hidden=move || tab.get() != "general"><TenantForm tenant/></div>
         <div hidden=move || tab.get() != "branding">
             <div class="panel">
@@ -164,6 +174,32 @@ fn TenantView(tenant: TenantItem, tab: Signal<String>) -> impl IntoView {
                     <button type="submit" class="btn btn-primary">"Upload logo"</button>
                 </form>
             </div>
+        </div>
+        <div hidden=move || tab.get() != "admins">
+            {if admins.is_empty() {
+                view! { <p class="empty">"No admin yet: add the brand's first administrator below. They sign in on the brand's domains and manage its users and customers."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table">
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Name"</th></tr></thead>
+                        <tbody>{admins.into_iter().map(|(_, email, name)| view! { <tr><td>{email}</td><td>{name}</td></tr> }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            {operator.then(|| view! {
+                <h2>"Add an admin"</h2>
+                <ActionForm action=add>
+                    <Show when=added><div class="notice-ok" role="status">"Admin added: reload to see them in the list. Share the password over a safe channel."</div></Show>
+                    <FormError error=add_error fields=&["email", "display_name", "password"]/>
+                    <input type="hidden" name="tenant_id" value=id/>
+                    <div class="panel">
+                        <Field name="email" label="E-mail" kind="email" required=true error=add_error/>
+                        <Field name="display_name" label="Name" required=true error=add_error/>
+                        <Field name="password" label="Initial password" kind="password" required=true error=add_error autocomplete="new-password" help="At least 10 characters."/>
+                        <button type="submit" class="btn btn-primary">"Add admin"</button>
+                    </div>
+                </ActionForm>
+            })}
         </div>
     }
 }
