@@ -250,3 +250,47 @@ pub async fn audit_csv(
     }));
     csv_response("audit-log.csv", out)
 }
+
+/// `GET /admin/customer-categories/export.csv`: every category and group with its customer count.
+pub async fn categories_csv(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+) -> Response {
+    let tree = match services::categories::list_categories(&state.services.db, &me.actor()).await {
+        Ok(t) => t,
+        Err(e) => return crate::api::error_response(e),
+    };
+    let mut out = vec![
+        [
+            "category_id",
+            "category",
+            "group_id",
+            "group",
+            "customers",
+            "description",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for c in tree {
+        out.push(vec![
+            c.category.id.to_string(),
+            c.category.name.clone(),
+            String::new(),
+            String::new(),
+            c.customers.to_string(),
+            c.category.description.clone(),
+        ]);
+        for (g, n) in c.groups {
+            out.push(vec![
+                c.category.id.to_string(),
+                c.category.name.clone(),
+                g.id.to_string(),
+                g.name,
+                n.to_string(),
+                g.description,
+            ]);
+        }
+    }
+    csv_response("categories.csv", out)
+}

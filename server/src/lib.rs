@@ -86,6 +86,10 @@ pub fn build_router(services: Services) -> Router {
         .route("/admin/tenants/{id}/logo-preview", get(brand::logo_preview))
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
+        .route(
+            "/admin/customer-categories/export.csv",
+            get(exports::categories_csv),
+        )
         .nest("/api/v1", api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -912,6 +912,18 @@ fn customers_are_created_exported_and_bad_input_is_named() {
             "{}",
             audit.body
         );
+        let cats = send(
+            &app,
+            get("/admin/customer-categories/export.csv", Some(&admin)),
+        )
+        .await;
+        assert!(
+            cats.body
+                .starts_with("category_id,category,group_id,group,customers"),
+            "{}",
+            cats.body
+        );
+        assert!(cats.body.contains(",Wholesale,1,Gold,1,"), "{}", cats.body);
         // A cell a spreadsheet would run as a formula is neutralised.
         let formula = send(
             &app,

@@ -106,3 +106,18 @@ pub async fn delete_group(id: i64) -> Result<(), AppError> {
         .await
         .map_err(fail)
 }
+
+/// Renames or re-describes category `id`.
+///
+/// # Errors
+/// `Validation{name|description}`, `Conflict{name}`, `NotFound`, `Forbidden`.
+#[server(endpoint = "update_category")]
+pub async fn update_category(id: i64, name: String, description: String) -> Result<(), AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    let me = signed_in_to(domain::access::Portal::Admin).await?;
+    let svc = services()?;
+    services::categories::update_category(&svc.db, &me.actor(), id, &name, &description)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}

@@ -1,5 +1,6 @@
 use super::api::{
-    CategoryItem, CreateCategory, CreateGroup, DeleteCategory, DeleteGroup, list_categories,
+    CategoryItem, CreateCategory, CreateGroup, DeleteCategory, DeleteGroup, UpdateCategory,
+    list_categories,
 };
 use crate::ui::fields::{Field, FormError};
 use crate::ui::page::ErrorPanel;
@@ -13,9 +14,11 @@ pub fn CategoriesPage() -> impl IntoView {
     let create_group = ServerAction::<CreateGroup>::new();
     let delete = ServerAction::<DeleteCategory>::new();
     let delete_group = ServerAction::<DeleteGroup>::new();
+    let rename = ServerAction::<UpdateCategory>::new();
     let items = Resource::new(
         move || {
             (
+                rename.version().get(),
                 create.version().get(),
                 create_group.version().get(),
                 delete.version().get(),
@@ -36,13 +39,16 @@ pub fn CategoriesPage() -> impl IntoView {
     view! {
         <Title text="Categories & groups"/>
         <div class="crumbs"><a href="/admin/customers">"Customers"</a>" / Categories & groups"</div>
-        <h1>"Categories & groups"</h1>
+        <div class="page-head">
+            <h1>"Categories & groups"</h1>
+            <a href="/admin/customer-categories/export.csv" class="btn btn-secondary" download="categories.csv">"Export CSV"</a>
+        </div>
         <p class="muted">"Every customer sits in a category (Wholesale, Retail …) and optionally a group within it. Features and sell-rate markups are assigned to them."</p>
         <FormError error=delete_error fields=&[]/>
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match items.await {
-                    Ok(items) => view! { <CategoryTable items delete delete_group create_group group_error/> }.into_any(),
+                    Ok(items) => view! { <CategoryTable items delete delete_group create_group group_error rename/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -66,12 +72,18 @@ fn CategoryTable(
     delete_group: ServerAction<DeleteGroup>,
     create_group: ServerAction<CreateGroup>,
     group_error: Signal<Option<crate::error::AppError>>,
+    rename: ServerAction<UpdateCategory>,
 ) -> impl IntoView {
+    let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
     if items.is_empty() {
         return view! { <p class="empty">"No category yet: add the first one below."</p> }
             .into_any();
     }
     let choices: Vec<(i64, String)> = items.iter().map(|c| (c.id, c.name.clone())).collect();
+    let rename_choices: Vec<(String, String)> = choices
+        .iter()
+        .map(|(id, n)| (id.to_string(), n.clone()))
+        .collect();
     view! {
         <table class="data-table">
             <thead><tr><th scope="col">"Category"</th><th scope="col">"Groups"</th><th scope="col" class="num">"Customers"</th><th scope="col">""</th></tr></thead>
@@ -113,6 +125,17 @@ fn CategoryTable(
                 <Field name="name" label="Group name" required=true error=group_error help="For example Gold, Silver, Resellers."/>
                 <input type="hidden" name="description" value=""/>
                 <button type="submit" class="btn btn-primary">"Add group"</button>
+            </div>
+        </ActionForm>
+        <h2>"Rename a category"</h2>
+        <ActionForm action=rename>
+            <FormError error=rename_error fields=&["id", "name", "description"]/>
+            <div class="panel">
+                <crate::ui::fields::SelectField name="id" label="Category" error=rename_error
+                    options=rename_choices/>
+                <Field name="name" label="New name" required=true error=rename_error/>
+                <Field name="description" label="Description" error=rename_error/>
+                <button type="submit" class="btn btn-primary">"Rename"</button>
             </div>
         </ActionForm>
     }
