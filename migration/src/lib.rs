@@ -8,6 +8,7 @@ mod m20261129_000002_create_sessions;
 mod m20261129_000003_create_audit_log;
 mod m20261129_000004_create_tenants_customers;
 mod m20261129_000005_make_audit_log_append_only;
+mod m20261129_000006_create_fx_rates_and_job_progress;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_audit_log::Migration),
             Box::new(m20261129_000004_create_tenants_customers::Migration),
             Box::new(m20261129_000005_make_audit_log_append_only::Migration),
+            Box::new(m20261129_000006_create_fx_rates_and_job_progress::Migration),
         ]
     }
 }

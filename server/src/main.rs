@@ -17,8 +17,15 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut config = PathBuf::from("config/didtron.toml");
+    let mut roles_flag: Option<String> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--roles" => {
+                roles_flag = Some(
+                    args.next()
+                        .context("--roles needs web, worker or web,worker")?,
+                )
+            }
             "--config" => {
                 config = args
                     .next()
@@ -26,13 +33,29 @@ async fn run() -> anyhow::Result<()> {
                     .context("--config needs a path")?
             }
             "--help" | "-h" => {
-                println!("usage: didtron [--config PATH]\nsettings: docs/operations.md");
+                println!(
+                    "usage: didtron [--config PATH] [--roles web,worker]\n  --roles  which roles this process runs: web (pages, API), worker (background jobs), or both (default: jobs.roles)\nsettings: docs/operations.md"
+                );
                 return Ok(());
             }
             other => anyhow::bail!("unknown argument `{other}` (try --help)"),
         }
     }
-    let settings = Settings::load(&config)?;
+    let mut settings = Settings::load(&config)?;
+    if let Some(roles) = roles_flag {
+        settings.jobs.roles = roles;
+        settings.validate()?;
+    }
+    let roles: Vec<String> = settings
+        .jobs
+        .roles
+        .split(',')
+        .map(|r| r.trim().to_owned())
+        .collect();
+    let (web, worker) = (
+        roles.iter().any(|r| r == "web"),
+        roles.iter().any(|r| r == "worker"),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&settings.log.filter).context("log.filter")?,
@@ -49,35 +72,92 @@ async fn run() -> anyhow::Result<()> {
     {
         tracing::info!("seeded the demo users");
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr} (server.addr)"))?;
-    println!("\nDIDTron is running at {public_url}\n");
-    if seed {
-        println!(
-            "Demo sign-ins (password {}):",
-            services::seed::DEMO_PASSWORD
-        );
-        for (email, _, role) in services::seed::DEMO_USERS {
-            println!("  {:<16} {email}", role.label());
+    // One shutdown signal (Ctrl+C or SIGTERM) for the web server and the workers.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
         }
-        let (brand_host, brand_admin) = services::seed::DEMO_BRAND;
-        let port = addr.port();
-        println!(
-            "\nSecond brand (white-label tenant VoiceHub): http://{brand_host}:{port}/login\n  {:<16} {brand_admin}",
-            "Admin (staff)"
+    };
+    let workers = worker.then(|| {
+        let name = format!(
+            "{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "didtron".to_owned()),
+            std::process::id()
         );
-        println!("API reference: {public_url}/docs/api");
-        println!();
+        let (svc, store, signal) = (services.clone(), services.jobs.clone(), stopped());
+        tracing::info!(worker = name, "running the job workers");
+        tokio::spawn(async move { services::jobs::run_workers(svc, store, &name, signal).await })
+    });
+    if web {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr} (server.addr)"))?;
+        println!(
+            "\nDIDTron is running at {public_url} (roles: {})\n",
+            roles.join(",")
+        );
+        if seed {
+            println!(
+                "Demo sign-ins (password {}):",
+                services::seed::DEMO_PASSWORD
+            );
+            for (email, _, role) in services::seed::DEMO_USERS {
+                println!("  {:<16} {email}", role.label());
+            }
+            let (brand_host, brand_admin) = services::seed::DEMO_BRAND;
+            let port = addr.port();
+            println!(
+                "\nSecond brand (white-label tenant VoiceHub): http://{brand_host}:{port}/login\n  {:<16} {brand_admin}",
+                "Admin (staff)"
+            );
+            println!("API reference: {public_url}/docs/api");
+            println!();
+        }
+        let router = server::build_router(services);
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stopped())
+        .await
+        .context("serving HTTP")?;
+    } else {
+        println!(
+            "DIDTron worker running (roles: {}); Ctrl+C stops it",
+            roles.join(",")
+        );
+        stopped().await;
     }
-    let router = server::build_router(services);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    if let Some(workers) = workers {
+        workers.await.context("the job workers")??;
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .context("serving HTTP")
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

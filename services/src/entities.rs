@@ -6,6 +6,8 @@ pub mod customer_categories;
 pub mod customer_groups;
 pub mod customers;
 pub mod feature_assignments;
+pub mod fx_rates;
+pub mod job_progress;
 pub mod sessions;
 pub mod tenant_domains;
 pub mod tenants;

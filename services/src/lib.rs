@@ -13,6 +13,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod features;
+pub mod jobs;
 pub mod passwords;
 pub mod preferences;
 pub mod rate_limit;

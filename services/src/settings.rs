@@ -29,6 +29,31 @@ pub struct Settings {
     pub log: LogSettings,
     /// `[api]`: the REST API.
     pub api: ApiSettings,
+    /// `[jobs]`: background jobs.
+    pub jobs: JobSettings,
+    /// `[fx]`: the exchange-rate provider.
+    pub fx: FxSettings,
+}
+
+/// `[jobs]` settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobSettings {
+    /// Which roles this process runs: `web`, `worker` or both (`web,worker`); the
+    /// `--roles` flag overrides it.
+    pub roles: String,
+    /// Finished jobs and their progress are deleted after this many days (cleanup job).
+    pub retention_days: u32,
+}
+
+/// `[fx]` settings: Open Exchange Rates (<https://docs.openexchangerates.org/reference/latest-json>).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FxSettings {
+    /// API base URL, e.g. `https://openexchangerates.org/api` (tests point it at a local fake).
+    pub base_url: String,
+    /// The app id; empty means "not configured" (the refresh job then fails saying so).
+    pub app_id: SecretString,
+    /// The base currency to fetch rates for (ISO 4217).
+    pub base_currency: String,
 }
 
 /// `[api]` settings.
@@ -133,6 +158,11 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("seed.demo", "true"),
     ("log.filter", "info,sqlx=warn,sea_orm=warn"),
     ("api.requests_per_minute", "120"),
+    ("jobs.roles", "web,worker"),
+    ("jobs.retention_days", "30"),
+    ("fx.base_url", "https://openexchangerates.org/api"),
+    ("fx.app_id", ""),
+    ("fx.base_currency", "USD"),
 ];
 
 impl Settings {
@@ -218,6 +248,18 @@ impl Settings {
         }
         if self.auth.login_window_seconds == 0 {
             return invalid("auth.login_window_seconds", "must be at least 1");
+        }
+        if !self
+            .jobs
+            .roles
+            .split(',')
+            .map(str::trim)
+            .all(|r| r == "web" || r == "worker")
+        {
+            return invalid("jobs.roles", "must be web, worker or web,worker");
+        }
+        if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
+            return invalid("fx.base_url", "must start with http:// or https://");
         }
         if self.api.requests_per_minute == 0 {
             return invalid("api.requests_per_minute", "must be at least 1");

@@ -24,6 +24,8 @@ pub struct Services {
     pub api_limiter: Arc<dyn FailureLimiter>,
     /// Uploaded files (`<data.dir>/objects`).
     pub objects: Arc<dyn ObjectStore>,
+    /// The job queues, in the platform's database.
+    pub jobs: crate::jobs::JobStore,
 }
 
 /// The session store in use.
@@ -96,7 +98,9 @@ impl Services {
             .await
             .context("mapping server.public_url's host to the operator tenant")?;
         let objects = Arc::new(LocalDisk::new(settings.data.dir.join("objects")));
+        let jobs = crate::jobs::JobStore::open(&db).await?;
         Ok(Services {
+            jobs,
             api_limiter,
             objects,
             db,

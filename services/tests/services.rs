@@ -5,6 +5,7 @@
 
 mod services {
     pub mod helpers;
+    mod jobs;
     mod redis_stores;
     mod sessions;
     mod tenants;

@@ -1,0 +1,279 @@
+//! The typed registry of job kinds, grouped in the seven categories of domain.md. Each kind has
+//! a payload (validated at enqueue, naming the bad field), a number of attempts and a timeout.
+//! This step ships the System kinds; later features add theirs here.
+
+use crate::error::{FieldError, ServiceError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The job categories of domain.md; each is one queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobCategory {
+    /// Import/export decks, generate sell rates, publish rate changes.
+    RateCards,
+    /// Platform sync with ConnexCS.
+    ConnexcsSync,
+    /// DID inventory, provisioning, KYC follow-up.
+    DidManagement,
+    /// Rating CDRs, DID charges, low balance, statements.
+    Billing,
+    /// E-mail, webhooks, social posts.
+    Communications,
+    /// AI agents and analysis.
+    AiVoice,
+    /// FX rates, SIP tests, cleanup, health.
+    System,
+}
+
+impl JobCategory {
+    /// Every category, in dashboard order.
+    pub const ALL: [JobCategory; 7] = [
+        JobCategory::RateCards,
+        JobCategory::ConnexcsSync,
+        JobCategory::DidManagement,
+        JobCategory::Billing,
+        JobCategory::Communications,
+        JobCategory::AiVoice,
+        JobCategory::System,
+    ];
+
+    /// The queue's name, e.g. `system`.
+    pub fn queue(self) -> &'static str {
+        match self {
+            JobCategory::RateCards => "rate_cards",
+            JobCategory::ConnexcsSync => "connexcs_sync",
+            JobCategory::DidManagement => "did_management",
+            JobCategory::Billing => "billing",
+            JobCategory::Communications => "communications",
+            JobCategory::AiVoice => "ai_voice",
+            JobCategory::System => "system",
+        }
+    }
+
+    /// The name on the dashboard.
+    pub fn title(self) -> &'static str {
+        match self {
+            JobCategory::RateCards => "Rate cards",
+            JobCategory::ConnexcsSync => "ConnexCS sync",
+            JobCategory::DidManagement => "DID management",
+            JobCategory::Billing => "Billing",
+            JobCategory::Communications => "Communications",
+            JobCategory::AiVoice => "AI voice",
+            JobCategory::System => "System",
+        }
+    }
+}
+
+/// A kind of job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JobKind {
+    /// Fetch the latest exchange rates from Open Exchange Rates and store them.
+    RefreshFxRates,
+    /// Delete expired sessions and old finished-job progress.
+    Cleanup,
+    /// Check that the database (and Redis, when configured) answer.
+    HealthProbe,
+}
+
+/// A job kind key that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown job kind `{0}`")]
+pub struct UnknownJobKind(pub String);
+
+/// Payload of [`JobKind::RefreshFxRates`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshFxRates {
+    /// Base currency (ISO 4217); the `fx.base_currency` setting when absent.
+    #[serde(default)]
+    pub base: Option<String>,
+}
+
+/// Payload of [`JobKind::Cleanup`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cleanup {
+    /// Delete job progress older than this many days; `jobs.retention_days` when absent.
+    #[serde(default)]
+    pub older_than_days: Option<u32>,
+}
+
+/// Payload of [`JobKind::HealthProbe`]: nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthProbe {}
+
+impl JobKind {
+    /// Every kind.
+    pub const ALL: [JobKind; 3] = [
+        JobKind::RefreshFxRates,
+        JobKind::Cleanup,
+        JobKind::HealthProbe,
+    ];
+
+    /// The stable key, e.g. `system.refresh_fx_rates`.
+    pub fn key(self) -> &'static str {
+        match self {
+            JobKind::RefreshFxRates => "system.refresh_fx_rates",
+            JobKind::Cleanup => "system.cleanup",
+            JobKind::HealthProbe => "system.health_probe",
+        }
+    }
+
+    /// Its category (and queue).
+    pub fn category(self) -> JobCategory {
+        JobCategory::System
+    }
+
+    /// What it does, for the dashboard.
+    pub fn description(self) -> &'static str {
+        match self {
+            JobKind::RefreshFxRates => {
+                "Fetch the latest exchange rates (Open Exchange Rates) and store them"
+            }
+            JobKind::Cleanup => "Delete expired sessions and old job progress",
+            JobKind::HealthProbe => "Check that the database and Redis answer",
+        }
+    }
+
+    /// How many times it runs at most (first run included).
+    pub fn max_attempts(self) -> usize {
+        match self {
+            JobKind::RefreshFxRates => 5,
+            JobKind::Cleanup => 3,
+            JobKind::HealthProbe => 1,
+        }
+    }
+
+    /// How long one run may take before it is abandoned (and retried).
+    pub fn timeout(self) -> Duration {
+        match self {
+            JobKind::RefreshFxRates => Duration::from_secs(60),
+            JobKind::Cleanup => Duration::from_secs(300),
+            JobKind::HealthProbe => Duration::from_secs(15),
+        }
+    }
+
+    /// An example payload (also the default when triggered with `{}`).
+    pub fn example_payload(self) -> serde_json::Value {
+        match self {
+            JobKind::RefreshFxRates => serde_json::json!({ "base": "USD" }),
+            JobKind::Cleanup => serde_json::json!({ "older_than_days": 30 }),
+            JobKind::HealthProbe => serde_json::json!({}),
+        }
+    }
+
+    /// Checks `payload` against this kind's payload type and returns it normalised.
+    ///
+    /// # Errors
+    /// `Validation` on `payload.<path>` (e.g. `payload.older_than_days`) with serde's reason.
+    pub fn validate(self, payload: serde_json::Value) -> Result<serde_json::Value, ServiceError> {
+        match self {
+            JobKind::RefreshFxRates => {
+                let p: RefreshFxRates = typed(payload)?;
+                if let Some(base) = &p.base
+                    && domain::money::parse_currency(base).is_err()
+                {
+                    return Err(ServiceError::field(
+                        "payload.base",
+                        &format!("`{base}` is not an ISO 4217 currency code"),
+                    ));
+                }
+                Ok(serde_json::to_value(p).unwrap_or_default())
+            }
+            JobKind::Cleanup => {
+                let p: Cleanup = typed(payload)?;
+                if p.older_than_days == Some(0) {
+                    return Err(ServiceError::field(
+                        "payload.older_than_days",
+                        "must be at least 1",
+                    ));
+                }
+                Ok(serde_json::to_value(p).unwrap_or_default())
+            }
+            JobKind::HealthProbe => {
+                Ok(serde_json::to_value(typed::<HealthProbe>(payload)?).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// Deserialises `payload` into `T`, naming the path of the first bad field.
+pub(crate) fn typed<T: DeserializeOwned>(payload: serde_json::Value) -> Result<T, ServiceError> {
+    serde_path_to_error::deserialize(payload).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "payload".to_owned()
+        } else {
+            format!("payload.{path}")
+        };
+        ServiceError::Validation(vec![FieldError::new(field, e.into_inner().to_string())])
+    })
+}
+
+impl FromStr for JobKind {
+    type Err = UnknownJobKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        JobKind::ALL
+            .into_iter()
+            .find(|k| k.key() == s.trim())
+            .ok_or_else(|| UnknownJobKind(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(err: ServiceError) -> String {
+        match err {
+            ServiceError::Validation(f) => format!("{}: {}", f[0].field, f[0].message),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn payloads_are_checked_and_bad_fields_named() {
+        assert_eq!(
+            JobKind::Cleanup.validate(json!({})).unwrap(),
+            json!({ "older_than_days": null })
+        );
+        let e = field(
+            JobKind::Cleanup
+                .validate(json!({ "older_than_days": "ten" }))
+                .unwrap_err(),
+        );
+        assert!(
+            e.starts_with("payload.older_than_days: invalid type"),
+            "{e}"
+        );
+        let e = field(JobKind::Cleanup.validate(json!({ "days": 3 })).unwrap_err());
+        assert!(e.contains("unknown field `days`"), "{e}");
+        let e = field(
+            JobKind::RefreshFxRates
+                .validate(json!({ "base": "EURO" }))
+                .unwrap_err(),
+        );
+        assert!(e.starts_with("payload.base"), "{e}");
+        for kind in JobKind::ALL {
+            assert_eq!(kind.key().parse::<JobKind>(), Ok(kind));
+            kind.validate(kind.example_payload()).unwrap();
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        for attempt in 1..20 {
+            let full = (2u64 << (attempt - 1).min(16)).min(600);
+            let d = crate::jobs::backoff(attempt).as_secs_f64();
+            assert!(
+                d >= full as f64 / 2.0 - 1e-9 && d <= full as f64 + 1e-9,
+                "{attempt}: {d}"
+            );
+        }
+    }
+}
