@@ -301,3 +301,225 @@ pub async fn run_workers(
     }
     Ok(())
 }
+
+/// A queue's job counts by apalis state (`Pending`, `Queued`, `Running`, `Done`, `Failed`,
+/// `Killed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// The queue (category) name.
+    pub queue: String,
+    /// (state, count), by state name.
+    pub counts: Vec<(String, i64)>,
+}
+
+/// A failed or cancelled job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedJob {
+    /// apalis' task id.
+    pub task_id: String,
+    /// Its queue.
+    pub queue: String,
+    /// The request (kind, payload, our id), when readable.
+    pub request: Option<JobRequest>,
+    /// `Failed` or `Killed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// The last error, as apalis stored it.
+    pub error: String,
+}
+
+/// What the jobs dashboard shows: counts per queue, the newest failures, and jobs in progress.
+#[derive(Debug, Clone)]
+pub struct JobsOverview {
+    /// Per queue, counts by state (every category listed, empty ones too).
+    pub queues: Vec<QueueCounts>,
+    /// The 20 newest failed or cancelled jobs.
+    pub failures: Vec<FailedJob>,
+    /// Progress rows of jobs not yet at their total, newest first (at most 20).
+    pub in_progress: Vec<job_progress::Model>,
+}
+
+fn super_admin(actor: &crate::audit::Actor) -> Result<(), ServiceError> {
+    if actor.role == domain::access::Role::SuperAdmin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// The dashboard's figures (the super admin only: queues are platform-wide).
+///
+/// # Errors
+/// `Forbidden`; database errors.
+pub async fn overview(
+    services: &Services,
+    actor: &crate::audit::Actor,
+) -> Result<JobsOverview, ServiceError> {
+    use sea_orm::sea_query::ExprTrait as _;
+    use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, Statement};
+    super_admin(actor)?;
+    let db = &services.db;
+    let backend = db.get_database_backend();
+    let (counts_sql, failures_sql) = match services.jobs {
+        JobStore::Sqlite(_) => (
+            "SELECT job_type AS queue, status, COUNT(*) AS n FROM Jobs GROUP BY job_type, status",
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, status, attempts, max_attempts, \
+             COALESCE(CAST(last_result AS TEXT), '') AS error FROM Jobs \
+             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
+        ),
+        JobStore::Postgres(_) => (
+            "SELECT job_type AS queue, status, COUNT(*)::bigint AS n FROM apalis.jobs GROUP BY job_type, status",
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, status, \
+             attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
+             COALESCE(last_result::text, '') AS error FROM apalis.jobs \
+             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, counts_sql))
+        .await?;
+    let mut queues: Vec<QueueCounts> = JobCategory::ALL
+        .iter()
+        .map(|c| QueueCounts {
+            queue: c.queue().to_owned(),
+            counts: Vec::new(),
+        })
+        .collect();
+    for row in rows {
+        let queue: String = row.try_get("", "queue")?;
+        let status: String = row.try_get("", "status")?;
+        let n: i64 = row.try_get("", "n")?;
+        match queues.iter_mut().find(|q| q.queue == queue) {
+            Some(q) => q.counts.push((status, n)),
+            None => queues.push(QueueCounts {
+                queue,
+                counts: vec![(status, n)],
+            }),
+        }
+    }
+    for q in &mut queues {
+        q.counts.sort();
+    }
+    let failures = db
+        .query_all_raw(Statement::from_string(backend, failures_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<FailedJob, sea_orm::DbErr> {
+            let payload: String = row.try_get("", "payload")?;
+            Ok(FailedJob {
+                task_id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                request: serde_json::from_str(&payload).ok(),
+                status: row.try_get("", "status")?,
+                attempts: row.try_get("", "attempts")?,
+                max_attempts: row.try_get("", "max_attempts")?,
+                error: row.try_get("", "error")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let in_progress = job_progress::Entity::find()
+        .filter(
+            sea_orm::sea_query::Expr::col(job_progress::Column::Done)
+                .lt(sea_orm::sea_query::Expr::col(job_progress::Column::Total)),
+        )
+        .order_by_desc(job_progress::Column::UpdatedAt)
+        .limit(20)
+        .all(db)
+        .await?;
+    Ok(JobsOverview {
+        queues,
+        failures,
+        in_progress,
+    })
+}
+
+use sea_orm::QueryFilter as _;
+
+/// Queues `kind` with `payload_json` (JSON text) for the super admin, audited.
+///
+/// # Errors
+/// `Forbidden`; `Validation{kind}` for an unknown kind; `Validation{payload}` for text that is
+/// not JSON, or `payload.<field>` naming the bad field.
+pub async fn trigger(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    kind: &str,
+    payload_json: &str,
+) -> Result<String, ServiceError> {
+    super_admin(actor)?;
+    let kind: JobKind = kind
+        .parse()
+        .map_err(|e: catalogue::UnknownJobKind| ServiceError::field("kind", &e.to_string()))?;
+    let text = if payload_json.trim().is_empty() {
+        "{}"
+    } else {
+        payload_json
+    };
+    let payload: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ServiceError::field("payload", &format!("is not JSON: {e}")))?;
+    let id = enqueue(&services.jobs, kind, payload.clone()).await?;
+    actor
+        .audit(
+            &services.db,
+            "trigger",
+            "job",
+            &id,
+            crate::audit::Changes::new()
+                .field("kind", None::<String>, kind.key())
+                .field("payload", None::<String>, payload.to_string()),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Queues a failed job again with the same request (same id, so its effects stay once).
+///
+/// # Errors
+/// `Forbidden`; `NotFound` when no failed job has `task_id`.
+pub async fn retry(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    task_id: &str,
+) -> Result<String, ServiceError> {
+    super_admin(actor)?;
+    let failed = overview(services, actor)
+        .await?
+        .failures
+        .into_iter()
+        .find(|f| f.task_id == task_id)
+        .ok_or(ServiceError::NotFound)?;
+    let request = failed.request.ok_or(ServiceError::NotFound)?;
+    let kind: JobKind = request
+        .kind
+        .parse()
+        .map_err(|e: catalogue::UnknownJobKind| ServiceError::field("kind", &e.to_string()))?;
+    let task = TaskBuilder::new(request.clone())
+        .max_attempts(kind.max_attempts())
+        .build();
+    let queue = kind.category().queue();
+    match &services.jobs {
+        JobStore::Sqlite(pool) => apalis_sqlite::SqliteStorage::<JobRequest>::new(pool)
+            .with_config(apalis_sqlite::Config::default().queue(queue))
+            .push_task(task)
+            .await
+            .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("queueing a job: {e}")))?,
+        JobStore::Postgres(pool) => apalis_postgres::PostgresStorage::<JobRequest>::new(pool)
+            .with_config(apalis_postgres::Config::default().queue(queue))
+            .push_task(task)
+            .await
+            .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("queueing a job: {e}")))?,
+    }
+    actor
+        .audit(
+            &services.db,
+            "retry",
+            "job",
+            &request.id,
+            crate::audit::Changes::new(),
+        )
+        .await?;
+    Ok(request.id)
+}
