@@ -7,6 +7,7 @@ pub mod audit;
 pub mod categories;
 pub mod customers;
 pub mod docs;
+pub mod jobs;
 pub mod overview;
 pub mod profile;
 pub mod search;

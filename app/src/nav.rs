@@ -159,6 +159,20 @@ pub const SECTIONS: &[NavSection] = &[
             ),
         ],
     },
+    NavSection {
+        id: "system",
+        label: "System",
+        icon: Icon::Cog,
+        portal: Portal::Admin,
+        pages: &[NavPage {
+            roles: &[Role::SuperAdmin],
+            ..page(
+                "/admin/jobs",
+                "Jobs",
+                "queues workers background tasks failures retry fx exchange rates cleanup",
+            )
+        }],
+    },
     account(
         Portal::Admin,
         &[

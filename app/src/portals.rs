@@ -5,6 +5,7 @@ use crate::features::assignments::pages::FeatureAssignmentPage;
 use crate::features::audit::pages::AuditPage;
 use crate::features::categories::pages::CategoriesPage;
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
+use crate::features::jobs::pages::JobsPage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
 use crate::features::search::SearchPage;
@@ -34,6 +35,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/:id") view=TenantDetailPage ssr=SsrMode::Async/>
             <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+            <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>

@@ -86,6 +86,7 @@ pub fn build_router(services: Services) -> Router {
         .route("/admin/tenants/{id}/logo-preview", get(brand::logo_preview))
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
+        .route("/admin/jobs/events", get(jobs_events))
         .route(
             "/admin/customer-categories/export.csv",
             get(exports::categories_csv),
@@ -123,4 +124,32 @@ pub fn build_router(services: Services) -> Router {
             middleware::limit_body,
         ))
         .with_state(state)
+}
+
+/// `GET /admin/jobs/events`: the jobs dashboard's data as server-sent events, one `message`
+/// (JSON of `app::features::jobs::api::JobsData`) per second while the page is open; the super
+/// admin only.
+async fn jobs_events(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(me): axum::Extension<services::users::SignedIn>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let actor = me.actor();
+    if let Err(e) = services::jobs::overview(&state.services, &actor).await {
+        return api::error_response(e);
+    }
+    let stream = futures::stream::unfold((state, actor), |(state, actor)| async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let event = match services::jobs::overview(&state.services, &actor).await {
+            Ok(o) => Event::default()
+                .json_data(app::features::jobs::api::to_data(o))
+                .unwrap_or_else(|_| Event::default().comment("unserialisable")),
+            Err(e) => Event::default().event("error").data(e.to_string()),
+        };
+        Some((Ok::<_, std::convert::Infallible>(event), (state, actor)))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }

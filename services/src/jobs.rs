@@ -241,6 +241,10 @@ async fn handle(
     }
 }
 
+/// How often an idle worker looks for new jobs (apalis would otherwise wait for its 30 s
+/// heartbeat): the upper bound of the latency from enqueue to start.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
 /// Runs one worker per queue (category) in this process until `shutdown` resolves; running jobs
 /// are finished or released (their lease lapses and another worker takes them) on the way out.
 ///
@@ -262,7 +266,8 @@ pub async fn run_workers(
         match &store {
             JobStore::Sqlite(pool) => {
                 let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(queue));
+                    .with_config(apalis_sqlite::Config::default().queue(queue))
+                    .poll_with_interval(POLL_INTERVAL);
                 let worker = WorkerBuilder::new(worker_name)
                     .backend(storage)
                     .data(svc)
@@ -279,7 +284,8 @@ pub async fn run_workers(
             }
             JobStore::Postgres(pool) => {
                 let storage = apalis_postgres::PostgresStorage::<JobRequest>::new(pool)
-                    .with_config(apalis_postgres::Config::default().queue(queue));
+                    .with_config(apalis_postgres::Config::default().queue(queue))
+                    .poll_with_interval(POLL_INTERVAL);
                 let worker = WorkerBuilder::new(worker_name)
                     .backend(storage)
                     .data(svc)

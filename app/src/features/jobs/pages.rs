@@ -1,0 +1,148 @@
+use super::api::{JobsData, RetryJob, TriggerJob, get_jobs};
+use crate::ui::fields::{FormError, SelectField};
+use crate::ui::page::ErrorPanel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Super Admin > System > Jobs.
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let trigger = ServerAction::<TriggerJob>::new();
+    let retry = ServerAction::<RetryJob>::new();
+    let data = Resource::new(
+        move || (trigger.version().get(), retry.version().get()),
+        |_| get_jobs(),
+    );
+    view! {
+        <Title text="Jobs"/>
+        <div class="page-head">
+            <div>
+                <div class="crumbs">"System"</div>
+                <h1>"Jobs"</h1>
+            </div>
+            <a href="/admin/jobs" class="btn btn-secondary">"Refresh"</a>
+        </div>
+        <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <Dashboard data trigger retry/> }.into_any(),
+                    Err(err) => view! { <ErrorPanel err/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(
+    data: JobsData,
+    trigger: ServerAction<TriggerJob>,
+    retry: ServerAction<RetryJob>,
+) -> impl IntoView {
+    let error = Signal::derive(move || trigger.value().get().and_then(Result::err));
+    let retry_error = Signal::derive(move || retry.value().get().and_then(Result::err));
+    let queued = move || trigger.value().get().and_then(Result::ok);
+    let kinds = data.kinds.clone();
+    // Live: the server streams the dashboard's data every second (server-sent events); the
+    // server-rendered data shows until the first message (and without JavaScript).
+    let live = RwSignal::new(data);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        if let Ok(source) = web_sys::EventSource::new("/admin/jobs/events") {
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    if let Some(text) = ev.data().as_string()
+                        && let Ok(next) = serde_json::from_str::<JobsData>(&text)
+                    {
+                        live.set(next);
+                    }
+                },
+            );
+            source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+            let source = StoredValue::new_local(source);
+            on_cleanup(move || source.with_value(|s| s.close()));
+        }
+    });
+    let example = kinds.first().map(|(_, _, e)| e.clone()).unwrap_or_default();
+    view! {
+        {move || { let JobsData { queues, in_progress, failures, .. } = live.get(); view! {
+        <table class="data-table" id="queues">
+            <thead><tr>
+                <th scope="col">"Queue"</th><th scope="col" class="num">"Pending"</th><th scope="col" class="num">"Running"</th>
+                <th scope="col" class="num">"Done"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Cancelled"</th>
+            </tr></thead>
+            <tbody>
+                {queues.into_iter().map(|q| view! {
+                    <tr>
+                        <td>{q.title}<br/><span class="muted">{q.queue}</span></td>
+                        <td class="num">{q.pending}</td><td class="num">{q.running}</td><td class="num">{q.done}</td>
+                        <td class="num">{q.failed}</td><td class="num">{q.killed}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <h2>"In progress"</h2>
+        {if in_progress.is_empty() {
+            view! { <p class="empty">"No job is running."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Job"</th><th scope="col">"Progress"</th><th scope="col">"Message"</th><th scope="col">"Updated"</th></tr></thead>
+                    <tbody>
+                        {in_progress.into_iter().map(|p| view! {
+                            <tr>
+                                <td>{p.kind}<br/><span class="muted">{p.id}</span></td>
+                                <td><progress max=p.total value=p.done></progress>" "{format!("{}/{}", p.done, p.total)}</td>
+                                <td>{p.message}</td>
+                                <td>{p.at}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Recent failures"</h2>
+        <FormError error=retry_error fields=&[]/>
+        {if failures.is_empty() {
+            view! { <p class="empty">"No failed job."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Job"</th><th scope="col">"State"</th><th scope="col" class="num">"Attempts"</th><th scope="col">"Error"</th><th scope="col">""</th></tr></thead>
+                    <tbody>
+                        {failures.into_iter().map(|f| view! {
+                            <tr>
+                                <td>{f.kind}</td>
+                                <td>{f.status}</td>
+                                <td class="num">{f.attempts}</td>
+                                <td class="changes">{f.error}</td>
+                                <td>
+                                    <ActionForm action=retry attr:class="inline">
+                                        <input type="hidden" name="task_id" value=f.task_id/>
+                                        <button type="submit" class="btn btn-secondary btn-small">"Retry"</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        } }}
+        <h2>"Run a job"</h2>
+        <ActionForm action=trigger>
+            {move || queued().map(|id| view! { <div class="notice-ok" role="status">{format!("Job {id} queued.")}</div> })}
+            <FormError error fields=&["kind", "payload"]/>
+            <div class="panel">
+                <SelectField name="kind" label="Kind" error
+                    options=kinds.iter().map(|(k, d, _)| (k.clone(), format!("{k} — {d}"))).collect()/>
+                <crate::ui::fields::TextAreaField name="payload" label="Payload (JSON)" value=example error/>
+                <p class="muted">"Examples: "{kinds.iter().map(|(k, _, e)| format!("{k}: {e}")).collect::<Vec<_>>().join(" · ")}</p>
+                <button type="submit" class="btn btn-primary">"Queue job"</button>
+            </div>
+        </ActionForm>
+    }
+}
