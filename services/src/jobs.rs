@@ -337,9 +337,37 @@ pub struct FailedJob {
     pub error: String,
 }
 
+/// A worker as apalis registered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerInfo {
+    /// Worker name (`<host>-<pid>-<queue>`).
+    pub id: String,
+    /// Its queue.
+    pub queue: String,
+    /// Seconds since its last heartbeat.
+    pub heartbeat_age_seconds: i64,
+    /// Jobs it is running now.
+    pub running: i64,
+}
+
+/// A job waiting in a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingJob {
+    /// apalis' task id (to cancel it).
+    pub task_id: String,
+    /// Its queue.
+    pub queue: String,
+    /// The request, when readable.
+    pub request: Option<JobRequest>,
+}
+
 /// What the jobs dashboard shows: counts per queue, the newest failures, and jobs in progress.
 #[derive(Debug, Clone)]
 pub struct JobsOverview {
+    /// Registered workers, by name.
+    pub workers: Vec<WorkerInfo>,
+    /// The 20 oldest jobs waiting to run.
+    pub pending: Vec<PendingJob>,
     /// Per queue, counts by state (every category listed, empty ones too).
     pub queues: Vec<QueueCounts>,
     /// The 20 newest failed or cancelled jobs.
@@ -369,6 +397,48 @@ pub async fn overview(
     super_admin(actor)?;
     let db = &services.db;
     let backend = db.get_database_backend();
+    let (workers_sql, pending_sql) = match services.jobs {
+        JobStore::Sqlite(_) => (
+            "SELECT w.id, w.worker_type AS queue, CAST(strftime('%s', 'now') AS INTEGER) - w.last_seen AS age, \
+             (SELECT COUNT(*) FROM Jobs j WHERE j.lock_by = w.id AND j.status = 'Running') AS running \
+             FROM Workers w ORDER BY w.id",
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload FROM Jobs \
+             WHERE status IN ('Pending', 'Queued') AND lock_by IS NULL ORDER BY run_at, id LIMIT 20",
+        ),
+        JobStore::Postgres(_) => (
+            "SELECT w.id, w.worker_type AS queue, EXTRACT(EPOCH FROM now() - w.last_seen)::bigint AS age, \
+             (SELECT COUNT(*) FROM apalis.jobs j WHERE j.lock_by = w.id AND j.status = 'Running')::bigint AS running \
+             FROM apalis.workers w ORDER BY w.id",
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload FROM apalis.jobs \
+             WHERE status IN ('Pending', 'Queued') AND lock_by IS NULL ORDER BY run_at, id LIMIT 20",
+        ),
+    };
+    let workers = db
+        .query_all_raw(Statement::from_string(backend, workers_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<WorkerInfo, sea_orm::DbErr> {
+            Ok(WorkerInfo {
+                id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                heartbeat_age_seconds: row.try_get("", "age")?,
+                running: row.try_get("", "running")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let pending = db
+        .query_all_raw(Statement::from_string(backend, pending_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<PendingJob, sea_orm::DbErr> {
+            let payload: String = row.try_get("", "payload")?;
+            Ok(PendingJob {
+                task_id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                request: serde_json::from_str(&payload).ok(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let (counts_sql, failures_sql) = match services.jobs {
         JobStore::Sqlite(_) => (
             "SELECT job_type AS queue, status, COUNT(*) AS n FROM Jobs GROUP BY job_type, status",
@@ -436,6 +506,8 @@ pub async fn overview(
         .all(db)
         .await?;
     Ok(JobsOverview {
+        workers,
+        pending,
         queues,
         failures,
         in_progress,
@@ -528,4 +600,43 @@ pub async fn retry(
         )
         .await?;
     Ok(request.id)
+}
+
+/// Cancels a job that is still waiting (not yet taken by a worker): it is marked `Killed` and
+/// never runs. Audited.
+///
+/// # Errors
+/// `Forbidden`; `NotFound` when no waiting job has `task_id` (it may have started meanwhile).
+pub async fn cancel(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    task_id: &str,
+) -> Result<(), ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    super_admin(actor)?;
+    let db = &services.db;
+    let backend = db.get_database_backend();
+    let reason = serde_json::to_string(&format!("cancelled by {}", actor.email))
+        .unwrap_or_else(|_| "\"cancelled\"".to_owned());
+    let statement = match services.jobs {
+        JobStore::Sqlite(_) => Statement::from_sql_and_values(
+            backend,
+            "UPDATE Jobs SET status = 'Killed', done_at = CAST(strftime('%s', 'now') AS INTEGER), last_result = $1 \
+             WHERE id = $2 AND status IN ('Pending', 'Queued') AND lock_by IS NULL",
+            [reason.into(), task_id.into()],
+        ),
+        JobStore::Postgres(_) => Statement::from_sql_and_values(
+            backend,
+            "UPDATE apalis.jobs SET status = 'Killed', done_at = now(), last_result = $1::jsonb \
+             WHERE id::text = $2 AND status IN ('Pending', 'Queued') AND lock_by IS NULL",
+            [reason.into(), task_id.into()],
+        ),
+    };
+    if db.execute_raw(statement).await?.rows_affected() == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    actor
+        .audit(db, "cancel", "job", task_id, crate::audit::Changes::new())
+        .await?;
+    Ok(())
 }

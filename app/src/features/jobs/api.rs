@@ -64,6 +64,10 @@ pub struct JobsData {
     pub failures: Vec<FailureRow>,
     /// (kind key, description, example payload JSON) for the trigger form.
     pub kinds: Vec<(String, String, String)>,
+    /// Workers as (name, queue, seconds since heartbeat, running jobs).
+    pub workers: Vec<(String, String, i64, i64)>,
+    /// Waiting jobs as (task id, queue, kind).
+    pub pending: Vec<(String, String, String)>,
 }
 
 /// The jobs dashboard's data (the super admin only).
@@ -94,6 +98,31 @@ pub fn to_data(o: services::jobs::JobsOverview) -> JobsData {
             .sum::<i64>()
     };
     JobsData {
+        workers: o
+            .workers
+            .iter()
+            .map(|w| {
+                (
+                    w.id.clone(),
+                    w.queue.clone(),
+                    w.heartbeat_age_seconds,
+                    w.running,
+                )
+            })
+            .collect(),
+        pending: o
+            .pending
+            .iter()
+            .map(|p| {
+                (
+                    p.task_id.clone(),
+                    p.queue.clone(),
+                    p.request
+                        .as_ref()
+                        .map_or_else(|| "?".to_owned(), |r| r.kind.clone()),
+                )
+            })
+            .collect(),
         queues: o
             .queues
             .iter()
@@ -170,6 +199,20 @@ pub async fn retry_job(task_id: String) -> Result<String, AppError> {
     let me = signed_in_to(domain::access::Portal::Admin).await?;
     let svc = services()?;
     services::jobs::retry(&svc, &me.actor(), &task_id)
+        .await
+        .map_err(fail)
+}
+
+/// Cancels waiting job `task_id`.
+///
+/// # Errors
+/// `Forbidden`, `NotFound` (it started meanwhile, or does not exist).
+#[server(endpoint = "cancel_job")]
+pub async fn cancel_job(task_id: String) -> Result<(), AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    let me = signed_in_to(domain::access::Portal::Admin).await?;
+    let svc = services()?;
+    services::jobs::cancel(&svc, &me.actor(), &task_id)
         .await
         .map_err(fail)
 }

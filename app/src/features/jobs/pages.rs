@@ -1,4 +1,4 @@
-use super::api::{JobsData, RetryJob, TriggerJob, get_jobs};
+use super::api::{CancelJob, JobsData, RetryJob, TriggerJob, get_jobs};
 use crate::ui::fields::{FormError, SelectField};
 use crate::ui::page::ErrorPanel;
 use leptos::prelude::*;
@@ -9,8 +9,15 @@ use leptos_meta::Title;
 pub fn JobsPage() -> impl IntoView {
     let trigger = ServerAction::<TriggerJob>::new();
     let retry = ServerAction::<RetryJob>::new();
+    let cancel = ServerAction::<CancelJob>::new();
     let data = Resource::new(
-        move || (trigger.version().get(), retry.version().get()),
+        move || {
+            (
+                trigger.version().get(),
+                retry.version().get(),
+                cancel.version().get(),
+            )
+        },
         |_| get_jobs(),
     );
     view! {
@@ -25,7 +32,7 @@ pub fn JobsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => view! { <Dashboard data trigger retry/> }.into_any(),
+                    Ok(data) => view! { <Dashboard data trigger retry cancel/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -38,7 +45,9 @@ fn Dashboard(
     data: JobsData,
     trigger: ServerAction<TriggerJob>,
     retry: ServerAction<RetryJob>,
+    cancel: ServerAction<CancelJob>,
 ) -> impl IntoView {
+    let cancel_error = Signal::derive(move || cancel.value().get().and_then(Result::err));
     let error = Signal::derive(move || trigger.value().get().and_then(Result::err));
     let retry_error = Signal::derive(move || retry.value().get().and_then(Result::err));
     let queued = move || trigger.value().get().and_then(Result::ok);
@@ -68,7 +77,7 @@ fn Dashboard(
     });
     let example = kinds.first().map(|(_, _, e)| e.clone()).unwrap_or_default();
     view! {
-        {move || { let JobsData { queues, in_progress, failures, .. } = live.get(); view! {
+        {move || { let JobsData { queues, in_progress, failures, workers, pending, .. } = live.get(); view! {
         <table class="data-table" id="queues">
             <thead><tr>
                 <th scope="col">"Queue"</th><th scope="col" class="num">"Pending"</th><th scope="col" class="num">"Running"</th>
@@ -98,6 +107,51 @@ fn Dashboard(
                                 <td><progress max=p.total value=p.done></progress>" "{format!("{}/{}", p.done, p.total)}</td>
                                 <td>{p.message}</td>
                                 <td>{p.at}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Waiting"</h2>
+        <FormError error=cancel_error fields=&[]/>
+        {if pending.is_empty() {
+            view! { <p class="empty">"No job is waiting."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Job"</th><th scope="col">"Queue"</th><th scope="col">""</th></tr></thead>
+                    <tbody>
+                        {pending.into_iter().map(|(task_id, queue, kind)| view! {
+                            <tr>
+                                <td>{kind}<br/><span class="muted">{task_id.clone()}</span></td>
+                                <td>{queue}</td>
+                                <td>
+                                    <ActionForm action=cancel attr:class="inline">
+                                        <input type="hidden" name="task_id" value=task_id/>
+                                        <button type="submit" class="btn btn-secondary btn-small">"Cancel"</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Workers"</h2>
+        {if workers.is_empty() {
+            view! { <p class="empty">"No worker has registered: start one with didtron --roles worker (or web,worker)."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Worker"</th><th scope="col">"Queue"</th><th scope="col" class="num">"Heartbeat"</th><th scope="col" class="num">"Running"</th></tr></thead>
+                    <tbody>
+                        {workers.into_iter().map(|(id, queue, age, running)| view! {
+                            <tr>
+                                <td>{id}</td>
+                                <td>{queue}</td>
+                                <td class="num">{format!("{age} s ago")}</td>
+                                <td class="num">{running}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
