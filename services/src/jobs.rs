@@ -125,6 +125,7 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::HealthProbe => system::health_probe(&ctx).await,
             JobKind::RefreshFxRates => system::refresh_fx_rates(&ctx, &request.payload).await,
             JobKind::Cleanup => system::cleanup(&ctx, &request.payload).await,
+            JobKind::Noop => system::noop(&ctx).await,
         }
     };
     match tokio::time::timeout(kind.timeout(), work).await {
@@ -257,6 +258,8 @@ pub async fn run_workers(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
+    // A worker that misses two heartbeats is dead: its jobs go back to the queue.
+    let heartbeat = Duration::from_secs(u64::from(services.settings.jobs.heartbeat_seconds));
     let mut set = tokio::task::JoinSet::new();
     for category in JobCategory::ALL {
         let queue = category.queue();
@@ -266,7 +269,12 @@ pub async fn run_workers(
         match &store {
             JobStore::Sqlite(pool) => {
                 let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(queue))
+                    .with_config(
+                        apalis_sqlite::Config::default()
+                            .queue(queue)
+                            .heartbeat_interval(heartbeat)
+                            .missed_heartbeats(2),
+                    )
                     .poll_with_interval(POLL_INTERVAL);
                 let worker = WorkerBuilder::new(worker_name)
                     .backend(storage)
@@ -284,7 +292,12 @@ pub async fn run_workers(
             }
             JobStore::Postgres(pool) => {
                 let storage = apalis_postgres::PostgresStorage::<JobRequest>::new(pool)
-                    .with_config(apalis_postgres::Config::default().queue(queue))
+                    .with_config(
+                        apalis_postgres::Config::default()
+                            .queue(queue)
+                            .heartbeat_interval(heartbeat)
+                            .missed_heartbeats(2),
+                    )
                     .poll_with_interval(POLL_INTERVAL);
                 let worker = WorkerBuilder::new(worker_name)
                     .backend(storage)

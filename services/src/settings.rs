@@ -43,6 +43,9 @@ pub struct JobSettings {
     pub roles: String,
     /// Finished jobs and their progress are deleted after this many days (cleanup job).
     pub retention_days: u32,
+    /// Seconds between worker heartbeats; a worker silent for two is dead and its running jobs
+    /// go back to the queue.
+    pub heartbeat_seconds: u32,
 }
 
 /// `[fx]` settings: Open Exchange Rates (<https://docs.openexchangerates.org/reference/latest-json>).
@@ -160,6 +163,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("api.requests_per_minute", "120"),
     ("jobs.roles", "web,worker"),
     ("jobs.retention_days", "30"),
+    ("jobs.heartbeat_seconds", "30"),
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),
@@ -257,6 +261,9 @@ impl Settings {
             .all(|r| r == "web" || r == "worker")
         {
             return invalid("jobs.roles", "must be web, worker or web,worker");
+        }
+        if self.jobs.heartbeat_seconds == 0 {
+            return invalid("jobs.heartbeat_seconds", "must be at least 1");
         }
         if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
             return invalid("fx.base_url", "must start with http:// or https://");

@@ -76,6 +76,8 @@ pub enum JobKind {
     Cleanup,
     /// Check that the database (and Redis, when configured) answer.
     HealthProbe,
+    /// Do nothing but record, once per job, that it ran (load and crash tests).
+    Noop,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -108,10 +110,11 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 3] = [
+    pub const ALL: [JobKind; 4] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
+        JobKind::Noop,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -120,6 +123,7 @@ impl JobKind {
             JobKind::RefreshFxRates => "system.refresh_fx_rates",
             JobKind::Cleanup => "system.cleanup",
             JobKind::HealthProbe => "system.health_probe",
+            JobKind::Noop => "system.noop",
         }
     }
 
@@ -136,6 +140,7 @@ impl JobKind {
             }
             JobKind::Cleanup => "Delete expired sessions and old job progress",
             JobKind::HealthProbe => "Check that the database and Redis answer",
+            JobKind::Noop => "Record once that the job ran (load and crash tests)",
         }
     }
 
@@ -145,6 +150,7 @@ impl JobKind {
             JobKind::RefreshFxRates => 5,
             JobKind::Cleanup => 3,
             JobKind::HealthProbe => 1,
+            JobKind::Noop => 5,
         }
     }
 
@@ -153,7 +159,7 @@ impl JobKind {
         match self {
             JobKind::RefreshFxRates => Duration::from_secs(60),
             JobKind::Cleanup => Duration::from_secs(300),
-            JobKind::HealthProbe => Duration::from_secs(15),
+            JobKind::HealthProbe | JobKind::Noop => Duration::from_secs(15),
         }
     }
 
@@ -162,7 +168,7 @@ impl JobKind {
         match self {
             JobKind::RefreshFxRates => serde_json::json!({ "base": "USD" }),
             JobKind::Cleanup => serde_json::json!({ "older_than_days": 30 }),
-            JobKind::HealthProbe => serde_json::json!({}),
+            JobKind::HealthProbe | JobKind::Noop => serde_json::json!({}),
         }
     }
 
@@ -194,7 +200,7 @@ impl JobKind {
                 }
                 Ok(serde_json::to_value(p).unwrap_or_default())
             }
-            JobKind::HealthProbe => {
+            JobKind::HealthProbe | JobKind::Noop => {
                 Ok(serde_json::to_value(typed::<HealthProbe>(payload)?).unwrap_or_default())
             }
         }

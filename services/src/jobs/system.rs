@@ -196,3 +196,18 @@ pub(super) async fn cleanup(
         "deleted {sessions} expired sessions, {jobs} finished jobs and {progress} progress rows older than {days} days"
     ))
 }
+
+/// Records that the job ran: one `job_effects` row per job (a rerun only counts the run).
+pub(super) async fn noop(ctx: &JobContext) -> Result<String, JobFailure> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &ctx.services.db;
+    let sql = "INSERT INTO job_effects (job_id, runs, applied_at) VALUES ($1, 1, $2) \
+               ON CONFLICT (job_id) DO UPDATE SET runs = job_effects.runs + 1";
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [ctx.id.clone().into(), Utc::now().into()],
+    ))
+    .await?;
+    Ok("ok".to_owned())
+}
