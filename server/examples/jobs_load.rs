@@ -18,7 +18,10 @@ use std::time::{Duration, Instant};
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     // target/debug/examples/jobs_load -> target/debug/didtron
-    exe.parent().and_then(Path::parent).expect("target dir").join("didtron")
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("didtron")
 }
 
 fn worker(db_url: &str, data_dir: &Path) -> Child {
@@ -49,7 +52,9 @@ async fn fresh_db(target: &str) -> String {
         let file = std::env::temp_dir().join(format!("didtron-load-{id}.sqlite"));
         return format!("sqlite://{}?mode=rwc", file.display());
     }
-    let admin = Database::connect(target).await.expect("PostgreSQL admin URL");
+    let admin = Database::connect(target)
+        .await
+        .expect("PostgreSQL admin URL");
     admin
         .execute_unprepared(&format!("CREATE DATABASE didtron_load_{id}"))
         .await
@@ -59,7 +64,10 @@ async fn fresh_db(target: &str) -> String {
 
 async fn stop(children: Vec<Child>) {
     for mut c in children {
-        let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
         let _ = c.wait();
     }
 }
@@ -76,7 +84,10 @@ async fn main() {
             Path::new("/nonexistent/didtron.toml"),
             [
                 ("DIDTRON__DATABASE__URL".to_owned(), db_url.clone()),
-                ("DIDTRON__DATA__DIR".to_owned(), data_dir.to_string_lossy().into_owned()),
+                (
+                    "DIDTRON__DATA__DIR".to_owned(),
+                    data_dir.to_string_lossy().into_owned(),
+                ),
             ],
         )
         .unwrap();
@@ -118,7 +129,11 @@ async fn main() {
             latencies[0].as_secs_f64() * 1000.0,
             latencies[10].as_secs_f64() * 1000.0,
             latencies[19].as_secs_f64() * 1000.0,
-            target_name = if target == "sqlite" { "SQLite" } else { "PostgreSQL" },
+            target_name = if target == "sqlite" {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            },
         );
     }
 }

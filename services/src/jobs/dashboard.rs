@@ -1,0 +1,324 @@
+//! The jobs dashboard's queries and actions: counts per queue, failures, waiting jobs, workers,
+//! progress; trigger, retry and cancel. The super admin only (queues are platform-wide).
+
+use super::{JobCategory, JobKind, JobRequest, JobStore, catalogue, enqueue};
+use crate::entities::job_progress;
+use crate::error::ServiceError;
+use crate::state::Services;
+use sea_orm::{EntityTrait, QueryFilter as _};
+
+/// A queue's job counts by apalis state (`Pending`, `Queued`, `Running`, `Done`, `Failed`,
+/// `Killed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// The queue (category) name.
+    pub queue: String,
+    /// (state, count), by state name.
+    pub counts: Vec<(String, i64)>,
+}
+
+/// A failed or cancelled job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedJob {
+    /// apalis' task id.
+    pub task_id: String,
+    /// Its queue.
+    pub queue: String,
+    /// The request (kind, payload, our id), when readable.
+    pub request: Option<JobRequest>,
+    /// `Failed` or `Killed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// The last error, as apalis stored it.
+    pub error: String,
+}
+
+/// A worker as apalis registered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerInfo {
+    /// Worker name (`<host>-<pid>-<queue>`).
+    pub id: String,
+    /// Its queue.
+    pub queue: String,
+    /// Seconds since its last heartbeat.
+    pub heartbeat_age_seconds: i64,
+    /// Jobs it is running now.
+    pub running: i64,
+}
+
+/// A job waiting in a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingJob {
+    /// apalis' task id (to cancel it).
+    pub task_id: String,
+    /// Its queue.
+    pub queue: String,
+    /// The request, when readable.
+    pub request: Option<JobRequest>,
+}
+
+/// What the jobs dashboard shows: counts per queue, the newest failures, and jobs in progress.
+#[derive(Debug, Clone)]
+pub struct JobsOverview {
+    /// Registered workers, by name.
+    pub workers: Vec<WorkerInfo>,
+    /// The 20 oldest jobs waiting to run.
+    pub pending: Vec<PendingJob>,
+    /// Per queue, counts by state (every category listed, empty ones too).
+    pub queues: Vec<QueueCounts>,
+    /// The 20 newest failed or cancelled jobs.
+    pub failures: Vec<FailedJob>,
+    /// Progress rows of jobs not yet at their total, newest first (at most 20).
+    pub in_progress: Vec<job_progress::Model>,
+}
+
+fn super_admin(actor: &crate::audit::Actor) -> Result<(), ServiceError> {
+    if actor.role == domain::access::Role::SuperAdmin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// The dashboard's figures (the super admin only: queues are platform-wide).
+///
+/// # Errors
+/// `Forbidden`; database errors.
+pub async fn overview(
+    services: &Services,
+    actor: &crate::audit::Actor,
+) -> Result<JobsOverview, ServiceError> {
+    use sea_orm::sea_query::ExprTrait as _;
+    use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, Statement};
+    super_admin(actor)?;
+    let db = &services.db;
+    let backend = db.get_database_backend();
+    let (workers_sql, pending_sql) = match services.jobs {
+        JobStore::Sqlite(_) => (
+            "SELECT w.id, w.worker_type AS queue, CAST(strftime('%s', 'now') AS INTEGER) - w.last_seen AS age, \
+             (SELECT COUNT(*) FROM Jobs j WHERE j.lock_by = w.id AND j.status = 'Running') AS running \
+             FROM Workers w ORDER BY w.id",
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload FROM Jobs \
+             WHERE status IN ('Pending', 'Queued') AND lock_by IS NULL ORDER BY run_at, id LIMIT 20",
+        ),
+        JobStore::Postgres(_) => (
+            "SELECT w.id, w.worker_type AS queue, EXTRACT(EPOCH FROM now() - w.last_seen)::bigint AS age, \
+             (SELECT COUNT(*) FROM apalis.jobs j WHERE j.lock_by = w.id AND j.status = 'Running')::bigint AS running \
+             FROM apalis.workers w ORDER BY w.id",
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload FROM apalis.jobs \
+             WHERE status IN ('Pending', 'Queued') AND lock_by IS NULL ORDER BY run_at, id LIMIT 20",
+        ),
+    };
+    let workers = db
+        .query_all_raw(Statement::from_string(backend, workers_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<WorkerInfo, sea_orm::DbErr> {
+            Ok(WorkerInfo {
+                id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                heartbeat_age_seconds: row.try_get("", "age")?,
+                running: row.try_get("", "running")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let pending = db
+        .query_all_raw(Statement::from_string(backend, pending_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<PendingJob, sea_orm::DbErr> {
+            let payload: String = row.try_get("", "payload")?;
+            Ok(PendingJob {
+                task_id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                request: serde_json::from_str(&payload).ok(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (counts_sql, failures_sql) = match services.jobs {
+        JobStore::Sqlite(_) => (
+            "SELECT job_type AS queue, status, COUNT(*) AS n FROM Jobs GROUP BY job_type, status",
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, status, attempts, max_attempts, \
+             COALESCE(CAST(last_result AS TEXT), '') AS error FROM Jobs \
+             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
+        ),
+        JobStore::Postgres(_) => (
+            "SELECT job_type AS queue, status, COUNT(*)::bigint AS n FROM apalis.jobs GROUP BY job_type, status",
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, status, \
+             attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
+             COALESCE(last_result::text, '') AS error FROM apalis.jobs \
+             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, counts_sql))
+        .await?;
+    let mut queues: Vec<QueueCounts> = JobCategory::ALL
+        .iter()
+        .map(|c| QueueCounts {
+            queue: c.queue().to_owned(),
+            counts: Vec::new(),
+        })
+        .collect();
+    for row in rows {
+        let queue: String = row.try_get("", "queue")?;
+        let status: String = row.try_get("", "status")?;
+        let n: i64 = row.try_get("", "n")?;
+        match queues.iter_mut().find(|q| q.queue == queue) {
+            Some(q) => q.counts.push((status, n)),
+            None => queues.push(QueueCounts {
+                queue,
+                counts: vec![(status, n)],
+            }),
+        }
+    }
+    for q in &mut queues {
+        q.counts.sort();
+    }
+    let failures = db
+        .query_all_raw(Statement::from_string(backend, failures_sql))
+        .await?
+        .into_iter()
+        .map(|row| -> Result<FailedJob, sea_orm::DbErr> {
+            let payload: String = row.try_get("", "payload")?;
+            Ok(FailedJob {
+                task_id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                request: serde_json::from_str(&payload).ok(),
+                status: row.try_get("", "status")?,
+                attempts: row.try_get("", "attempts")?,
+                max_attempts: row.try_get("", "max_attempts")?,
+                error: row.try_get("", "error")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let in_progress = job_progress::Entity::find()
+        .filter(
+            sea_orm::sea_query::Expr::col(job_progress::Column::Done)
+                .lt(sea_orm::sea_query::Expr::col(job_progress::Column::Total)),
+        )
+        .order_by_desc(job_progress::Column::UpdatedAt)
+        .limit(20)
+        .all(db)
+        .await?;
+    Ok(JobsOverview {
+        workers,
+        pending,
+        queues,
+        failures,
+        in_progress,
+    })
+}
+
+/// Queues `kind` with `payload_json` (JSON text) for the super admin, audited.
+///
+/// # Errors
+/// `Forbidden`; `Validation{kind}` for an unknown kind; `Validation{payload}` for text that is
+/// not JSON, or `payload.<field>` naming the bad field.
+pub async fn trigger(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    kind: &str,
+    payload_json: &str,
+) -> Result<String, ServiceError> {
+    super_admin(actor)?;
+    let kind: JobKind = kind
+        .parse()
+        .map_err(|e: catalogue::UnknownJobKind| ServiceError::field("kind", &e.to_string()))?;
+    let text = if payload_json.trim().is_empty() {
+        "{}"
+    } else {
+        payload_json
+    };
+    let payload: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ServiceError::field("payload", &format!("is not JSON: {e}")))?;
+    let id = enqueue(&services.jobs, kind, payload.clone()).await?;
+    actor
+        .audit(
+            &services.db,
+            "trigger",
+            "job",
+            &id,
+            crate::audit::Changes::new()
+                .field("kind", None::<String>, kind.key())
+                .field("payload", None::<String>, payload.to_string()),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Queues a failed job again with the same request (same id, so its effects stay once).
+///
+/// # Errors
+/// `Forbidden`; `NotFound` when no failed job has `task_id`.
+pub async fn retry(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    task_id: &str,
+) -> Result<String, ServiceError> {
+    super_admin(actor)?;
+    let failed = overview(services, actor)
+        .await?
+        .failures
+        .into_iter()
+        .find(|f| f.task_id == task_id)
+        .ok_or(ServiceError::NotFound)?;
+    let request = failed.request.ok_or(ServiceError::NotFound)?;
+    let kind: JobKind = request
+        .kind
+        .parse()
+        .map_err(|e: catalogue::UnknownJobKind| ServiceError::field("kind", &e.to_string()))?;
+    super::push(&services.jobs, kind, request.clone()).await?;
+    actor
+        .audit(
+            &services.db,
+            "retry",
+            "job",
+            &request.id,
+            crate::audit::Changes::new(),
+        )
+        .await?;
+    Ok(request.id)
+}
+
+/// Cancels a job that is still waiting (not yet taken by a worker): it is marked `Killed` and
+/// never runs. Audited.
+///
+/// # Errors
+/// `Forbidden`; `NotFound` when no waiting job has `task_id` (it may have started meanwhile).
+pub async fn cancel(
+    services: &Services,
+    actor: &crate::audit::Actor,
+    task_id: &str,
+) -> Result<(), ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    super_admin(actor)?;
+    let db = &services.db;
+    let backend = db.get_database_backend();
+    let reason = serde_json::to_string(&format!("cancelled by {}", actor.email))
+        .unwrap_or_else(|_| "\"cancelled\"".to_owned());
+    let statement = match services.jobs {
+        JobStore::Sqlite(_) => Statement::from_sql_and_values(
+            backend,
+            "UPDATE Jobs SET status = 'Killed', done_at = CAST(strftime('%s', 'now') AS INTEGER), last_result = $1 \
+             WHERE id = $2 AND status IN ('Pending', 'Queued') AND lock_by IS NULL",
+            [reason.into(), task_id.into()],
+        ),
+        JobStore::Postgres(_) => Statement::from_sql_and_values(
+            backend,
+            "UPDATE apalis.jobs SET status = 'Killed', done_at = now(), last_result = $1::jsonb \
+             WHERE id::text = $2 AND status IN ('Pending', 'Queued') AND lock_by IS NULL",
+            [reason.into(), task_id.into()],
+        ),
+    };
+    if db.execute_raw(statement).await?.rows_affected() == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    actor
+        .audit(db, "cancel", "job", task_id, crate::audit::Changes::new())
+        .await?;
+    Ok(())
+}
