@@ -11,9 +11,14 @@ use std::path::Path;
 use tower::ServiceExt;
 
 /// Leptos' executor is process-global and bound to the runtime it first sees, so every test
-/// runs on this one runtime (each still on its own database).
+/// runs on this one runtime (each still on its own database), one at a time (concurrent renders
+/// on the shared executor once stalled a run), and fails after two minutes rather than hanging.
 fn run(test: impl std::future::Future<Output = ()>) {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     RUNTIME
         .get_or_init(|| {
             tokio::runtime::Builder::new_multi_thread()
@@ -21,7 +26,11 @@ fn run(test: impl std::future::Future<Output = ()>) {
                 .build()
                 .unwrap()
         })
-        .block_on(test);
+        .block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(120), test)
+                .await
+                .expect("the test did not finish in 120 s");
+        });
 }
 
 const ORIGIN: &str = "http://127.0.0.1:3000";
