@@ -4,6 +4,7 @@
 //! Redis from `DIDTRON_TEST_REDIS_URL`.
 
 mod services {
+    mod access;
     pub mod helpers;
     mod jobs;
     mod redis_stores;
