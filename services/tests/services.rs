@@ -5,6 +5,7 @@
 
 mod services {
     mod access;
+    mod bad_input;
     pub mod helpers;
     mod jobs;
     mod redis_stores;
