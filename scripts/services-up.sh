@@ -2,11 +2,16 @@
 # Starts the servers the tests use, on loopback, reusing any that already answer:
 # PostgreSQL on 127.0.0.1:5432 (role didtron/didtron) and Redis on 127.0.0.1:6379, installed
 # from Debian's packages when missing.
-# Prints the environment variables the test suites read.
+# Writes the environment variables the test suites read, as `export` lines, to the file named
+# by its first argument (the caller sources it). It prints only log lines, on stderr.
+#
+# The servers it starts must not inherit this script's stdout or stderr: a daemon that holds
+# the caller's pipe open keeps `$(...)` or a CI log reader waiting forever. Their output goes
+# to $LOG instead.
 set -euo pipefail
-# Only the exports go to stdout (the caller evals it); everything else goes to stderr,
-# e.g. pg_ctlcluster's "Removed stale pid file".
-exec 3>&1 1>&2
+env_file=${1:?usage: services-up.sh ENV_FILE}
+exec 1>&2
+LOG=${TMPDIR:-/tmp}/didtron-services.log
 log() { printf '[services-up] %s\n' "$*" >&2; }
 
 PG_URL=postgres://didtron:didtron@127.0.0.1:5432/postgres
@@ -30,9 +35,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     pg_createcluster "$version" main >/dev/null
   fi
   log "starting PostgreSQL $version"
-  pg_ctlcluster "$version" main start || true
+  pg_ctlcluster "$version" main start </dev/null >>"$LOG" 2>&1 || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
-  pg_isready -q -h 127.0.0.1 -p 5432 || { log "PostgreSQL did not start: see /var/log/postgresql/"; exit 1; }
+  pg_isready -q -h 127.0.0.1 -p 5432 || { log "PostgreSQL did not start: see $LOG and /var/log/postgresql/"; exit 1; }
 fi
 if ! PGPASSWORD=didtron psql -q -h 127.0.0.1 -U didtron -d postgres -c 'select 1' >/dev/null 2>&1; then
   log "creating the didtron role"
@@ -47,9 +52,13 @@ PGPASSWORD=didtron psql -q -h 127.0.0.1 -U didtron -d postgres -At \
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   apt_install redis-server
   log "starting Redis"
-  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes \
+    </dev/null >>"$LOG" 2>&1
   for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { log "Redis did not start: see $LOG"; exit 1; }
 fi
 
-echo "export DIDTRON_TEST_POSTGRES_URL=$PG_URL" >&3
-echo "export DIDTRON_TEST_REDIS_URL=$REDIS_URL" >&3
+{
+  echo "export DIDTRON_TEST_POSTGRES_URL=$PG_URL"
+  echo "export DIDTRON_TEST_REDIS_URL=$REDIS_URL"
+} >"$env_file"

@@ -12,7 +12,11 @@ step "installing build tools"
 scripts/install-tools.sh
 
 step "starting PostgreSQL and Redis on loopback"
-eval "$(scripts/services-up.sh | grep "^export ")"
+services_env=$(mktemp)
+scripts/services-up.sh "$services_env"
+# shellcheck disable=SC1090
+source "$services_env"
+rm -f "$services_env"
 
 step "installing chromium and the end-to-end packages"
 if [ ! -x /usr/bin/chromium ]; then
