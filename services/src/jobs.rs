@@ -9,12 +9,16 @@
 //! [`JobFailure::Permanent`] fails the job at once with its reason.
 
 pub mod catalogue;
+pub mod control;
 mod dashboard;
+pub mod schedule;
 mod system;
 
 pub use catalogue::{JobCategory, JobKind};
+pub use control::{PauseTarget, set_paused};
 pub use dashboard::{
-    FailedJob, JobsOverview, PendingJob, QueueCounts, WorkerInfo, cancel, overview, retry, trigger,
+    CancelOutcome, FailedJob, JobsOverview, MinuteStats, PendingJob, QueueCounts, RunningJob,
+    WorkerInfo, cancel, overview, retry, trigger,
 };
 
 use crate::entities::job_progress;
@@ -129,28 +133,90 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::HealthProbe => system::health_probe(&ctx).await,
             JobKind::RefreshFxRates => system::refresh_fx_rates(&ctx, &request.payload).await,
             JobKind::Cleanup => system::cleanup(&ctx, &request.payload).await,
-            JobKind::Noop => system::noop(&ctx).await,
+            JobKind::Noop => system::noop(&ctx, &request.payload).await,
         }
     };
-    match tokio::time::timeout(kind.timeout(), work).await {
-        Ok(result) => result,
-        Err(_) => Err(JobFailure::Transient(format!(
-            "timed out after {} s",
-            kind.timeout().as_secs()
-        ))),
+    // A cancel request (dashboard) stops the job within a second: the handler's future is
+    // dropped and the job fails for good, saying who cancelled it.
+    let cancelled = async {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Ok(Some(by)) = control::cancel_requested_by(&services.db, &request.id).await {
+                return by;
+            }
+        }
+    };
+    tokio::select! {
+        result = tokio::time::timeout(kind.timeout(), work) => match result {
+            Ok(result) => result,
+            Err(_) => Err(JobFailure::Transient(format!(
+                "timed out after {} s",
+                kind.timeout().as_secs()
+            ))),
+        },
+        by = cancelled => Err(JobFailure::Permanent(format!("cancelled by {by}"))),
     }
 }
 
 /// Where the queues live.
 #[derive(Debug, Clone)]
 pub enum JobStore {
-    /// The embedded SQLite database (apalis-sqlite).
+    /// A SQLite database (apalis-sqlite): the embedded database, or an in-memory one
+    /// (`jobs.store = "memory"`).
     Sqlite(apalis_sqlite::SqlitePool),
     /// PostgreSQL (apalis-postgres): shared by every worker process.
     Postgres(apalis_postgres::PgPool),
 }
 
 impl JobStore {
+    /// The queues in an in-memory SQLite database of this process (`jobs.store = "memory"`):
+    /// nothing survives a restart, and only this process's workers see them.
+    ///
+    /// # Errors
+    /// SQLite could not open the database or run apalis' migrations.
+    pub async fn memory() -> anyhow::Result<JobStore> {
+        use anyhow::Context;
+        use apalis_sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+        // `sqlite::memory:` names a fresh shared-cache in-memory database, which lives as long as
+        // one connection to it is open. The pool's connections may close (sqlx drops one whose
+        // query was cancelled), so an anchor pool that nothing uses holds one open for the rest
+        // of the process.
+        let options = <SqliteConnectOptions as std::str::FromStr>::from_str("sqlite::memory:")
+            .context("in-memory job store")?;
+        let anchor = SqlitePoolOptions::new()
+            .min_connections(1)
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await
+            .context("opening the in-memory job store")?;
+        std::mem::forget(anchor);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .context("opening the in-memory job store")?;
+        apalis_sqlite::SqliteStorage::<()>::migrations()
+            .run(&pool)
+            .await
+            .context("creating the job queues (apalis-sqlite migrations)")?;
+        Ok(JobStore::Sqlite(pool))
+    }
+
+    /// A SeaORM connection on the queues' database (for the dashboard's queries).
+    pub fn conn(&self) -> DatabaseConnection {
+        match self {
+            JobStore::Sqlite(pool) => {
+                sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone())
+            }
+            JobStore::Postgres(pool) => {
+                sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone())
+            }
+        }
+    }
+
     /// The queues in the platform's database, created (apalis' own migrations) when missing.
     ///
     /// # Errors
@@ -254,8 +320,48 @@ async fn handle(
 /// heartbeat): the upper bound of the latency from enqueue to start.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
-/// Runs one worker per queue (category) in this process until `shutdown` resolves; running jobs
-/// are finished or released (their lease lapses and another worker takes them) on the way out.
+/// Wakes a worker every `period` to look for jobs. apalis 1.0's `IntervalStrategy` arms its
+/// next delay without polling it, so when the fetch that follows a tick comes back empty
+/// nothing wakes the worker again until its next heartbeat (30 s; seen as jobs left waiting
+/// that long). This strategy polls the new delay at once, which registers the wake-up.
+#[derive(Debug)]
+struct EveryInterval {
+    period: Duration,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl EveryInterval {
+    fn new(period: Duration) -> Self {
+        Self {
+            period,
+            sleep: Box::pin(tokio::time::sleep(period)),
+        }
+    }
+}
+
+impl PollStrategy for EveryInterval {
+    fn poll_drive(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        _: &PollSnapshot,
+    ) -> std::task::Poll<Option<()>> {
+        use std::future::Future as _;
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return std::task::Poll::Pending;
+        }
+        self.sleep
+            .as_mut()
+            .reset(tokio::time::Instant::now() + self.period);
+        // Registers `cx`'s waker for the next tick.
+        let _ = self.sleep.as_mut().poll(cx);
+        std::task::Poll::Ready(Some(()))
+    }
+}
+
+/// Runs one worker per queue (category) in this process until `shutdown` resolves, with the
+/// control loop (pause/resume, [`control::watch`]) and the cron schedules
+/// ([`schedule::run_scheduler`]); running jobs are finished or released (their lease lapses and
+/// another worker takes them) on the way out.
 ///
 /// # Errors
 /// A worker stopped with an error.
@@ -268,7 +374,38 @@ pub async fn run_workers(
     let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
     // A worker that misses two heartbeats is dead: its jobs go back to the queue.
     let heartbeat = Duration::from_secs(u64::from(services.settings.jobs.heartbeat_seconds));
+    let registry: control::Registry = Default::default();
     let mut set = tokio::task::JoinSet::new();
+    // The same worker for either backend: only the storage's type differs.
+    macro_rules! spawn_worker {
+        ($storage:expr, $worker_name:expr, $queue:expr, $svc:expr, $signal:expr) => {{
+            let registered = registry.clone();
+            let queue_name = $queue.to_owned();
+            let signal = $signal;
+            let worker = WorkerBuilder::new($worker_name)
+                .backend($storage)
+                .data($svc)
+                .on_event(move |ctx, event| match event {
+                    Event::Start => {
+                        if let Ok(mut workers) = registered.lock() {
+                            workers.push((queue_name.clone(), ctx.clone()));
+                        }
+                    }
+                    Event::Error(e) => tracing::warn!(worker = ctx.name(), "worker error: {e}"),
+                    _ => {}
+                })
+                .build(handle);
+            set.spawn(async move {
+                worker
+                    .run_until(async move {
+                        signal.await;
+                        Ok::<(), WorkerError>(())
+                    })
+                    .await
+                    .map_err(anyhow::Error::from)
+            });
+        }};
+    }
     for category in JobCategory::ALL {
         let queue = category.queue();
         let worker_name = format!("{name}-{queue}");
@@ -276,27 +413,14 @@ pub async fn run_workers(
         let signal = shutdown.clone();
         match &store {
             JobStore::Sqlite(pool) => {
-                let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(pool)
-                    .with_config(
-                        apalis_sqlite::Config::default()
-                            .queue(queue)
-                            .heartbeat_interval(heartbeat)
-                            .missed_heartbeats(2),
-                    )
-                    .poll_with_interval(POLL_INTERVAL);
-                let worker = WorkerBuilder::new(worker_name)
-                    .backend(storage)
-                    .data(svc)
-                    .build(handle);
-                set.spawn(async move {
-                    worker
-                        .run_until(async move {
-                            signal.await;
-                            Ok::<(), WorkerError>(())
-                        })
-                        .await
-                        .map_err(anyhow::Error::from)
-                });
+                let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(pool).with_config(
+                    apalis_sqlite::Config::default()
+                        .queue(queue)
+                        .heartbeat_interval(heartbeat)
+                        .missed_heartbeats(2),
+                );
+                let storage = PollWith::new(storage, EveryInterval::new(POLL_INTERVAL));
+                spawn_worker!(storage, worker_name, queue, svc, signal);
             }
             JobStore::Postgres(pool) => {
                 let storage = apalis_postgres::PostgresStorage::<JobRequest>::new(pool)
@@ -305,26 +429,26 @@ pub async fn run_workers(
                             .queue(queue)
                             .heartbeat_interval(heartbeat)
                             .missed_heartbeats(2),
-                    )
-                    .poll_with_interval(POLL_INTERVAL);
-                let worker = WorkerBuilder::new(worker_name)
-                    .backend(storage)
-                    .data(svc)
-                    .build(handle);
-                set.spawn(async move {
-                    worker
-                        .run_until(async move {
-                            signal.await;
-                            Ok::<(), WorkerError>(())
-                        })
-                        .await
-                        .map_err(anyhow::Error::from)
-                });
+                    );
+                let storage = PollWith::new(storage, EveryInterval::new(POLL_INTERVAL));
+                spawn_worker!(storage, worker_name, queue, svc, signal);
             }
         }
     }
+    let control = tokio::spawn(control::watch(
+        services.db.clone(),
+        registry,
+        shutdown.clone(),
+    ));
+    let scheduler = tokio::spawn(schedule::run_scheduler(
+        services.clone(),
+        store.clone(),
+        shutdown.clone(),
+    ));
     while let Some(done) = set.join_next().await {
         done??;
     }
+    let _ = control.await;
+    let _ = scheduler.await;
     Ok(())
 }

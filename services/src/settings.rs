@@ -7,6 +7,7 @@
 use config::{Config, Environment, File};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,27 @@ pub struct JobSettings {
     /// Seconds between worker heartbeats; a worker silent for two is dead and its running jobs
     /// go back to the queue.
     pub heartbeat_seconds: u32,
+    /// Where the queues live: `database` (the platform's database: SQLite or PostgreSQL) or
+    /// `memory` (an in-memory SQLite database of this process: nothing survives a restart, and
+    /// the process must run both roles).
+    pub store: String,
+    /// Recurring jobs by name (`[jobs.schedules.<name>]`): a cron expression with seconds
+    /// (`sec min hour day-of-month month day-of-week`, UTC), the kind and its payload. An empty
+    /// `cron` turns a schedule off.
+    pub schedules: BTreeMap<String, ScheduleSettings>,
+}
+
+/// One `[jobs.schedules.<name>]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ScheduleSettings {
+    /// Cron expression with seconds, in UTC, e.g. `0 30 3 * * *` (03:30:00 every day); empty
+    /// means off.
+    pub cron: String,
+    /// Job kind key, e.g. `system.cleanup`.
+    pub kind: String,
+    /// The payload as JSON text; `{}` when absent.
+    #[serde(default)]
+    pub payload: String,
 }
 
 /// `[fx]` settings: Open Exchange Rates (<https://docs.openexchangerates.org/reference/latest-json>).
@@ -140,7 +162,7 @@ pub enum SettingsError {
     #[error("settings: `{key}` {reason}")]
     Invalid {
         /// The dotted key, e.g. `auth.login_max_failures`.
-        key: &'static str,
+        key: String,
         /// What is wrong and what would be right.
         reason: String,
     },
@@ -164,6 +186,13 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("jobs.roles", "web,worker"),
     ("jobs.retention_days", "30"),
     ("jobs.heartbeat_seconds", "30"),
+    ("jobs.store", "database"),
+    ("jobs.schedules.cleanup.cron", "0 30 3 * * *"),
+    ("jobs.schedules.cleanup.kind", "system.cleanup"),
+    ("jobs.schedules.health_probe.cron", "0 */5 * * * *"),
+    ("jobs.schedules.health_probe.kind", "system.health_probe"),
+    ("jobs.schedules.fx_rates.cron", "0 5 * * * *"),
+    ("jobs.schedules.fx_rates.kind", "system.refresh_fx_rates"),
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),
@@ -213,9 +242,9 @@ impl Settings {
     /// # Errors
     /// [`SettingsError::Invalid`] naming the first bad key.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, reason: &str| {
+        let invalid = |key: &str, reason: &str| {
             Err(SettingsError::Invalid {
-                key,
+                key: key.to_owned(),
                 reason: reason.to_owned(),
             })
         };
@@ -264,6 +293,27 @@ impl Settings {
         }
         if self.jobs.heartbeat_seconds == 0 {
             return invalid("jobs.heartbeat_seconds", "must be at least 1");
+        }
+        match self.jobs.store.as_str() {
+            "database" => {}
+            "memory" => {
+                let roles: Vec<&str> = self.jobs.roles.split(',').map(str::trim).collect();
+                if !(roles.contains(&"web") && roles.contains(&"worker")) {
+                    return invalid(
+                        "jobs.store",
+                        "memory keeps the queues inside one process, so that process must run both roles (jobs.roles = \"web,worker\"); use database to split them",
+                    );
+                }
+            }
+            _ => return invalid("jobs.store", "must be database or memory"),
+        }
+        for (name, schedule) in &self.jobs.schedules {
+            if let Err(reason) = crate::jobs::schedule::check(schedule) {
+                return Err(SettingsError::Invalid {
+                    key: format!("jobs.schedules.{name}"),
+                    reason,
+                });
+            }
         }
         if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
             return invalid("fx.base_url", "must start with http:// or https://");
@@ -366,6 +416,61 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn job_schedules_and_the_memory_store_are_checked() {
+        let load = |pairs: &[(&str, &str)]| {
+            Settings::load_from_vars(Path::new("/nonexistent.toml"), vars(pairs))
+        };
+        let s = load(&[]).unwrap();
+        assert_eq!(s.jobs.store, "database");
+        assert_eq!(s.jobs.schedules["cleanup"].kind, "system.cleanup");
+        let err = load(&[("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", "every day")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("jobs.schedules.cleanup") && err.contains("cron `every day`"),
+            "{err}"
+        );
+        let err = load(&[
+            ("DIDTRON__JOBS__SCHEDULES__NIGHTLY__CRON", "0 0 1 * * *"),
+            ("DIDTRON__JOBS__SCHEDULES__NIGHTLY__KIND", "system.cleanup"),
+            (
+                "DIDTRON__JOBS__SCHEDULES__NIGHTLY__PAYLOAD",
+                r#"{"older_than_days": 0}"#,
+            ),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("jobs.schedules.nightly") && err.contains("payload.older_than_days"),
+            "{err}"
+        );
+        let err = load(&[("DIDTRON__JOBS__SCHEDULES__X__CRON", "0 0 1 * * *")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("jobs.schedules.x") || err.contains("kind"),
+            "{err}"
+        );
+        // An empty cron turns a default schedule off.
+        load(&[("DIDTRON__JOBS__SCHEDULES__FX_RATES__CRON", "")]).unwrap();
+        let err = load(&[
+            ("DIDTRON__JOBS__STORE", "memory"),
+            ("DIDTRON__JOBS__ROLES", "worker"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("jobs.store") && err.contains("both roles"),
+            "{err}"
+        );
+        load(&[("DIDTRON__JOBS__STORE", "memory")]).unwrap();
+        let err = load(&[("DIDTRON__JOBS__STORE", "redis")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("jobs.store"), "{err}");
     }
 
     #[test]

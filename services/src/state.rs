@@ -98,7 +98,11 @@ impl Services {
             .await
             .context("mapping server.public_url's host to the operator tenant")?;
         let objects = Arc::new(LocalDisk::new(settings.data.dir.join("objects")));
-        let jobs = crate::jobs::JobStore::open(&db).await?;
+        let jobs = if settings.jobs.store == "memory" {
+            crate::jobs::JobStore::memory().await?
+        } else {
+            crate::jobs::JobStore::open(&db).await?
+        };
         Ok(Services {
             jobs,
             api_limiter,

@@ -14,6 +14,18 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     /// Removes `key` (no error if it is absent).
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Every object whose key starts with `prefix` (e.g. `tenants/`), with when it was last
+    /// written; unfinished writes (`*.part`) are listed too, so cleanup can remove them.
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>>;
+}
+
+/// An object in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Its key.
+    pub key: String,
+    /// When it was last written.
+    pub modified: chrono::DateTime<chrono::Utc>,
 }
 
 /// Objects as files under a root directory (`<data.dir>/objects`).
@@ -79,6 +91,44 @@ impl ObjectStore for LocalDisk {
             _ => Ok(()),
         }
     }
+
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+        let root = self.root.clone();
+        let prefix = prefix.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            let mut dirs = vec![root.clone()];
+            while let Some(dir) = dirs.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(entries) => entries,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
+                };
+                for entry in entries {
+                    let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+                    let meta = entry.metadata()?;
+                    if meta.is_dir() {
+                        dirs.push(entry.path());
+                        continue;
+                    }
+                    let Ok(relative) = entry.path().strip_prefix(&root).map(|p| p.to_path_buf())
+                    else {
+                        continue;
+                    };
+                    let key = relative.to_string_lossy().replace('\\', "/");
+                    if key.starts_with(&prefix) {
+                        found.push(ObjectInfo {
+                            key,
+                            modified: meta.modified()?.into(),
+                        });
+                    }
+                }
+            }
+            found.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(found)
+        })
+        .await?
+    }
 }
 
 #[cfg(test)]
@@ -94,8 +144,16 @@ mod tests {
             store.get("tenants/1/logo").await.unwrap(),
             Some(b"png".to_vec())
         );
+        store.put("other/x", b"x".to_vec()).await.unwrap();
+        let listed = store.list("tenants/").await.unwrap();
+        assert_eq!(
+            listed.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(),
+            ["tenants/1/logo"]
+        );
+        assert!(listed[0].modified <= chrono::Utc::now());
         store.delete("tenants/1/logo").await.unwrap();
         assert_eq!(store.get("tenants/1/logo").await.unwrap(), None);
+        assert!(store.list("tenants/").await.unwrap().is_empty());
         for bad in ["../x", "/etc/passwd", "a//b", "A", ""] {
             assert!(store.put(bad, vec![]).await.is_err(), "{bad}");
         }

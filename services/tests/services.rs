@@ -7,6 +7,7 @@ mod services {
     mod access;
     mod bad_input;
     pub mod helpers;
+    mod job_controls;
     mod jobs;
     mod redis_stores;
     mod sessions;

@@ -76,7 +76,8 @@ pub enum JobKind {
     Cleanup,
     /// Check that the database (and Redis, when configured) answer.
     HealthProbe,
-    /// Do nothing but record, once per job, that it ran (load and crash tests).
+    /// Wait a number of seconds reporting progress, then record once per job that it ran (load
+    /// and crash tests, and trying the dashboard's controls).
     Noop,
 }
 
@@ -102,6 +103,18 @@ pub struct Cleanup {
     #[serde(default)]
     pub older_than_days: Option<u32>,
 }
+
+/// Payload of [`JobKind::Noop`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Noop {
+    /// Seconds to wait before finishing (0 to 600), reporting progress each second.
+    #[serde(default)]
+    pub seconds: u32,
+}
+
+/// Longest wait a [`Noop`] may ask for, in seconds.
+pub const NOOP_MAX_SECONDS: u32 = 600;
 
 /// Payload of [`JobKind::HealthProbe`]: nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +153,9 @@ impl JobKind {
             }
             JobKind::Cleanup => "Delete expired sessions and old job progress",
             JobKind::HealthProbe => "Check that the database and Redis answer",
-            JobKind::Noop => "Record once that the job ran (load and crash tests)",
+            JobKind::Noop => {
+                "Wait `seconds` reporting progress, then record once that the job ran (tests)"
+            }
         }
     }
 
@@ -159,7 +174,20 @@ impl JobKind {
         match self {
             JobKind::RefreshFxRates => Duration::from_secs(60),
             JobKind::Cleanup => Duration::from_secs(300),
-            JobKind::HealthProbe | JobKind::Noop => Duration::from_secs(15),
+            JobKind::HealthProbe => Duration::from_secs(15),
+            JobKind::Noop => Duration::from_secs(u64::from(NOOP_MAX_SECONDS) + 30),
+        }
+    }
+
+    /// Why this kind cannot run with `settings` (a provider without credentials), when it
+    /// cannot: scheduled runs are then skipped instead of failing every time.
+    pub fn not_configured(self, settings: &crate::settings::Settings) -> Option<String> {
+        use secrecy::ExposeSecret as _;
+        match self {
+            JobKind::RefreshFxRates if settings.fx.app_id.expose_secret().is_empty() => {
+                Some("Open Exchange Rates is not configured (set fx.app_id)".to_owned())
+            }
+            _ => None,
         }
     }
 
@@ -168,7 +196,8 @@ impl JobKind {
         match self {
             JobKind::RefreshFxRates => serde_json::json!({ "base": "USD" }),
             JobKind::Cleanup => serde_json::json!({ "older_than_days": 30 }),
-            JobKind::HealthProbe | JobKind::Noop => serde_json::json!({}),
+            JobKind::HealthProbe => serde_json::json!({}),
+            JobKind::Noop => serde_json::json!({ "seconds": 0 }),
         }
     }
 
@@ -200,8 +229,18 @@ impl JobKind {
                 }
                 Ok(serde_json::to_value(p).unwrap_or_default())
             }
-            JobKind::HealthProbe | JobKind::Noop => {
+            JobKind::HealthProbe => {
                 Ok(serde_json::to_value(typed::<HealthProbe>(payload)?).unwrap_or_default())
+            }
+            JobKind::Noop => {
+                let p: Noop = typed(payload)?;
+                if p.seconds > NOOP_MAX_SECONDS {
+                    return Err(ServiceError::field(
+                        "payload.seconds",
+                        &format!("must be at most {NOOP_MAX_SECONDS}"),
+                    ));
+                }
+                Ok(serde_json::to_value(p).unwrap_or_default())
             }
         }
     }

@@ -1,11 +1,15 @@
-//! The jobs dashboard's queries and actions: counts per queue, failures, waiting jobs, workers,
-//! progress; trigger, retry and cancel. The super admin only (queues are platform-wide).
+//! The jobs dashboard's queries and actions: counts per queue, running jobs with progress,
+//! failures, waiting jobs, workers, throughput and latency per minute, schedules; trigger,
+//! retry, cancel. The super admin only (queues are platform-wide).
 
+use super::schedule::ScheduleInfo;
 use super::{JobCategory, JobKind, JobRequest, JobStore, catalogue, enqueue};
 use crate::entities::job_progress;
 use crate::error::ServiceError;
 use crate::state::Services;
-use sea_orm::{EntityTrait, QueryFilter as _};
+use chrono::{DateTime, TimeZone as _, Utc};
+use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _};
+use std::collections::HashSet;
 
 /// A queue's job counts by apalis state (`Pending`, `Queued`, `Running`, `Done`, `Failed`,
 /// `Killed`).
@@ -60,9 +64,49 @@ pub struct PendingJob {
     pub request: Option<JobRequest>,
 }
 
+/// A job a worker is running now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunningJob {
+    /// apalis' task id (to cancel it).
+    pub task_id: String,
+    /// Its queue.
+    pub queue: String,
+    /// The request, when readable.
+    pub request: Option<JobRequest>,
+    /// The worker running it.
+    pub worker: String,
+    /// When the worker took it.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Its last reported progress.
+    pub progress: Option<job_progress::Model>,
+    /// Someone asked to cancel it (it stops within a second).
+    pub cancelling: bool,
+}
+
+/// Jobs finished in one minute of the last hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinuteStats {
+    /// The minute's start (UTC).
+    pub minute: DateTime<Utc>,
+    /// Jobs that finished (done, failed or cancelled) in it.
+    pub finished: i64,
+    /// Of those, the ones that failed or were cancelled.
+    pub failed: i64,
+    /// Mean wait from due to taken by a worker, in seconds (SQLite stores whole seconds).
+    pub mean_latency_seconds: f64,
+}
+
 /// What the jobs dashboard shows: counts per queue, the newest failures, and jobs in progress.
 #[derive(Debug, Clone)]
 pub struct JobsOverview {
+    /// Jobs running now, oldest first (at most 50).
+    pub running: Vec<RunningJob>,
+    /// The last 60 minutes, oldest first; minutes without finished jobs are absent.
+    pub last_hour: Vec<MinuteStats>,
+    /// Paused queues and workers (`queue:<name>`, `worker:<name>`).
+    pub paused: HashSet<String>,
+    /// The cron schedules.
+    pub schedules: Vec<ScheduleInfo>,
     /// Registered workers, by name.
     pub workers: Vec<WorkerInfo>,
     /// The 20 oldest jobs waiting to run.
@@ -75,7 +119,7 @@ pub struct JobsOverview {
     pub in_progress: Vec<job_progress::Model>,
 }
 
-fn super_admin(actor: &crate::audit::Actor) -> Result<(), ServiceError> {
+pub(super) fn super_admin(actor: &crate::audit::Actor) -> Result<(), ServiceError> {
     if actor.role == domain::access::Role::SuperAdmin {
         Ok(())
     } else {
@@ -94,7 +138,8 @@ pub async fn overview(
     use sea_orm::sea_query::ExprTrait as _;
     use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, Statement};
     super_admin(actor)?;
-    let db = &services.db;
+    let queues_db = services.jobs.conn();
+    let db = &queues_db;
     let backend = db.get_database_backend();
     let (workers_sql, pending_sql) = match services.jobs {
         JobStore::Sqlite(_) => (
@@ -191,7 +236,7 @@ pub async fn overview(
                 status: row.try_get("", "status")?,
                 attempts: row.try_get("", "attempts")?,
                 max_attempts: row.try_get("", "max_attempts")?,
-                error: row.try_get("", "error")?,
+                error: readable_error(&row.try_get::<String>("", "error")?),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -202,15 +247,143 @@ pub async fn overview(
         )
         .order_by_desc(job_progress::Column::UpdatedAt)
         .limit(20)
-        .all(db)
+        .all(&services.db)
         .await?;
+    let running = running(services, db).await?;
+    let last_hour = last_hour(services, db).await?;
     Ok(JobsOverview {
+        running,
+        last_hour,
+        paused: super::control::paused(&services.db).await?,
+        schedules: super::schedule::list(services).await?,
         workers,
         pending,
         queues,
         failures,
         in_progress,
     })
+}
+
+/// The reason in apalis' stored result (`{"Err":"AbortError: <reason>"}`), without its
+/// wrapping; the raw text when it has another shape.
+fn readable_error(raw: &str) -> String {
+    let text = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(map)) => match map.get("Err") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => raw.to_owned(),
+        },
+        Ok(serde_json::Value::String(s)) => s,
+        _ => raw.to_owned(),
+    };
+    ["AbortError: ", "RetryAfterError: ", "transient: "]
+        .iter()
+        .fold(text, |t, prefix| {
+            t.strip_prefix(prefix).map(str::to_owned).unwrap_or(t)
+        })
+}
+
+/// Jobs running now with their progress and whether a cancel was asked for.
+async fn running(
+    services: &Services,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Vec<RunningJob>, ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match services.jobs {
+        JobStore::Sqlite(_) => {
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, COALESCE(lock_by, '') AS worker, \
+             lock_at FROM Jobs WHERE status = 'Running' ORDER BY lock_at, id LIMIT 50"
+        }
+        JobStore::Postgres(_) => {
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, \
+             COALESCE(lock_by, '') AS worker, EXTRACT(EPOCH FROM lock_at)::bigint AS lock_at \
+             FROM apalis.jobs WHERE status = 'Running' ORDER BY lock_at, id LIMIT 50"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    let mut jobs = Vec::with_capacity(rows.len());
+    for row in rows {
+        let payload: String = row.try_get("", "payload")?;
+        let started: Option<i64> = row.try_get("", "lock_at")?;
+        jobs.push(RunningJob {
+            task_id: row.try_get("", "id")?,
+            queue: row.try_get("", "queue")?,
+            request: serde_json::from_str(&payload).ok(),
+            worker: row.try_get("", "worker")?,
+            started_at: started.and_then(|s| Utc.timestamp_opt(s, 0).single()),
+            progress: None,
+            cancelling: false,
+        });
+    }
+    let ids: Vec<String> = jobs
+        .iter()
+        .filter_map(|j| j.request.as_ref().map(|r| r.id.clone()))
+        .collect();
+    if ids.is_empty() {
+        return Ok(jobs);
+    }
+    let progress = job_progress::Entity::find()
+        .filter(job_progress::Column::JobId.is_in(ids.clone()))
+        .all(&services.db)
+        .await?;
+    for job in &mut jobs {
+        let Some(id) = job.request.as_ref().map(|r| r.id.clone()) else {
+            continue;
+        };
+        job.progress = progress.iter().find(|p| p.job_id == id).cloned();
+        job.cancelling = super::control::cancel_requested_by(&services.db, &id)
+            .await?
+            .is_some();
+    }
+    Ok(jobs)
+}
+
+/// Per minute of the last hour: jobs finished, failed, and their mean wait before a worker
+/// took them.
+async fn last_hour(
+    services: &Services,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Vec<MinuteStats>, ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let since = Utc::now().timestamp() / 60 * 60 - 59 * 60;
+    let sql = match services.jobs {
+        JobStore::Sqlite(_) => {
+            "SELECT done_at / 60 * 60 AS minute, COUNT(*) AS finished, \
+             SUM(CASE WHEN status = 'Done' THEN 0 ELSE 1 END) AS failed, \
+             CAST(AVG(COALESCE(lock_at, done_at) - run_at) AS REAL) AS latency \
+             FROM Jobs WHERE done_at >= $1 AND status IN ('Done', 'Failed', 'Killed') \
+             GROUP BY done_at / 60 ORDER BY minute"
+        }
+        JobStore::Postgres(_) => {
+            "SELECT (floor(EXTRACT(EPOCH FROM done_at) / 60) * 60)::bigint AS minute, COUNT(*)::bigint AS finished, \
+             SUM(CASE WHEN status = 'Done' THEN 0 ELSE 1 END)::bigint AS failed, \
+             AVG(EXTRACT(EPOCH FROM COALESCE(lock_at, done_at) - run_at))::float8 AS latency \
+             FROM apalis.jobs WHERE done_at >= to_timestamp($1) AND status IN ('Done', 'Failed', 'Killed') \
+             GROUP BY 1 ORDER BY 1"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [since.into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let minute: i64 = row.try_get("", "minute")?;
+            Ok(MinuteStats {
+                minute: Utc.timestamp_opt(minute, 0).single().unwrap_or_default(),
+                finished: row.try_get("", "finished")?,
+                failed: row.try_get("", "failed")?,
+                mean_latency_seconds: row
+                    .try_get::<Option<f64>>("", "latency")?
+                    .unwrap_or(0.0)
+                    .max(0.0),
+            })
+        })
+        .collect()
 }
 
 /// Queues `kind` with `payload_json` (JSON text) for the super admin, audited.
@@ -284,20 +457,30 @@ pub async fn retry(
     Ok(request.id)
 }
 
-/// Cancels a job that is still waiting (not yet taken by a worker): it is marked `Killed` and
-/// never runs. Audited.
+/// What [`cancel`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The job was waiting: it is marked `Killed` and never runs.
+    Cancelled,
+    /// The job is running: its runner stops it within a second and it fails as cancelled.
+    Stopping,
+}
+
+/// Cancels a job: a waiting one at once (marked `Killed`, it never runs), a running one within a
+/// second (its runner drops the handler and fails the job "cancelled by <email>"). Audited.
 ///
 /// # Errors
-/// `Forbidden`; `NotFound` when no waiting job has `task_id` (it may have started meanwhile).
+/// `Forbidden`; `NotFound` when no waiting or running job has `task_id` (it may have finished
+/// meanwhile).
 pub async fn cancel(
     services: &Services,
     actor: &crate::audit::Actor,
     task_id: &str,
-) -> Result<(), ServiceError> {
+) -> Result<CancelOutcome, ServiceError> {
     use sea_orm::{ConnectionTrait, Statement};
     super_admin(actor)?;
-    let db = &services.db;
-    let backend = db.get_database_backend();
+    let queues = services.jobs.conn();
+    let backend = queues.get_database_backend();
     let reason = serde_json::to_string(&format!("cancelled by {}", actor.email))
         .unwrap_or_else(|_| "\"cancelled\"".to_owned());
     let statement = match services.jobs {
@@ -314,11 +497,26 @@ pub async fn cancel(
             [reason.into(), task_id.into()],
         ),
     };
-    if db.execute_raw(statement).await?.rows_affected() == 0 {
-        return Err(ServiceError::NotFound);
-    }
+    let outcome = if queues.execute_raw(statement).await?.rows_affected() > 0 {
+        CancelOutcome::Cancelled
+    } else {
+        let job = running(services, &queues)
+            .await?
+            .into_iter()
+            .find(|j| j.task_id == task_id)
+            .and_then(|j| j.request)
+            .ok_or(ServiceError::NotFound)?;
+        super::control::request_cancel(&services.db, &job.id, &actor.email).await?;
+        CancelOutcome::Stopping
+    };
     actor
-        .audit(db, "cancel", "job", task_id, crate::audit::Changes::new())
+        .audit(
+            &services.db,
+            "cancel",
+            "job",
+            task_id,
+            crate::audit::Changes::new(),
+        )
         .await?;
-    Ok(())
+    Ok(outcome)
 }

@@ -1,6 +1,6 @@
 //! The System kinds' handlers: health probe, exchange-rate refresh, cleanup/retention.
 
-use super::catalogue::{Cleanup, RefreshFxRates, typed};
+use super::catalogue::{Cleanup, Noop, RefreshFxRates, typed};
 use super::{JobContext, JobFailure, JobStore};
 use crate::entities::{fx_rates, job_progress};
 use chrono::{DateTime, Utc};
@@ -175,15 +175,16 @@ pub(super) async fn cleanup(
         .await?
         .rows_affected;
     let finished = "(status = 'Done' OR status = 'Killed' OR (status = 'Failed' AND attempts >= max_attempts))";
+    let queues = ctx.services.jobs.conn();
     let jobs = match &ctx.services.jobs {
-        JobStore::Sqlite(_) => db
+        JobStore::Sqlite(_) => queues
             .execute_unprepared(&format!(
                 "DELETE FROM Jobs WHERE {finished} AND COALESCE(done_at, run_at) < {}",
                 cutoff.timestamp()
             ))
             .await?
             .rows_affected(),
-        JobStore::Postgres(_) => db
+        JobStore::Postgres(_) => queues
             .execute_unprepared(&format!(
                 "DELETE FROM apalis.jobs WHERE {finished} AND COALESCE(done_at, run_at) < to_timestamp({})",
                 cutoff.timestamp()
@@ -191,15 +192,75 @@ pub(super) async fn cleanup(
             .await?
             .rows_affected(),
     };
-    ctx.progress(3, 3, "done").await?;
+    ctx.progress(2, 4, "finished jobs deleted").await?;
+    for (table, column) in [
+        ("job_schedule_runs", "created_at"),
+        ("job_cancel_requests", "requested_at"),
+    ] {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!("DELETE FROM {table} WHERE {column} < $1"),
+            [cutoff.into()],
+        ))
+        .await?;
+    }
+    let orphans = delete_orphaned_uploads(ctx).await?;
+    ctx.progress(4, 4, "done").await?;
     Ok(format!(
-        "deleted {sessions} expired sessions, {jobs} finished jobs and {progress} progress rows older than {days} days"
+        "deleted {sessions} expired sessions, {jobs} finished jobs and {progress} progress rows older than {days} days, and {orphans} orphaned uploads"
     ))
 }
 
-/// Records that the job ran: one `job_effects` row per job (a rerun only counts the run).
-pub(super) async fn noop(ctx: &JobContext) -> Result<String, JobFailure> {
+/// How long an upload may stay unreferenced before cleanup deletes it: longer than any upload
+/// takes between storing the file and saving the row that points at it.
+const ORPHAN_GRACE: chrono::Duration = chrono::Duration::hours(24);
+
+/// Deletes uploads nothing points at (a logo replaced while its old file could not be removed,
+/// a write interrupted half-way) once they are older than [`ORPHAN_GRACE`].
+async fn delete_orphaned_uploads(ctx: &JobContext) -> Result<u64, JobFailure> {
+    use crate::entities::tenants;
+    let referenced: std::collections::HashSet<String> = tenants::Entity::find()
+        .all(&ctx.services.db)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.logo_key)
+        .collect();
+    let objects = &ctx.services.objects;
+    let listed = objects
+        .list("tenants/")
+        .await
+        .map_err(|e| JobFailure::Transient(format!("listing uploads: {e:#}")))?;
+    let cutoff = Utc::now() - ORPHAN_GRACE;
+    let mut deleted = 0;
+    for object in listed {
+        if object.modified < cutoff && !referenced.contains(&object.key) {
+            objects
+                .delete(&object.key)
+                .await
+                .map_err(|e| JobFailure::Transient(format!("deleting {}: {e:#}", object.key)))?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Waits the payload's seconds (progress each second), then records that the job ran: one
+/// `job_effects` row per job (a rerun only counts the run).
+pub(super) async fn noop(
+    ctx: &JobContext,
+    payload: &serde_json::Value,
+) -> Result<String, JobFailure> {
     use sea_orm::{ConnectionTrait, Statement};
+    let p: Noop = typed(payload.clone()).map_err(|e| JobFailure::Permanent(e.to_string()))?;
+    for second in 0..p.seconds {
+        ctx.progress(u64::from(second), u64::from(p.seconds), "waiting")
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    if p.seconds > 0 {
+        ctx.progress(u64::from(p.seconds), u64::from(p.seconds), "done")
+            .await?;
+    }
     let db = &ctx.services.db;
     let sql = "INSERT INTO job_effects (job_id, runs, applied_at) VALUES ($1, 1, $2) \
                ON CONFLICT (job_id) DO UPDATE SET runs = job_effects.runs + 1";

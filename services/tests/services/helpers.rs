@@ -49,13 +49,21 @@ pub async fn postgres() -> DatabaseConnection {
 
 /// The platform state on `db` with the embedded settings.
 pub async fn services(db: DatabaseConnection) -> Services {
+    services_with(db, &[]).await
+}
+
+/// The platform state on `db` with the embedded settings and `vars` (`DIDTRON__*`) on top; a
+/// data directory of its own.
+pub async fn services_with(db: DatabaseConnection, vars: &[(&str, &str)]) -> Services {
     let dir = std::env::temp_dir().join(format!("didtron-tests/data-{}", uuid::Uuid::new_v4()));
-    Services::with_db(
-        settings(&[("DIDTRON__DATA__DIR", dir.to_str().unwrap())]),
-        db,
-    )
-    .await
-    .expect("services")
+    let mut all = vec![("DIDTRON__DATA__DIR", dir.to_str().unwrap().to_owned())];
+    all.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let settings = settings(
+        &all.iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    Services::with_db(settings, db).await.expect("services")
 }
 
 /// An actor with `role` and id `user_id` in the operator tenant (1).

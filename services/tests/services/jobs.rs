@@ -1,14 +1,13 @@
 //! Jobs: payload validation, the System handlers (against a local fake of Open Exchange Rates),
 //! and the apalis queues and workers on SQLite and PostgreSQL.
 
-use super::helpers::settings;
+use super::helpers::services_with;
 use crate::on_both_databases;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::json;
-use services::Services;
 use services::entities::{fx_rates, job_progress};
 use services::jobs::{self, JobFailure, JobKind, JobRequest, JobStore};
 use std::collections::HashMap;
@@ -47,18 +46,6 @@ async fn fake_oxr() -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}/api")
-}
-
-async fn services_with(db: DatabaseConnection, vars: &[(&str, &str)]) -> Services {
-    let dir = std::env::temp_dir().join(format!("didtron-tests/data-{}", uuid::Uuid::new_v4()));
-    let mut all = vec![("DIDTRON__DATA__DIR", dir.to_str().unwrap().to_owned())];
-    all.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    let settings = settings(
-        &all.iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    Services::with_db(settings, db).await.unwrap()
 }
 
 fn request(kind: JobKind, payload: serde_json::Value) -> JobRequest {
