@@ -34,7 +34,7 @@ export async function startServer() {
       DIDTRON__SERVER__PUBLIC_URL: base,
       DIDTRON__SERVER__SITE_ROOT: join(root, 'target', 'site'),
       DIDTRON__DATA__DIR: dataDir,
-      DIDTRON__LOG__FILTER: 'warn',
+      DIDTRON__LOG__FILTER: process.env.DIDTRON__LOG__FILTER ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

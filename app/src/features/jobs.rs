@@ -2,4 +2,6 @@
 //! triggering any job kind with a JSON payload.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod chart;
 pub mod pages;

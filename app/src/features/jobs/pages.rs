@@ -1,4 +1,4 @@
-use super::api::{CancelJob, JobsData, RetryJob, TriggerJob, get_jobs};
+use super::api::{CancelJob, JobsData, PauseJobs, RetryJob, TriggerJob, get_jobs};
 use crate::ui::fields::{FormError, SelectField};
 use crate::ui::page::ErrorPanel;
 use leptos::prelude::*;
@@ -10,12 +10,14 @@ pub fn JobsPage() -> impl IntoView {
     let trigger = ServerAction::<TriggerJob>::new();
     let retry = ServerAction::<RetryJob>::new();
     let cancel = ServerAction::<CancelJob>::new();
+    let pause = ServerAction::<PauseJobs>::new();
     let data = Resource::new(
         move || {
             (
                 trigger.version().get(),
                 retry.version().get(),
                 cancel.version().get(),
+                pause.version().get(),
             )
         },
         |_| get_jobs(),
@@ -32,7 +34,7 @@ pub fn JobsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => view! { <Dashboard data trigger retry cancel/> }.into_any(),
+                    Ok(data) => view! { <Dashboard data trigger retry cancel pause/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -46,8 +48,11 @@ fn Dashboard(
     trigger: ServerAction<TriggerJob>,
     retry: ServerAction<RetryJob>,
     cancel: ServerAction<CancelJob>,
+    pause: ServerAction<PauseJobs>,
 ) -> impl IntoView {
     let cancel_error = Signal::derive(move || cancel.value().get().and_then(Result::err));
+    let cancelled = move || cancel.value().get().and_then(Result::ok);
+    let pause_error = Signal::derive(move || pause.value().get().and_then(Result::err));
     let error = Signal::derive(move || trigger.value().get().and_then(Result::err));
     let retry_error = Signal::derive(move || retry.value().get().and_then(Result::err));
     let queued = move || trigger.value().get().and_then(Result::ok);
@@ -77,36 +82,58 @@ fn Dashboard(
     });
     let example = kinds.first().map(|(_, _, e)| e.clone()).unwrap_or_default();
     view! {
-        {move || { let JobsData { queues, in_progress, failures, workers, pending, .. } = live.get(); view! {
+        {move || { let JobsData { queues, running, chart_svg, last_hour, schedules, failures, workers, pending, .. } = live.get(); view! {
+        <FormError error=pause_error fields=&[]/>
+        <FormError error=cancel_error fields=&[]/>
+        {move || cancelled().map(|msg| view! { <div class="notice-ok" role="status">{msg}</div> })}
         <table class="data-table" id="queues">
             <thead><tr>
                 <th scope="col">"Queue"</th><th scope="col" class="num">"Pending"</th><th scope="col" class="num">"Running"</th>
                 <th scope="col" class="num">"Done"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Cancelled"</th>
+                <th scope="col">"State"</th><th scope="col">""</th>
             </tr></thead>
             <tbody>
                 {queues.into_iter().map(|q| view! {
                     <tr>
-                        <td>{q.title}<br/><span class="muted">{q.queue}</span></td>
+                        <td>{q.title}<br/><span class="muted">{q.queue.clone()}</span></td>
                         <td class="num">{q.pending}</td><td class="num">{q.running}</td><td class="num">{q.done}</td>
                         <td class="num">{q.failed}</td><td class="num">{q.killed}</td>
+                        <td><StateBadge paused=q.paused/></td>
+                        <td><PauseButton pause target="queue" name=q.queue paused=q.paused/></td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
-        <h2>"In progress"</h2>
-        {if in_progress.is_empty() {
+        <h2>"Last hour"</h2>
+        <p class="muted" id="last-hour">{last_hour}</p>
+        <div class="jobs-chart" role="img" aria-label="Jobs finished per minute (bars) and mean wait before start in seconds (line), last 60 minutes" inner_html=chart_svg></div>
+        <h2>"Running"</h2>
+        {if running.is_empty() {
             view! { <p class="empty">"No job is running."</p> }.into_any()
         } else {
             view! {
-                <table class="data-table">
-                    <thead><tr><th scope="col">"Job"</th><th scope="col">"Progress"</th><th scope="col">"Message"</th><th scope="col">"Updated"</th></tr></thead>
+                <table class="data-table" id="running">
+                    <thead><tr><th scope="col">"Job"</th><th scope="col">"Progress"</th><th scope="col">"Message"</th><th scope="col">"Worker"</th><th scope="col">"Started"</th><th scope="col">""</th></tr></thead>
                     <tbody>
-                        {in_progress.into_iter().map(|p| view! {
+                        {running.into_iter().map(|r| view! {
                             <tr>
-                                <td>{p.kind}<br/><span class="muted">{p.id}</span></td>
-                                <td><progress max=p.total value=p.done></progress>" "{format!("{}/{}", p.done, p.total)}</td>
-                                <td>{p.message}</td>
-                                <td>{p.at}</td>
+                                <td>{r.kind}<br/><span class="muted">{r.id}</span></td>
+                                <td><progress max=r.total.max(1) value=r.done></progress>" "{format!("{}/{}", r.done, r.total)}</td>
+                                <td>{r.message}</td>
+                                <td>{r.worker}</td>
+                                <td>{r.started}</td>
+                                <td>
+                                    {if r.cancelling {
+                                        view! { <span class="badge badge-warn">"Stopping…"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=cancel attr:class="inline">
+                                                <input type="hidden" name="task_id" value=r.task_id/>
+                                                <button type="submit" class="btn btn-secondary btn-small">"Cancel"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}
+                                </td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -114,12 +141,11 @@ fn Dashboard(
             }.into_any()
         }}
         <h2>"Waiting"</h2>
-        <FormError error=cancel_error fields=&[]/>
         {if pending.is_empty() {
             view! { <p class="empty">"No job is waiting."</p> }.into_any()
         } else {
             view! {
-                <table class="data-table">
+                <table class="data-table" id="waiting">
                     <thead><tr><th scope="col">"Job"</th><th scope="col">"Queue"</th><th scope="col">""</th></tr></thead>
                     <tbody>
                         {pending.into_iter().map(|(task_id, queue, kind)| view! {
@@ -144,14 +170,37 @@ fn Dashboard(
         } else {
             view! {
                 <table class="data-table">
-                    <thead><tr><th scope="col">"Worker"</th><th scope="col">"Queue"</th><th scope="col" class="num">"Heartbeat"</th><th scope="col" class="num">"Running"</th></tr></thead>
+                    <thead><tr><th scope="col">"Worker"</th><th scope="col">"Queue"</th><th scope="col" class="num">"Heartbeat"</th><th scope="col" class="num">"Running"</th><th scope="col">"State"</th><th scope="col">""</th></tr></thead>
                     <tbody>
-                        {workers.into_iter().map(|(id, queue, age, running)| view! {
+                        {workers.into_iter().map(|w| view! {
                             <tr>
-                                <td>{id}</td>
-                                <td>{queue}</td>
-                                <td class="num">{format!("{age} s ago")}</td>
-                                <td class="num">{running}</td>
+                                <td>{w.name.clone()}</td>
+                                <td>{w.queue}</td>
+                                <td class="num">{format!("{} s ago", w.heartbeat_age)}</td>
+                                <td class="num">{w.running}</td>
+                                <td><StateBadge paused=w.paused/></td>
+                                <td><PauseButton pause target="worker" name=w.name paused=w.paused/></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Schedules"</h2>
+        {if schedules.is_empty() {
+            view! { <p class="empty">"No schedule: add [jobs.schedules.<name>] to the settings."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table" id="schedules">
+                    <thead><tr><th scope="col">"Schedule"</th><th scope="col">"Cron (UTC)"</th><th scope="col">"Kind"</th><th scope="col">"Next run"</th><th scope="col">"Last run"</th></tr></thead>
+                    <tbody>
+                        {schedules.into_iter().map(|s| view! {
+                            <tr>
+                                <td>{s.name}</td>
+                                <td><code>{if s.cron.is_empty() { "off".to_owned() } else { s.cron }}</code></td>
+                                <td>{s.kind}</td>
+                                <td>{s.next}{s.note.map(|n| view! { <br/><span class="muted">{format!("skipped: {n}")}</span> })}</td>
+                                <td>{s.last}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -197,6 +246,39 @@ fn Dashboard(
                 <p class="muted">"Examples: "{kinds.iter().map(|(k, _, e)| format!("{k}: {e}")).collect::<Vec<_>>().join(" · ")}</p>
                 <button type="submit" class="btn btn-primary">"Queue job"</button>
             </div>
+        </ActionForm>
+    }
+}
+
+/// "Running" or "Paused".
+#[component]
+fn StateBadge(paused: bool) -> impl IntoView {
+    if paused {
+        view! { <span class="badge badge-warn">"Paused"</span> }.into_any()
+    } else {
+        view! { <span class="badge badge-ok">"Running"</span> }.into_any()
+    }
+}
+
+/// Pause (or Resume, when paused) a queue or a worker.
+#[component]
+fn PauseButton(
+    pause: ServerAction<PauseJobs>,
+    target: &'static str,
+    name: String,
+    paused: bool,
+) -> impl IntoView {
+    let (action, label) = if paused {
+        ("resume", "Resume")
+    } else {
+        ("pause", "Pause")
+    };
+    view! {
+        <ActionForm action=pause attr:class="inline">
+            <input type="hidden" name="target" value=target/>
+            <input type="hidden" name="name" value=name.clone()/>
+            <input type="hidden" name="action" value=action/>
+            <button type="submit" class="btn btn-secondary btn-small" aria-label=format!("{label} {target} {name}")>{label}</button>
         </ActionForm>
     }
 }
