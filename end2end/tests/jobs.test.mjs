@@ -10,7 +10,7 @@ test('hydrated: jobs are queued from the dashboard and their outcome appears wit
     await page.goto(`${base}/admin/jobs`);
     await ready(page, true);
     const systemRow = page.locator('#queues tr').filter({ hasText: 'System' });
-    const doneBefore = Number(await systemRow.locator('td').nth(3).textContent());
+    const doneBefore = Number(await systemRow.locator('td').nth(4).textContent());
 
     await page.selectOption('select[name=kind]', 'system.cleanup');
     await page.fill('textarea[name=payload]', '{"older_than_days": "soon"}');
@@ -25,7 +25,7 @@ test('hydrated: jobs are queued from the dashboard and their outcome appears wit
     await page.waitForFunction(
       (before) => {
         const row = [...document.querySelectorAll('#queues tr')].find((r) => r.textContent.includes('System'));
-        return row && Number(row.querySelectorAll('td')[3].textContent) > before;
+        return row && Number(row.querySelectorAll('td')[4].textContent) > before;
       },
       doneBefore,
       { timeout: 20_000 },

@@ -268,15 +268,49 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// As [`enqueue`], for a job that must not start before `delay` has passed (it counts as
+/// `Scheduled` until then).
+///
+/// # Errors
+/// As [`enqueue`].
+pub async fn enqueue_after(
+    store: &JobStore,
+    kind: JobKind,
+    payload: serde_json::Value,
+    delay: Duration,
+) -> Result<String, ServiceError> {
+    let payload = kind.validate(payload)?;
+    let request = JobRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: kind.key().to_owned(),
+        payload,
+    };
+    let id = request.id.clone();
+    push_at(store, kind, request, Some(delay)).await?;
+    Ok(id)
+}
+
 /// Puts `request` on `kind`'s queue with the kind's attempts (no validation: callers validate).
 pub(crate) async fn push(
     store: &JobStore,
     kind: JobKind,
     request: JobRequest,
 ) -> Result<(), ServiceError> {
-    let task = TaskBuilder::new(request)
-        .max_attempts(kind.max_attempts())
-        .build();
+    push_at(store, kind, request, None).await
+}
+
+async fn push_at(
+    store: &JobStore,
+    kind: JobKind,
+    request: JobRequest,
+    delay: Option<Duration>,
+) -> Result<(), ServiceError> {
+    let builder = TaskBuilder::new(request).max_attempts(kind.max_attempts());
+    let task = match delay {
+        Some(delay) => builder.run_after(delay),
+        None => builder,
+    }
+    .build();
     let queue = kind.category().queue();
     let queued = match store {
         JobStore::Sqlite(pool) => apalis_sqlite::SqliteStorage::<JobRequest>::new(pool)

@@ -11,8 +11,10 @@ use chrono::{DateTime, TimeZone as _, Utc};
 use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _};
 use std::collections::HashSet;
 
-/// A queue's job counts by apalis state (`Pending`, `Queued`, `Running`, `Done`, `Failed`,
-/// `Killed`).
+/// A queue's job counts by state: apalis' (`Pending`, `Queued`, `Running`, `Done`, `Failed`,
+/// `Killed`), except that a job due later (a retry waiting out its backoff, or one scheduled) is
+/// `Scheduled`, a failed job with attempts left and due now is `Pending`, and so `Failed` means
+/// failed for good.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueCounts {
     /// The queue (category) name.
@@ -185,13 +187,23 @@ pub async fn overview(
         .collect::<Result<Vec<_>, _>>()?;
     let (counts_sql, failures_sql) = match services.jobs {
         JobStore::Sqlite(_) => (
-            "SELECT job_type AS queue, status, COUNT(*) AS n FROM Jobs GROUP BY job_type, status",
+            "SELECT job_type AS queue, \
+             CASE WHEN status IN ('Pending', 'Failed') AND attempts < max_attempts \
+                       AND run_at > CAST(strftime('%s', 'now') AS INTEGER) THEN 'Scheduled' \
+                  WHEN status = 'Failed' AND attempts < max_attempts THEN 'Pending' \
+                  ELSE status END AS state, COUNT(*) AS n \
+             FROM Jobs GROUP BY 1, 2",
             "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, status, attempts, max_attempts, \
              COALESCE(CAST(last_result AS TEXT), '') AS error FROM Jobs \
              WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
         ),
         JobStore::Postgres(_) => (
-            "SELECT job_type AS queue, status, COUNT(*)::bigint AS n FROM apalis.jobs GROUP BY job_type, status",
+            "SELECT job_type AS queue, \
+             CASE WHEN status IN ('Pending', 'Failed') AND attempts < max_attempts AND run_at > now() \
+                       THEN 'Scheduled' \
+                  WHEN status = 'Failed' AND attempts < max_attempts THEN 'Pending' \
+                  ELSE status END AS state, COUNT(*)::bigint AS n \
+             FROM apalis.jobs GROUP BY 1, 2",
             "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, status, \
              attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
              COALESCE(last_result::text, '') AS error FROM apalis.jobs \
@@ -210,7 +222,7 @@ pub async fn overview(
         .collect();
     for row in rows {
         let queue: String = row.try_get("", "queue")?;
-        let status: String = row.try_get("", "status")?;
+        let status: String = row.try_get("", "state")?;
         let n: i64 = row.try_get("", "n")?;
         match queues.iter_mut().find(|q| q.queue == queue) {
             Some(q) => q.counts.push((status, n)),

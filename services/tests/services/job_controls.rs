@@ -304,6 +304,25 @@ async fn schedules_queue_each_tick_once(db: DatabaseConnection) {
         .sum();
     assert_eq!(pending, ticks, "one job per tick, whoever saw it");
 
+    // A job due later counts as scheduled, not pending.
+    jobs::enqueue_after(
+        &svc.jobs,
+        JobKind::Noop,
+        json!({}),
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    let counts = jobs::overview(&svc, &admin)
+        .await
+        .unwrap()
+        .queues
+        .into_iter()
+        .find(|q| q.queue == "system")
+        .unwrap()
+        .counts;
+    assert!(counts.contains(&("Scheduled".to_owned(), 1)), "{counts:?}");
+
     let listed = overview.schedules;
     let probe = listed.iter().find(|s| s.name == "probe").unwrap();
     assert!(probe.next_run.is_some() && probe.last_run.is_some());

@@ -9,13 +9,15 @@ pub struct QueueRow {
     pub queue: String,
     /// Category title.
     pub title: String,
-    /// Counts: pending, running, done, failed, killed (apalis' `Queued` counts as pending).
+    /// Waiting and due (apalis' `Queued` and a retry that is due count as pending).
     pub pending: i64,
+    /// Due later: a retry waiting out its backoff, or a job scheduled for later.
+    pub scheduled: i64,
     /// Running now.
     pub running: i64,
     /// Finished.
     pub done: i64,
-    /// Failed for good, or waiting for a retry.
+    /// Failed for good (no attempt left).
     pub failed: i64,
     /// Cancelled.
     pub killed: i64,
@@ -238,6 +240,7 @@ pub fn to_data(o: services::jobs::JobsOverview) -> JobsData {
                     .map_or(q.queue.clone(), |c| c.title().to_owned()),
                 queue: q.queue.clone(),
                 pending: count(&q.counts, &["Pending", "Queued"]),
+                scheduled: count(&q.counts, &["Scheduled"]),
                 running: count(&q.counts, &["Running"]),
                 done: count(&q.counts, &["Done"]),
                 failed: count(&q.counts, &["Failed"]),

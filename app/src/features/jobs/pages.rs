@@ -88,7 +88,7 @@ fn Dashboard(
         {move || cancelled().map(|msg| view! { <div class="notice-ok" role="status">{msg}</div> })}
         <table class="data-table" id="queues">
             <thead><tr>
-                <th scope="col">"Queue"</th><th scope="col" class="num">"Pending"</th><th scope="col" class="num">"Running"</th>
+                <th scope="col">"Queue"</th><th scope="col" class="num">"Pending"</th><th scope="col" class="num">"Scheduled"</th><th scope="col" class="num">"Running"</th>
                 <th scope="col" class="num">"Done"</th><th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Cancelled"</th>
                 <th scope="col">"State"</th><th scope="col">""</th>
             </tr></thead>
@@ -96,7 +96,7 @@ fn Dashboard(
                 {queues.into_iter().map(|q| view! {
                     <tr>
                         <td>{q.title}<br/><span class="muted">{q.queue.clone()}</span></td>
-                        <td class="num">{q.pending}</td><td class="num">{q.running}</td><td class="num">{q.done}</td>
+                        <td class="num">{q.pending}</td><td class="num">{q.scheduled}</td><td class="num">{q.running}</td><td class="num">{q.done}</td>
                         <td class="num">{q.failed}</td><td class="num">{q.killed}</td>
                         <td><StateBadge paused=q.paused/></td>
                         <td><PauseButton pause target="queue" name=q.queue paused=q.paused/></td>
