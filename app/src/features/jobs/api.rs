@@ -59,6 +59,8 @@ pub struct WorkerRow {
     pub heartbeat_age: i64,
     /// Jobs it runs now.
     pub running: i64,
+    /// The kinds of the jobs it runs now, e.g. `system.cleanup`; empty when idle.
+    pub current: String,
     /// Paused by itself (not through its queue).
     pub paused: bool,
 }
@@ -170,6 +172,13 @@ pub fn to_data(o: services::jobs::JobsOverview) -> JobsData {
                 queue: w.queue.clone(),
                 heartbeat_age: w.heartbeat_age_seconds,
                 running: w.running,
+                current: o
+                    .running
+                    .iter()
+                    .filter(|r| r.worker == w.id)
+                    .filter_map(|r| r.request.as_ref().map(|q| q.kind.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 paused: is_paused(PauseTarget::Worker(w.id.clone())),
             })
             .collect(),

@@ -170,7 +170,7 @@ fn Dashboard(
         } else {
             view! {
                 <table class="data-table">
-                    <thead><tr><th scope="col">"Worker"</th><th scope="col">"Queue"</th><th scope="col" class="num">"Heartbeat"</th><th scope="col" class="num">"Running"</th><th scope="col">"State"</th><th scope="col">""</th></tr></thead>
+                    <thead><tr><th scope="col">"Worker"</th><th scope="col">"Queue"</th><th scope="col" class="num">"Heartbeat"</th><th scope="col" class="num">"Running"</th><th scope="col">"Current job"</th><th scope="col">"State"</th><th scope="col">""</th></tr></thead>
                     <tbody>
                         {workers.into_iter().map(|w| view! {
                             <tr>
@@ -178,6 +178,7 @@ fn Dashboard(
                                 <td>{w.queue}</td>
                                 <td class="num">{format!("{} s ago", w.heartbeat_age)}</td>
                                 <td class="num">{w.running}</td>
+                                <td>{if w.current.is_empty() { "—".to_owned() } else { w.current }}</td>
                                 <td><StateBadge paused=w.paused/></td>
                                 <td><PauseButton pause target="worker" name=w.name paused=w.paused/></td>
                             </tr>
