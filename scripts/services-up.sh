@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the servers the tests use, on loopback, reusing any that already answer:
 # PostgreSQL on 127.0.0.1:5432 (role didtron/didtron) and Redis on 127.0.0.1:6379, installed
-# from Debian's packages when missing.
+# from Debian's packages when missing, and an S3-compatible server (moto, from PyPI into a
+# virtualenv under ~/.cache) on 127.0.0.1:9000.
 # Writes the environment variables the test suites read, as `export` lines, to the file named
 # by its first argument (the caller sources it). It prints only log lines, on stderr.
 #
@@ -16,6 +17,10 @@ log() { printf '[services-up] %s\n' "$*" >&2; }
 
 PG_URL=postgres://didtron:didtron@127.0.0.1:5432/postgres
 REDIS_URL=redis://127.0.0.1:6379
+S3_URL=http://127.0.0.1:9000
+MOTO_VENV=${DIDTRON_MOTO_VENV:-$HOME/.cache/didtron-moto}
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 apt_install() {
   local missing=()
@@ -58,7 +63,23 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { log "Redis did not start: see $LOG"; exit 1; }
 fi
 
+# S3 (moto's server mode: https://docs.getmoto.org/en/latest/docs/server_mode.html)
+if ! answers 9000; then
+  if [ ! -x "$MOTO_VENV/bin/moto_server" ]; then
+    apt_install python3-venv
+    log "installing moto[server] into $MOTO_VENV"
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install -q 'moto[server]' >>"$LOG" 2>&1 ||
+      { log "installing moto failed: see $LOG"; exit 1; }
+  fi
+  log "starting the S3 server (moto) on 127.0.0.1:9000"
+  setsid "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p 9000 </dev/null >>"$LOG" 2>&1 &
+  for _ in $(seq 1 40); do answers 9000 && break; sleep 0.25; done
+  answers 9000 || { log "the S3 server did not start: see $LOG"; exit 1; }
+fi
+
 {
+  echo "export DIDTRON_TEST_S3_URL=$S3_URL"
   echo "export DIDTRON_TEST_POSTGRES_URL=$PG_URL"
   echo "export DIDTRON_TEST_REDIS_URL=$REDIS_URL"
 } >"$env_file"

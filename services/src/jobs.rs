@@ -350,14 +350,15 @@ async fn handle(
     }
 }
 
-/// How often an idle worker looks for new jobs (apalis would otherwise wait for its 30 s
+/// How often an idle worker looks for new jobs (apalis would otherwise wait for its next
 /// heartbeat): the upper bound of the latency from enqueue to start.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Wakes a worker every `period` to look for jobs. apalis 1.0's `IntervalStrategy` arms its
 /// next delay without polling it, so when the fetch that follows a tick comes back empty
-/// nothing wakes the worker again until its next heartbeat (30 s; seen as jobs left waiting
-/// that long). This strategy polls the new delay at once, which registers the wake-up.
+/// nothing wakes the worker again until its next heartbeat (`jobs.heartbeat_seconds`; seen as
+/// jobs left waiting that long). This strategy polls the new delay at once, which registers the
+/// wake-up.
 #[derive(Debug)]
 struct EveryInterval {
     period: Duration,

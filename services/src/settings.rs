@@ -34,6 +34,36 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// `[fx]`: the exchange-rate provider.
     pub fx: FxSettings,
+    /// `[storage]`: where uploads are kept.
+    pub storage: StorageSettings,
+}
+
+/// `[storage]` settings: uploads on the local disk (embedded mode) or in an S3-compatible
+/// bucket.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    /// `local` (files under `data.dir/objects`) or `s3`.
+    pub backend: String,
+    /// `[storage.s3]`: used when `backend = "s3"`.
+    pub s3: S3Settings,
+}
+
+/// `[storage.s3]` settings (Amazon S3, Cloudflare R2, MinIO, any S3-compatible server).
+#[derive(Debug, Clone, Deserialize)]
+pub struct S3Settings {
+    /// Endpoint URL, e.g. `https://<account>.r2.cloudflarestorage.com`; empty for AWS S3.
+    pub endpoint: String,
+    /// Region, e.g. `us-east-1`; `auto` for R2.
+    pub region: String,
+    /// Bucket name (it must exist).
+    pub bucket: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: SecretString,
+    /// Path-style addressing (`endpoint/bucket/key`), which MinIO and most self-hosted servers
+    /// want; R2 and AWS take either.
+    pub path_style: bool,
 }
 
 /// `[jobs]` settings.
@@ -185,7 +215,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("api.requests_per_minute", "120"),
     ("jobs.roles", "web,worker"),
     ("jobs.retention_days", "30"),
-    ("jobs.heartbeat_seconds", "30"),
+    ("jobs.heartbeat_seconds", "10"),
     ("jobs.store", "database"),
     ("jobs.schedules.cleanup.cron", "0 30 3 * * *"),
     ("jobs.schedules.cleanup.kind", "system.cleanup"),
@@ -196,6 +226,13 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),
+    ("storage.backend", "local"),
+    ("storage.s3.endpoint", ""),
+    ("storage.s3.region", "us-east-1"),
+    ("storage.s3.bucket", ""),
+    ("storage.s3.access_key_id", ""),
+    ("storage.s3.secret_access_key", ""),
+    ("storage.s3.path_style", "true"),
 ];
 
 impl Settings {
@@ -318,6 +355,36 @@ impl Settings {
         if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
             return invalid("fx.base_url", "must start with http:// or https://");
         }
+        match self.storage.backend.as_str() {
+            "local" => {}
+            "s3" => {
+                let s3 = &self.storage.s3;
+                if s3.bucket.trim().is_empty() {
+                    return invalid(
+                        "storage.s3.bucket",
+                        "is required when storage.backend = \"s3\"",
+                    );
+                }
+                if s3.access_key_id.trim().is_empty()
+                    || s3.secret_access_key.expose_secret().is_empty()
+                {
+                    return invalid(
+                        "storage.s3.access_key_id",
+                        "and storage.s3.secret_access_key are required when storage.backend = \"s3\"",
+                    );
+                }
+                if !(s3.endpoint.is_empty()
+                    || s3.endpoint.starts_with("http://")
+                    || s3.endpoint.starts_with("https://"))
+                {
+                    return invalid(
+                        "storage.s3.endpoint",
+                        "must be empty (AWS) or start with http:// or https://",
+                    );
+                }
+            }
+            _ => return invalid("storage.backend", "must be local or s3"),
+        }
         if self.api.requests_per_minute == 0 {
             return invalid("api.requests_per_minute", "must be at least 1");
         }
@@ -419,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn job_schedules_and_the_memory_store_are_checked() {
+    fn job_schedules_the_memory_store_and_s3_storage_are_checked() {
         let load = |pairs: &[(&str, &str)]| {
             Settings::load_from_vars(Path::new("/nonexistent.toml"), vars(pairs))
         };
@@ -467,6 +534,25 @@ mod tests {
             "{err}"
         );
         load(&[("DIDTRON__JOBS__STORE", "memory")]).unwrap();
+        let err = load(&[("DIDTRON__STORAGE__BACKEND", "s3")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("storage.s3.bucket"), "{err}");
+        let err = load(&[
+            ("DIDTRON__STORAGE__BACKEND", "s3"),
+            ("DIDTRON__STORAGE__S3__BUCKET", "decks"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("storage.s3.access_key_id"), "{err}");
+        let s = load(&[
+            ("DIDTRON__STORAGE__BACKEND", "s3"),
+            ("DIDTRON__STORAGE__S3__BUCKET", "decks"),
+            ("DIDTRON__STORAGE__S3__ACCESS_KEY_ID", "AKIA"),
+            ("DIDTRON__STORAGE__S3__SECRET_ACCESS_KEY", "very-secret"),
+        ])
+        .unwrap();
+        assert!(!format!("{s:?}").contains("very-secret"));
         let err = load(&[("DIDTRON__JOBS__STORE", "redis")])
             .unwrap_err()
             .to_string();

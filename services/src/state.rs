@@ -6,6 +6,7 @@ use crate::settings::Settings;
 use crate::storage::{LocalDisk, ObjectStore};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,7 +98,21 @@ impl Services {
         crate::tenants::ensure_public_host(&db, &settings.server.public_url)
             .await
             .context("mapping server.public_url's host to the operator tenant")?;
-        let objects = Arc::new(LocalDisk::new(settings.data.dir.join("objects")));
+        let objects: Arc<dyn ObjectStore> = if settings.storage.backend == "s3" {
+            let s3 = &settings.storage.s3;
+            let store = crate::storage::S3Store::new(&crate::storage::S3Config {
+                endpoint: s3.endpoint.clone(),
+                region: s3.region.clone(),
+                bucket: s3.bucket.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.expose_secret().to_owned(),
+                path_style: s3.path_style,
+            });
+            store.check().await?;
+            Arc::new(store)
+        } else {
+            Arc::new(LocalDisk::new(settings.data.dir.join("objects")))
+        };
         let jobs = if settings.jobs.store == "memory" {
             crate::jobs::JobStore::memory().await?
         } else {

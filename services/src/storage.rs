@@ -1,6 +1,7 @@
 //! Object storage for uploads (tenant logos now; rate decks and KYC documents later): a local
-//! directory in the embedded mode. Keys are relative paths of lower-case letters, digits, `-`,
-//! `_`, `.` and `/`.
+//! directory in the embedded mode ([`LocalDisk`]), or any S3-compatible bucket ([`S3Store`]:
+//! AWS S3, Cloudflare R2, MinIO) when `storage.backend = "s3"`. Keys are relative paths of
+//! lower-case letters, digits, `-`, `_`, `.` and `/`.
 
 use anyhow::Context;
 use std::path::PathBuf;
@@ -28,6 +29,21 @@ pub struct ObjectInfo {
     pub modified: chrono::DateTime<chrono::Utc>,
 }
 
+/// Refuses keys that are empty, absolute, have empty, `.` or `..` parts, or use characters
+/// other than lower-case letters, digits, `-`, `_`, `.` and `/`.
+fn check_key(key: &str) -> anyhow::Result<()> {
+    let valid = !key.is_empty()
+        && !key.starts_with('/')
+        && !key
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./".contains(&b));
+    anyhow::ensure!(valid, "invalid object key `{key}`");
+    Ok(())
+}
+
 /// Objects as files under a root directory (`<data.dir>/objects`).
 #[derive(Debug, Clone)]
 pub struct LocalDisk {
@@ -41,15 +57,7 @@ impl LocalDisk {
     }
 
     fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
-        let valid = !key.is_empty()
-            && !key.starts_with('/')
-            && !key
-                .split('/')
-                .any(|part| part.is_empty() || part == "." || part == "..")
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./".contains(&b));
-        anyhow::ensure!(valid, "invalid object key `{key}`");
+        check_key(key)?;
         Ok(self.root.join(key))
     }
 }
@@ -131,32 +139,201 @@ impl ObjectStore for LocalDisk {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Objects in an S3-compatible bucket (Amazon S3 API: PutObject, GetObject, DeleteObject,
+/// ListObjectsV2; <https://docs.aws.amazon.com/AmazonS3/latest/API/>). Cloudflare R2 takes
+/// region `auto` and its account endpoint; MinIO and other servers usually want path-style
+/// addressing.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
 
-    #[tokio::test]
-    async fn stores_reads_and_deletes_and_refuses_escaping_keys() {
-        let dir = std::env::temp_dir().join(format!("didtron-objects-{}", std::process::id()));
-        let store = LocalDisk::new(dir.clone());
-        store.put("tenants/1/logo", b"png".to_vec()).await.unwrap();
-        assert_eq!(
-            store.get("tenants/1/logo").await.unwrap(),
-            Some(b"png".to_vec())
+/// Where an [`S3Store`] is and how to sign in to it.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// Endpoint URL, e.g. `https://<account>.r2.cloudflarestorage.com`; empty for AWS itself.
+    pub endpoint: String,
+    /// Region, e.g. `us-east-1` (`auto` for R2).
+    pub region: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Path-style addressing (`endpoint/bucket/key`) instead of virtual-hosted
+    /// (`bucket.endpoint/key`).
+    pub path_style: bool,
+}
+
+impl S3Store {
+    /// A store on `config`'s bucket (no request is made).
+    pub fn new(config: &S3Config) -> Self {
+        let credentials = aws_sdk_s3::config::Credentials::new(
+            config.access_key_id.clone(),
+            config.secret_access_key.clone(),
+            None,
+            None,
+            "didtron-settings",
         );
-        store.put("other/x", b"x".to_vec()).await.unwrap();
-        let listed = store.list("tenants/").await.unwrap();
-        assert_eq!(
-            listed.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(),
-            ["tenants/1/logo"]
-        );
-        assert!(listed[0].modified <= chrono::Utc::now());
-        store.delete("tenants/1/logo").await.unwrap();
-        assert_eq!(store.get("tenants/1/logo").await.unwrap(), None);
-        assert!(store.list("tenants/").await.unwrap().is_empty());
-        for bad in ["../x", "/etc/passwd", "a//b", "A", ""] {
-            assert!(store.put(bad, vec![]).await.is_err(), "{bad}");
+        let mut builder = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(config.region.clone()))
+            .credentials_provider(credentials)
+            .force_path_style(config.path_style);
+        if !config.endpoint.is_empty() {
+            builder = builder.endpoint_url(config.endpoint.clone());
         }
-        let _ = std::fs::remove_dir_all(dir);
+        Self {
+            client: aws_sdk_s3::Client::from_conf(builder.build()),
+            bucket: config.bucket.clone(),
+        }
+    }
+
+    /// Checks that the bucket exists and the credentials may use it.
+    ///
+    /// # Errors
+    /// The bucket is missing or refused, or the endpoint does not answer; the message says
+    /// which setting to check.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        self.client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "S3 bucket `{}` is not usable (check storage.s3.endpoint, storage.s3.bucket and the keys): {}",
+                    self.bucket,
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Creates the bucket (tests and first-time set-up); an existing bucket of ours is fine.
+    ///
+    /// # Errors
+    /// The server refused.
+    pub async fn create_bucket(&self) -> anyhow::Result<()> {
+        match self
+            .client
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_bucket_already_owned_by_you()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "creating S3 bucket `{}`: {}",
+                self.bucket,
+                aws_sdk_s3::error::DisplayErrorContext(e)
+            )),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ObjectStore for S3Store {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
+        check_key(key)?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "storing object {key}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        check_key(key)?;
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(
+                out.body
+                    .collect()
+                    .await
+                    .with_context(|| format!("reading object {key}"))?
+                    .into_bytes()
+                    .to_vec(),
+            )),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!(
+                "reading object {key}: {}",
+                aws_sdk_s3::error::DisplayErrorContext(e)
+            )),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        check_key(key)?;
+        // S3 answers 204 whether or not the key existed.
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "deleting object {key}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+        Ok(())
+    }
+
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+        let mut found = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                anyhow::anyhow!(
+                    "listing objects under {prefix}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+            for object in page.contents() {
+                let (Some(key), Some(modified)) = (object.key(), object.last_modified()) else {
+                    continue;
+                };
+                let modified =
+                    chrono::DateTime::from_timestamp(modified.secs(), modified.subsec_nanos())
+                        .unwrap_or_default();
+                found.push(ObjectInfo {
+                    key: key.to_owned(),
+                    modified,
+                });
+            }
+        }
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(found)
     }
 }

@@ -9,6 +9,7 @@ mod services {
     pub mod helpers;
     mod job_controls;
     mod jobs;
+    mod objects;
     mod redis_stores;
     mod sessions;
     mod tenants;

@@ -136,7 +136,8 @@ async fn pause_resume_and_cancel(db: DatabaseConnection) {
     jobs::set_paused(&svc, &admin, &system, false)
         .await
         .unwrap();
-    wait_for("the resumed queue runs its job", 15, || async {
+    // A resumed worker polls again at once, or at the latest at its next heartbeat (10 s).
+    wait_for("the resumed queue runs its job", 25, || async {
         effect(&db, &waits).await == Some(1)
     })
     .await;
@@ -205,7 +206,7 @@ async fn pause_resume_and_cancel(db: DatabaseConnection) {
     jobs::set_paused(&svc, &admin, &target, false)
         .await
         .unwrap();
-    wait_for("the resumed worker runs the job", 15, || async {
+    wait_for("the resumed worker runs the job", 25, || async {
         effect(&db, &later).await == Some(1)
     })
     .await;
