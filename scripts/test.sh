@@ -11,7 +11,7 @@ step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 step "installing build tools"
 scripts/install-tools.sh
 
-step "starting PostgreSQL and Redis on loopback"
+step "starting PostgreSQL, Redis and the S3 server (moto) on loopback"
 services_env=$(mktemp)
 scripts/services-up.sh "$services_env"
 # shellcheck disable=SC1090

@@ -139,6 +139,12 @@ impl ObjectStore for LocalDisk {
     }
 }
 
+/// An S3 call's error with what was being done and the whole error chain (the SDK's own
+/// `Display` says only "service error").
+fn s3_failure(what: std::fmt::Arguments<'_>, e: impl std::error::Error) -> anyhow::Error {
+    anyhow::anyhow!("{what}: {}", aws_sdk_s3::error::DisplayErrorContext(e))
+}
+
 /// Objects in an S3-compatible bucket (Amazon S3 API: PutObject, GetObject, DeleteObject,
 /// ListObjectsV2; <https://docs.aws.amazon.com/AmazonS3/latest/API/>). Cloudflare R2 takes
 /// region `auto` and its account endpoint; MinIO and other servers usually want path-style
@@ -203,11 +209,7 @@ impl S3Store {
             .send()
             .await
             .map_err(|e| {
-                anyhow::anyhow!(
-                    "S3 bucket `{}` is not usable (check storage.s3.endpoint, storage.s3.bucket and the keys): {}",
-                    self.bucket,
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
+                s3_failure(format_args!("S3 bucket `{}` is not usable (check storage.s3.endpoint, storage.s3.bucket and the keys)", self.bucket), e)
             })?;
         Ok(())
     }
@@ -231,10 +233,9 @@ impl S3Store {
             {
                 Ok(())
             }
-            Err(e) => Err(anyhow::anyhow!(
-                "creating S3 bucket `{}`: {}",
-                self.bucket,
-                aws_sdk_s3::error::DisplayErrorContext(e)
+            Err(e) => Err(s3_failure(
+                format_args!("creating S3 bucket `{}`", self.bucket),
+                e,
             )),
         }
     }
@@ -251,12 +252,7 @@ impl ObjectStore for S3Store {
             .body(bytes.into())
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "storing object {key}: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(|e| s3_failure(format_args!("storing object {key}"), e))?;
         Ok(())
     }
 
@@ -279,10 +275,7 @@ impl ObjectStore for S3Store {
                     .to_vec(),
             )),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
-            Err(e) => Err(anyhow::anyhow!(
-                "reading object {key}: {}",
-                aws_sdk_s3::error::DisplayErrorContext(e)
-            )),
+            Err(e) => Err(s3_failure(format_args!("reading object {key}"), e)),
         }
     }
 
@@ -295,12 +288,7 @@ impl ObjectStore for S3Store {
             .key(key)
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "deleting object {key}: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(|e| s3_failure(format_args!("deleting object {key}"), e))?;
         Ok(())
     }
 
@@ -314,12 +302,8 @@ impl ObjectStore for S3Store {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| {
-                anyhow::anyhow!(
-                    "listing objects under {prefix}: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
+            let page =
+                page.map_err(|e| s3_failure(format_args!("listing objects under {prefix}"), e))?;
             for object in page.contents() {
                 let (Some(key), Some(modified)) = (object.key(), object.last_modified()) else {
                     continue;

@@ -144,6 +144,30 @@ pub(super) async fn cancel_requested_by(
         .transpose()
 }
 
+/// Which of `job_ids` someone asked to cancel (one query).
+pub(super) async fn cancel_requested(
+    db: &DatabaseConnection,
+    job_ids: &[String],
+) -> Result<HashSet<String>, sea_orm::DbErr> {
+    if job_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let placeholders = (1..=job_ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!("SELECT job_id FROM job_cancel_requests WHERE job_id IN ({placeholders})"),
+            job_ids.iter().map(|id| id.clone().into()),
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| row.try_get::<String>("", "job_id"))
+        .collect()
+}
+
 /// The workers of this process, as (queue, context), registered when each starts.
 pub(super) type Registry = Arc<Mutex<Vec<(String, WorkerContext)>>>;
 

@@ -339,14 +339,13 @@ async fn running(
         .filter(job_progress::Column::JobId.is_in(ids.clone()))
         .all(&services.db)
         .await?;
+    let cancelling = super::control::cancel_requested(&services.db, &ids).await?;
     for job in &mut jobs {
-        let Some(id) = job.request.as_ref().map(|r| r.id.clone()) else {
+        let Some(id) = job.request.as_ref().map(|r| r.id.as_str()) else {
             continue;
         };
         job.progress = progress.iter().find(|p| p.job_id == id).cloned();
-        job.cancelling = super::control::cancel_requested_by(&services.db, &id)
-            .await?
-            .is_some();
+        job.cancelling = cancelling.contains(id);
     }
     Ok(jobs)
 }
