@@ -18,6 +18,9 @@ fn worker(db_url: &str, data_dir: &Path) -> Child {
         .env("DIDTRON__DATA__DIR", data_dir)
         .env("DIDTRON__SEED__DEMO", "false")
         .env("DIDTRON__JOBS__HEARTBEAT_SECONDS", "1")
+        // Scheduled jobs would add to the counts.
+        .env("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", "")
+        .env("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", "")
         .env("DIDTRON__LOG__FILTER", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

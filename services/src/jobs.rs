@@ -414,20 +414,19 @@ pub async fn run_workers(
     // The same worker for either backend: only the storage's type differs.
     macro_rules! spawn_worker {
         ($storage:expr, $worker_name:expr, $queue:expr, $svc:expr, $signal:expr) => {{
-            let registered = registry.clone();
-            let queue_name = $queue.to_owned();
+            let gate = control::PauseGate::default();
+            if let Ok(mut workers) = registry.lock() {
+                workers.push(($queue.to_owned(), $worker_name.clone(), gate.clone()));
+            }
             let signal = $signal;
             let worker = WorkerBuilder::new($worker_name)
                 .backend($storage)
                 .data($svc)
-                .on_event(move |ctx, event| match event {
-                    Event::Start => {
-                        if let Ok(mut workers) = registered.lock() {
-                            workers.push((queue_name.clone(), ctx.clone()));
-                        }
+                .layer(gate)
+                .on_event(|ctx, event| {
+                    if let Event::Error(e) = event {
+                        tracing::warn!(worker = ctx.name(), "worker error: {e}");
                     }
-                    Event::Error(e) => tracing::warn!(worker = ctx.name(), "worker error: {e}"),
-                    _ => {}
                 })
                 .build(handle);
             set.spawn(async move {

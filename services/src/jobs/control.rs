@@ -2,17 +2,20 @@
 //! (`job_controls`), and cancelling a running job (`job_cancel_requests`, read by the job's own
 //! runner every second).
 //!
-//! A paused worker takes no new job (apalis' `WorkerContext::pause`); the job it is running
+//! A paused worker takes no new job (its [`PauseGate`] holds it back); the job it is running
 //! finishes. Each process's [`watch`] loop applies the table's state to its workers within a
-//! second.
+//! second, and a gate looks at its flag four times a second, so a resumed worker starts again
+//! at once (apalis' own `WorkerContext::pause`/`resume` was tried first: a resumed worker could
+//! stay asleep, its wake-up lost).
 
 use super::JobCategory;
 use crate::error::ServiceError;
 use crate::state::Services;
-use apalis::prelude::WorkerContext;
+use apalis::prelude::{Layer, Service};
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -168,11 +171,87 @@ pub(super) async fn cancel_requested(
         .collect()
 }
 
-/// The workers of this process, as (queue, context), registered when each starts.
-pub(super) type Registry = Arc<Mutex<Vec<(String, WorkerContext)>>>;
+/// A worker's pause switch, as a tower layer around its job service: while the flag is set the
+/// service says it is not ready, so the worker fetches nothing; a timer of its own re-checks the
+/// flag every 250 ms, so clearing it needs no wake-up from outside.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PauseGate {
+    paused: Arc<AtomicBool>,
+}
 
-/// Every second until `shutdown`: pauses this process's workers whose queue or name is paused
-/// in `job_controls`, and resumes the others.
+impl PauseGate {
+    fn set(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
+    }
+}
+
+impl<S> Layer<S> for PauseGate {
+    type Service = Gated<S>;
+    fn layer(&self, inner: S) -> Gated<S> {
+        Gated {
+            inner,
+            paused: self.paused.clone(),
+            recheck: None,
+        }
+    }
+}
+
+/// The service behind a [`PauseGate`].
+#[derive(Debug)]
+pub(super) struct Gated<S> {
+    inner: S,
+    paused: Arc<AtomicBool>,
+    recheck: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S: Clone> Clone for Gated<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            paused: self.paused.clone(),
+            recheck: None,
+        }
+    }
+}
+
+/// How often a paused worker looks whether it was resumed.
+const RECHECK: Duration = Duration::from_millis(250);
+
+impl<S: Service<R>, R> Service<R> for Gated<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        use std::future::Future as _;
+        if !self.paused.load(Ordering::Relaxed) {
+            self.recheck = None;
+            return self.inner.poll_ready(cx);
+        }
+        let sleep = self
+            .recheck
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(RECHECK)));
+        if sleep.as_mut().poll(cx).is_ready() {
+            sleep.as_mut().reset(tokio::time::Instant::now() + RECHECK);
+            // Registers this task's waker for the next check.
+            let _ = sleep.as_mut().poll(cx);
+        }
+        std::task::Poll::Pending
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        self.inner.call(request)
+    }
+}
+
+/// The workers of this process, as (queue, worker name, gate).
+pub(super) type Registry = Arc<Mutex<Vec<(String, String, PauseGate)>>>;
+
+/// Every second until `shutdown`: closes the gates of this process's workers whose queue or
+/// name is paused in `job_controls`, and opens the others.
 pub(super) async fn watch(
     db: DatabaseConnection,
     workers: Registry,
@@ -192,15 +271,12 @@ pub(super) async fn watch(
                 continue;
             }
         };
-        let contexts = workers.lock().map(|w| w.clone()).unwrap_or_default();
-        for (queue, ctx) in contexts {
-            let want_paused = paused.contains(&PauseTarget::Queue(queue).key())
-                || paused.contains(&PauseTarget::Worker(ctx.name().to_owned()).key());
-            if want_paused && ctx.is_running() {
-                let _ = ctx.pause();
-            } else if !want_paused && ctx.is_paused() {
-                let _ = ctx.resume();
-            }
+        let gates = workers.lock().map(|w| w.clone()).unwrap_or_default();
+        for (queue, name, gate) in gates {
+            gate.set(
+                paused.contains(&PauseTarget::Queue(queue).key())
+                    || paused.contains(&PauseTarget::Worker(name).key()),
+            );
         }
     }
 }

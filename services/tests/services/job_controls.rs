@@ -86,10 +86,13 @@ async fn pending_task(svc: &Services, id: &str) -> Option<String> {
 }
 
 async fn pause_resume_and_cancel(db: DatabaseConnection) {
-    // The default health probe (every 5 minutes) would add to the counts below.
+    // The default schedules (health probe, cleanup) would add to the counts below.
     let svc = services_with(
         db.clone(),
-        &[("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", "")],
+        &[
+            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
+            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
+        ],
     )
     .await;
     let admin = actor(1, Role::SuperAdmin);
@@ -136,8 +139,7 @@ async fn pause_resume_and_cancel(db: DatabaseConnection) {
     jobs::set_paused(&svc, &admin, &system, false)
         .await
         .unwrap();
-    // A resumed worker polls again at once, or at the latest at its next heartbeat (10 s).
-    wait_for("the resumed queue runs its job", 25, || async {
+    wait_for("the resumed queue runs its job", 15, || async {
         effect(&db, &waits).await == Some(1)
     })
     .await;
@@ -206,7 +208,7 @@ async fn pause_resume_and_cancel(db: DatabaseConnection) {
     jobs::set_paused(&svc, &admin, &target, false)
         .await
         .unwrap();
-    wait_for("the resumed worker runs the job", 25, || async {
+    wait_for("the resumed worker runs the job", 15, || async {
         effect(&db, &later).await == Some(1)
     })
     .await;
