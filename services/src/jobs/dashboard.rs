@@ -117,8 +117,6 @@ pub struct JobsOverview {
     pub queues: Vec<QueueCounts>,
     /// The 20 newest failed or cancelled jobs.
     pub failures: Vec<FailedJob>,
-    /// Progress rows of jobs not yet at their total, newest first (at most 20).
-    pub in_progress: Vec<job_progress::Model>,
 }
 
 pub(super) fn super_admin(actor: &crate::audit::Actor) -> Result<(), ServiceError> {
@@ -137,8 +135,7 @@ pub async fn overview(
     services: &Services,
     actor: &crate::audit::Actor,
 ) -> Result<JobsOverview, ServiceError> {
-    use sea_orm::sea_query::ExprTrait as _;
-    use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, Statement};
+    use sea_orm::{ConnectionTrait, Statement};
     super_admin(actor)?;
     let queues_db = services.jobs.conn();
     let db = &queues_db;
@@ -185,30 +182,23 @@ pub async fn overview(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let (counts_sql, failures_sql) = match services.jobs {
-        JobStore::Sqlite(_) => (
+    let counts_sql = match services.jobs {
+        JobStore::Sqlite(_) => {
             "SELECT job_type AS queue, \
              CASE WHEN status IN ('Pending', 'Failed') AND attempts < max_attempts \
                        AND run_at > CAST(strftime('%s', 'now') AS INTEGER) THEN 'Scheduled' \
                   WHEN status = 'Failed' AND attempts < max_attempts THEN 'Pending' \
                   ELSE status END AS state, COUNT(*) AS n \
-             FROM Jobs GROUP BY 1, 2",
-            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, status, attempts, max_attempts, \
-             COALESCE(CAST(last_result AS TEXT), '') AS error FROM Jobs \
-             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
-        ),
-        JobStore::Postgres(_) => (
+             FROM Jobs GROUP BY 1, 2"
+        }
+        JobStore::Postgres(_) => {
             "SELECT job_type AS queue, \
              CASE WHEN status IN ('Pending', 'Failed') AND attempts < max_attempts AND run_at > now() \
                        THEN 'Scheduled' \
                   WHEN status = 'Failed' AND attempts < max_attempts THEN 'Pending' \
                   ELSE status END AS state, COUNT(*)::bigint AS n \
-             FROM apalis.jobs GROUP BY 1, 2",
-            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, status, \
-             attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
-             COALESCE(last_result::text, '') AS error FROM apalis.jobs \
-             WHERE status IN ('Failed', 'Killed') ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20",
-        ),
+             FROM apalis.jobs GROUP BY 1, 2"
+        }
     };
     let rows = db
         .query_all_raw(Statement::from_string(backend, counts_sql))
@@ -235,32 +225,7 @@ pub async fn overview(
     for q in &mut queues {
         q.counts.sort();
     }
-    let failures = db
-        .query_all_raw(Statement::from_string(backend, failures_sql))
-        .await?
-        .into_iter()
-        .map(|row| -> Result<FailedJob, sea_orm::DbErr> {
-            let payload: String = row.try_get("", "payload")?;
-            Ok(FailedJob {
-                task_id: row.try_get("", "id")?,
-                queue: row.try_get("", "queue")?,
-                request: serde_json::from_str(&payload).ok(),
-                status: row.try_get("", "status")?,
-                attempts: row.try_get("", "attempts")?,
-                max_attempts: row.try_get("", "max_attempts")?,
-                error: readable_error(&row.try_get::<String>("", "error")?),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let in_progress = job_progress::Entity::find()
-        .filter(
-            sea_orm::sea_query::Expr::col(job_progress::Column::Done)
-                .lt(sea_orm::sea_query::Expr::col(job_progress::Column::Total)),
-        )
-        .order_by_desc(job_progress::Column::UpdatedAt)
-        .limit(20)
-        .all(&services.db)
-        .await?;
+    let failures = failures(services, db, None).await?;
     let running = running(services, db).await?;
     let last_hour = last_hour(services, db).await?;
     Ok(JobsOverview {
@@ -272,8 +237,52 @@ pub async fn overview(
         pending,
         queues,
         failures,
-        in_progress,
     })
+}
+
+/// The 20 newest failed or cancelled jobs, or only the one with `task_id`.
+async fn failures(
+    services: &Services,
+    db: &sea_orm::DatabaseConnection,
+    task_id: Option<&str>,
+) -> Result<Vec<FailedJob>, ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match services.jobs {
+        JobStore::Sqlite(_) => {
+            "SELECT id, job_type AS queue, CAST(job AS TEXT) AS payload, status, attempts, max_attempts, \
+             COALESCE(CAST(last_result AS TEXT), '') AS error FROM Jobs \
+             WHERE status IN ('Failed', 'Killed') AND ($1 IS NULL OR id = $1) \
+             ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20"
+        }
+        JobStore::Postgres(_) => {
+            "SELECT id::text AS id, job_type AS queue, convert_from(job, 'UTF8') AS payload, status, \
+             attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
+             COALESCE(last_result::text, '') AS error FROM apalis.jobs \
+             WHERE status IN ('Failed', 'Killed') AND ($1::text IS NULL OR id::text = $1::text) \
+             ORDER BY COALESCE(done_at, run_at) DESC LIMIT 20"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [task_id.map(str::to_owned).into()],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let payload: String = row.try_get("", "payload")?;
+            Ok(FailedJob {
+                task_id: row.try_get("", "id")?,
+                queue: row.try_get("", "queue")?,
+                request: serde_json::from_str(&payload).ok(),
+                status: row.try_get("", "status")?,
+                attempts: row.try_get("", "attempts")?,
+                max_attempts: row.try_get("", "max_attempts")?,
+                error: readable_error(&row.try_get::<String>("", "error")?),
+            })
+        })
+        .collect()
 }
 
 /// The reason in apalis' stored result (`{"Err":"AbortError: <reason>"}`), without its
@@ -444,11 +453,10 @@ pub async fn retry(
     task_id: &str,
 ) -> Result<String, ServiceError> {
     super_admin(actor)?;
-    let failed = overview(services, actor)
+    let failed = failures(services, &services.jobs.conn(), Some(task_id))
         .await?
-        .failures
         .into_iter()
-        .find(|f| f.task_id == task_id)
+        .next()
         .ok_or(ServiceError::NotFound)?;
     let request = failed.request.ok_or(ServiceError::NotFound)?;
     let kind: JobKind = request

@@ -149,7 +149,16 @@ pub async fn fire(
         kind: kind.key().to_owned(),
         payload,
     };
-    push(store, kind, request).await?;
+    if let Err(e) = push(store, kind, request).await {
+        // Leave no record of a tick that queued nothing.
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "DELETE FROM job_schedule_runs WHERE schedule = $1 AND tick_at = $2",
+            [name.into(), tick.into()],
+        ))
+        .await?;
+        return Err(e.into());
+    }
     tracing::info!(schedule = name, job = id, "scheduled job queued");
     Ok(Some(id))
 }

@@ -338,7 +338,57 @@ async fn schedules_queue_each_tick_once(db: DatabaseConnection) {
     );
 }
 
-on_both_databases!(pause_resume_and_cancel, schedules_queue_each_tick_once);
+async fn failed_jobs_are_retried_with_the_same_request(db: DatabaseConnection) {
+    let svc = services_with(
+        db,
+        &[
+            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
+            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
+        ],
+    )
+    .await;
+    let admin = actor(1, Role::SuperAdmin);
+    let workers = start_workers(&svc, "retry");
+    // Without an app id the FX refresh fails at once, for good.
+    let id = jobs::enqueue(&svc.jobs, JobKind::RefreshFxRates, json!({}))
+        .await
+        .unwrap();
+    let failed_runs = || async {
+        jobs::overview(&svc, &admin)
+            .await
+            .unwrap()
+            .failures
+            .into_iter()
+            .filter(|f| f.request.as_ref().is_some_and(|r| r.id == id))
+            .map(|f| f.task_id)
+            .collect::<Vec<_>>()
+    };
+    wait_for("the FX refresh fails", 15, || async {
+        failed_runs().await.len() == 1
+    })
+    .await;
+    let task = failed_runs().await.remove(0);
+    assert!(matches!(
+        jobs::retry(&svc, &actor(2, Role::Admin), &task).await,
+        Err(services::error::ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        jobs::retry(&svc, &admin, "no-such-task").await,
+        Err(services::error::ServiceError::NotFound)
+    ));
+    assert_eq!(jobs::retry(&svc, &admin, &task).await.unwrap(), id);
+    wait_for("the retry runs the same request again", 15, || async {
+        failed_runs().await.len() == 2
+    })
+    .await;
+    stop_workers(workers).await;
+}
+
+on_both_databases!(
+    pause_resume_and_cancel,
+    schedules_queue_each_tick_once,
+    failed_jobs_are_retried_with_the_same_request,
+);
 
 #[tokio::test]
 async fn the_memory_store_runs_jobs_without_touching_the_database() {
