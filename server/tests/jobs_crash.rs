@@ -11,21 +11,33 @@ use std::time::{Duration, Instant};
 
 const JOBS: i64 = 1000;
 
-fn worker(db_url: &str, data_dir: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_didtron"))
-        .args(["--config", "/nonexistent/didtron.toml", "--roles", "worker"])
-        .env("DIDTRON__DATABASE__URL", db_url)
-        .env("DIDTRON__DATA__DIR", data_dir)
-        .env("DIDTRON__SEED__DEMO", "false")
-        .env("DIDTRON__JOBS__HEARTBEAT_SECONDS", "1")
-        // Scheduled jobs would add to the counts.
-        .env("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", "")
-        .env("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", "")
-        .env("DIDTRON__LOG__FILTER", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting a worker process")
+/// A worker process, killed when dropped: a failing assertion leaves none running.
+struct Worker(Child);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn worker(db_url: &str, data_dir: &Path) -> Worker {
+    Worker(
+        Command::new(env!("CARGO_BIN_EXE_didtron"))
+            .args(["--config", "/nonexistent/didtron.toml", "--roles", "worker"])
+            .env("DIDTRON__DATABASE__URL", db_url)
+            .env("DIDTRON__DATA__DIR", data_dir)
+            .env("DIDTRON__SEED__DEMO", "false")
+            .env("DIDTRON__JOBS__HEARTBEAT_SECONDS", "1")
+            // Scheduled jobs would add to the counts.
+            .env("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", "")
+            .env("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", "")
+            .env("DIDTRON__LOG__FILTER", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting a worker process"),
+    )
 }
 
 async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
@@ -79,8 +91,8 @@ async fn a_killed_worker_loses_no_job_and_applies_no_effect_twice() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    a.kill().expect("kill -9 the first worker"); // SIGKILL: no shutdown, no release
-    a.wait().unwrap();
+    a.0.kill().expect("kill -9 the first worker"); // SIGKILL: no shutdown, no release
+    a.0.wait().unwrap();
     let killed_at = count(&svc.db, effects).await;
     assert!(
         killed_at < JOBS,
@@ -105,9 +117,9 @@ async fn a_killed_worker_loses_no_job_and_applies_no_effect_twice() {
     }
     let _ = Command::new("kill")
         .arg("-TERM")
-        .arg(b.id().to_string())
+        .arg(b.0.id().to_string())
         .status();
-    let _ = b.wait();
+    let _ = b.0.wait();
     assert_eq!(
         count(&svc.db, effects).await,
         JOBS,
