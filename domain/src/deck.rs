@@ -7,10 +7,10 @@
 
 use crate::increment::Increment;
 use crate::money::{Currency, Rate};
-use crate::number::{E164, Prefix};
+use crate::number::{E164, MAX_DIGITS, Prefix};
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
+use crate::prefix_table::{MANY, PrefixTable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -228,7 +228,7 @@ pub struct RateDeck {
     pub fee_policy: ConnectionFeePolicy,
     rows: Vec<RateRow>,
     #[serde(skip)]
-    index: FxHashMap<u64, (u32, u32)>,
+    index: PrefixTable,
     #[serde(skip)]
     length_mask: u16,
 }
@@ -246,8 +246,7 @@ impl RateDeck {
                 b.line,
             ))
         });
-        let mut index = FxHashMap::default();
-        index.reserve(rows.len());
+        let mut index = PrefixTable::with_capacity(rows.len());
         let mut length_mask = 0u16;
         let mut start = 0usize;
         for i in 0..rows.len() {
@@ -271,7 +270,12 @@ impl RateDeck {
             }
             let last_of_group = rows.get(i + 1).is_none_or(|n| n.prefix != row.prefix);
             if last_of_group {
-                index.insert(row.prefix.key(), (start as u32, (i + 1 - start) as u32));
+                index.insert(
+                    row.prefix.key(),
+                    start as u32,
+                    (i + 1 - start) as u32,
+                    |r| rows[r as usize].prefix.key(),
+                );
                 length_mask |= 1 << row.prefix.len();
                 start = i + 1;
             }
@@ -320,8 +324,8 @@ impl RateDeck {
 
     /// The rows of exactly `prefix`, sorted by effective date (empty if absent).
     pub fn versions(&self, prefix: Prefix) -> &[RateRow] {
-        match self.index.get(&prefix.key()) {
-            Some(&(start, count)) => &self.rows[start as usize..(start + count) as usize],
+        match self.index.get(prefix.key(), |r| self.rows[r as usize].prefix.key()) {
+            Some((start, count)) => self.group(start, count),
             None => &[],
         }
     }
@@ -334,19 +338,42 @@ impl RateDeck {
     /// The row for `number` at `at`: the longest prefix that has a row in force then. A prefix
     /// whose rows have all ended (or are deleted) gives way to a shorter one.
     pub fn lookup(&self, number: E164, at: DateTime<Utc>) -> Option<&RateRow> {
-        let max = number.len().min(15);
+        // The keys of the number's prefixes at the lengths the deck has, longest first; the table
+        // reads all their slots before checking any (one memory latency, not one per length).
+        let mut keys = [0u64; MAX_DIGITS];
+        let mut count = 0;
+        let max = number.len().min(MAX_DIGITS);
+        let mut prefix = number.prefix(max);
         for len in (1..=max).rev() {
-            if self.length_mask & (1 << len) == 0 {
-                continue;
+            if self.length_mask & (1 << len) != 0 {
+                keys[count] = prefix.key();
+                count += 1;
             }
-            if let Some(&(start, count)) = self.index.get(&number.prefix(len).key()) {
-                let versions = &self.rows[start as usize..(start + count) as usize];
-                if let Some(row) = version_at(versions, at) {
-                    return Some(row);
-                }
-            }
+            prefix = prefix.parent();
         }
-        None
+        self.index.find_first(
+            &keys[..count],
+            |r| self.rows[r as usize].prefix.key(),
+            |(start, count)| version_at(self.group(start, count), at),
+        )
+    }
+
+    /// The rows of the prefix group starting at `start`, of `count` rows as the index stores it
+    /// (saturated at [`MANY`], then counted).
+    #[inline]
+    fn group(&self, start: u32, count: u32) -> &[RateRow] {
+        let start = start as usize;
+        let end = if count < MANY {
+            start + count as usize
+        } else {
+            let prefix = self.rows[start].prefix;
+            start
+                + self.rows[start..]
+                    .iter()
+                    .take_while(|r| r.prefix == prefix)
+                    .count()
+        };
+        &self.rows[start..end]
     }
 
     /// Rebuilds the index after deserialising (serde skips it).

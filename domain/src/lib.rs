@@ -20,4 +20,5 @@ pub mod money;
 pub mod number;
 pub mod rating;
 pub mod sell;
+mod prefix_table;
 mod trie;

@@ -290,6 +290,16 @@ impl Prefix {
         (self.value << 4) | u64::from(self.len)
     }
 
+    /// This prefix without its last digit (a 1-digit prefix gives an empty, 0-digit value that
+    /// no deck holds).
+    #[inline]
+    pub(crate) fn parent(self) -> Prefix {
+        Prefix {
+            value: self.value / 10,
+            len: self.len.saturating_sub(1),
+        }
+    }
+
     /// True when `other` begins with this prefix (a prefix starts with itself).
     pub fn is_prefix_of(self, other: Prefix) -> bool {
         self.len <= other.len && other.value / POW10[other.len() - self.len()] == self.value
