@@ -239,13 +239,17 @@ impl RateDeck {
     /// Errors: [`DeckError::DuplicatePrefix`] when two rows share prefix and effective date
     /// (naming both lines), [`DeckError::EndsBeforeStart`].
     pub fn new(currency: Currency, mut rows: Vec<RateRow>) -> Result<Self, DeckError> {
-        rows.sort_by(|a, b| {
+        let order = |a: &RateRow, b: &RateRow| {
             (a.prefix.key(), a.effective_from, a.line).cmp(&(
                 b.prefix.key(),
                 b.effective_from,
                 b.line,
             ))
-        });
+        };
+        // Imports hand over rows already in order: checking is one pass, sorting moves every row.
+        if !rows.is_sorted_by(|a, b| order(a, b).is_le()) {
+            rows.sort_by(order);
+        }
         let mut index = PrefixTable::with_capacity(rows.len());
         let mut length_mask = 0u16;
         let mut start = 0usize;

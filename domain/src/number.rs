@@ -263,6 +263,14 @@ impl Prefix {
     ///
     /// Errors: [`NumberError::Empty`], [`NumberError::NotDigits`], [`NumberError::TooLong`].
     pub fn parse(input: &str) -> Result<Self, NumberError> {
+        // Fast path without allocating: plain digits, which `clean` would keep as they are.
+        let plain = input.trim();
+        if (1..=MAX_DIGITS).contains(&plain.len()) && plain.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Prefix {
+                value: pack(plain),
+                len: plain.len() as u8,
+            });
+        }
         let (_, digits) = clean(input)?;
         Ok(Prefix {
             value: pack(&digits),
