@@ -8,9 +8,9 @@
 use crate::increment::Increment;
 use crate::money::{Currency, Rate};
 use crate::number::{E164, MAX_DIGITS, Prefix};
+use crate::prefix_table::{MANY, PrefixTable};
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use rust_decimal::Decimal;
-use crate::prefix_table::{MANY, PrefixTable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -328,7 +328,10 @@ impl RateDeck {
 
     /// The rows of exactly `prefix`, sorted by effective date (empty if absent).
     pub fn versions(&self, prefix: Prefix) -> &[RateRow] {
-        match self.index.get(prefix.key(), |r| self.rows[r as usize].prefix.key()) {
+        match self
+            .index
+            .get(prefix.key(), |r| self.rows[r as usize].prefix.key())
+        {
             Some((start, count)) => self.group(start, count),
             None => &[],
         }

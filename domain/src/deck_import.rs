@@ -400,7 +400,11 @@ fn import_sheet(
     let mut duplicates: Vec<u32> = Vec::new();
     for group in order.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         // File order within the group (rows are read in file order): the first is kept.
-        let first = group.iter().map(|g| g.3).min().expect("groups are not empty");
+        let first = group
+            .iter()
+            .map(|g| g.3)
+            .min()
+            .expect("groups are not empty");
         keep.push(first);
         for &(_, _, _, n) in group {
             if n != first {

@@ -134,9 +134,8 @@ impl RowReader<'_> {
                     .map_err(|e| (Some(c), text.to_string(), RowErrorKind::Increment(e)))?;
                 (initial, next, minimum) = (inc.initial, inc.next, inc.minimum.max(minimum));
             } else {
-                let n = values::parse_seconds(cell).ok_or_else(|| {
-                    (Some(c), text.to_string(), RowErrorKind::NotSeconds)
-                })?;
+                let n = values::parse_seconds(cell)
+                    .ok_or_else(|| (Some(c), text.to_string(), RowErrorKind::NotSeconds))?;
                 (initial, next) = (n, n);
             }
         }
