@@ -115,17 +115,23 @@ impl Entry {
     }
 }
 
-/// A slot of a [`Bucket`]'s hash table (16 bytes): the prefix key (0 when empty; bit 63 set when the
-/// prefix has a single entry), and either that entry or, in its two fields, the prefix's
-/// `first..end` range in `entries`.
+/// A slot of a [`Bucket`]'s hash table (32 bytes, two to a cache line): the prefix key (0 when
+/// empty) with, from bit [`INLINE_SHIFT`], how many of its entries are held inline (1 to
+/// [`INLINE_MAX`]); with 0 there, `entries[0]` holds the prefix's `first..end` range in
+/// [`LcrIndex::entries`] instead (start and meta fields).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(align(32))]
 struct DeepSlot {
     key: u64,
-    entry: Entry,
+    entries: [Entry; INLINE_MAX],
 }
 
-/// [`DeepSlot::key`] flag: `entry` is the prefix's only entry.
-const INLINE: u64 = 1 << 63;
+/// Entries a [`DeepSlot`] holds inline.
+const INLINE_MAX: usize = 3;
+/// Bit of [`DeepSlot::key`] where the inline count starts (prefix keys use fewer than 60 bits).
+const INLINE_SHIFT: u32 = 60;
+/// The prefix key bits of [`DeepSlot::key`].
+const KEY_BITS: u64 = (1 << INLINE_SHIFT) - 1;
 
 impl Bucket {
     /// The home slot of `key` in this bucket's table (which must exist): the top `bits` bits of
@@ -258,22 +264,26 @@ impl LcrIndex {
             );
             let bucket = Bucket { block, table, bits };
             for &(key, a, b) in prefixes {
-                let slot = match &all[a as usize..b as usize] {
-                    [entry] => DeepSlot {
-                        key: key | INLINE,
-                        entry: *entry,
-                    },
-                    group => {
-                        let first = entries.len() as u32;
-                        entries.extend_from_slice(group);
-                        DeepSlot {
-                            key,
-                            entry: Entry {
-                                start: first,
-                                meta: entries.len() as u32,
-                            },
-                        }
-                    }
+                let group = &all[a as usize..b as usize];
+                let slot = if group.len() <= INLINE_MAX {
+                    let mut slot = DeepSlot {
+                        key: key | (group.len() as u64) << INLINE_SHIFT,
+                        entries: [Entry::default(); INLINE_MAX],
+                    };
+                    slot.entries[..group.len()].copy_from_slice(group);
+                    slot
+                } else {
+                    let first = entries.len() as u32;
+                    entries.extend_from_slice(group);
+                    let mut slot = DeepSlot {
+                        key,
+                        entries: [Entry::default(); INLINE_MAX],
+                    };
+                    slot.entries[0] = Entry {
+                        start: first,
+                        meta: entries.len() as u32,
+                    };
+                    slot
                 };
                 let mut i = bucket.home(key);
                 let table = &mut slots[table as usize..];
@@ -318,22 +328,25 @@ impl LcrIndex {
         table: usize,
         bits: u32,
         mut i: usize,
-        mut slot: DeepSlot,
+        mut slot_key: u64,
     ) -> &[Entry] {
         let mask = (1 << bits) - 1;
         loop {
-            if slot.key & !INLINE == key {
-                return if slot.key & INLINE != 0 {
-                    std::slice::from_ref(&self.slots[table + i].entry)
+            if slot_key & KEY_BITS == key {
+                let slot = &self.slots[table + i];
+                let inline = (slot_key >> INLINE_SHIFT) as usize;
+                return if inline > 0 {
+                    &slot.entries[..inline]
                 } else {
-                    &self.entries[slot.entry.start as usize..slot.entry.meta as usize]
+                    let range = slot.entries[0];
+                    &self.entries[range.start as usize..range.meta as usize]
                 };
             }
-            if slot.key == 0 {
+            if slot_key == 0 {
                 return &[];
             }
             i = (i + 1) & mask;
-            slot = self.slots[table + i];
+            slot_key = self.slots[table + i].key;
         }
     }
 
@@ -367,28 +380,30 @@ impl LcrIndex {
             return;
         }
         let bucket = self.buckets[(number.prefix(TOP_DIGITS).key() >> 4) as usize];
+        let (first, end) = bucket.block;
+        // Start loading the block now, so its miss overlaps the probes below.
+        std::hint::black_box(self.entries.get(first as usize).copied());
         if bucket.bits > 0 {
             // The longer prefixes: read the home slot of every length first, so the loads
             // overlap, then take them deepest first.
             let table = bucket.table as usize;
-            let mut probes = [(0u64, 0usize, DeepSlot::default()); MAX_DIGITS];
+            let mut probes = [(0u64, 0usize, 0u64); MAX_DIGITS];
             let mut count = 0;
             let mut prefix = number.prefix(len);
             for n in (TOP_DIGITS + 1..=len).rev() {
                 if self.lengths & (1 << n) != 0 {
                     let key = prefix.key();
                     let i = bucket.home(key);
-                    probes[count] = (key, i, self.slots[table + i]);
+                    probes[count] = (key, i, self.slots[table + i].key);
                     count += 1;
                 }
                 prefix = prefix.parent();
             }
-            for &(key, i, slot) in &probes[..count] {
-                let entries = self.probe(key, table, bucket.bits, i, slot);
+            for &(key, i, slot_key) in &probes[..count] {
+                let entries = self.probe(key, table, bucket.bits, i, slot_key);
                 self.take(entries, at, at_ns, &mut seen, out);
             }
         }
-        let (first, end) = bucket.block;
         self.take(
             &self.entries[first as usize..end as usize],
             at,
