@@ -7,7 +7,7 @@
 
 use crate::increment::Increment;
 use crate::money::{Currency, Rate};
-use crate::number::{E164, MAX_DIGITS, Prefix};
+use crate::number::{E164, Prefix};
 use crate::prefix_table::{MANY, PrefixTable};
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use rust_decimal::Decimal;
@@ -250,7 +250,7 @@ impl RateDeck {
         if !rows.is_sorted_by(|a, b| order(a, b).is_le()) {
             rows.sort_by(order);
         }
-        let mut index = PrefixTable::with_capacity(rows.len());
+        let mut groups: Vec<(u64, u32, u32)> = Vec::with_capacity(rows.len());
         let mut length_mask = 0u16;
         let mut start = 0usize;
         for i in 0..rows.len() {
@@ -274,16 +274,12 @@ impl RateDeck {
             }
             let last_of_group = rows.get(i + 1).is_none_or(|n| n.prefix != row.prefix);
             if last_of_group {
-                index.insert(
-                    row.prefix.key(),
-                    start as u32,
-                    (i + 1 - start) as u32,
-                    |r| rows[r as usize].prefix.key(),
-                );
+                groups.push((row.prefix.key(), start as u32, (i + 1 - start) as u32));
                 length_mask |= 1 << row.prefix.len();
                 start = i + 1;
             }
         }
+        let index = PrefixTable::build(&groups, |r| rows[r as usize].prefix.key());
         Ok(RateDeck {
             currency,
             schedule: PeakSchedule::default(),
@@ -330,7 +326,7 @@ impl RateDeck {
     pub fn versions(&self, prefix: Prefix) -> &[RateRow] {
         match self
             .index
-            .get(prefix.key(), |r| self.rows[r as usize].prefix.key())
+            .get(prefix, |r| self.rows[r as usize].prefix.key())
         {
             Some((start, count)) => self.group(start, count),
             None => &[],
@@ -345,21 +341,11 @@ impl RateDeck {
     /// The row for `number` at `at`: the longest prefix that has a row in force then. A prefix
     /// whose rows have all ended (or are deleted) gives way to a shorter one.
     pub fn lookup(&self, number: E164, at: DateTime<Utc>) -> Option<&RateRow> {
-        // The keys of the number's prefixes at the lengths the deck has, longest first; the table
-        // reads all their slots before checking any (one memory latency, not one per length).
-        let mut keys = [0u64; MAX_DIGITS];
-        let mut count = 0;
-        let max = number.len().min(MAX_DIGITS);
-        let mut prefix = number.prefix(max);
-        for len in (1..=max).rev() {
-            if self.length_mask & (1 << len) != 0 {
-                keys[count] = prefix.key();
-                count += 1;
-            }
-            prefix = prefix.parent();
-        }
-        self.index.find_first(
-            &keys[..count],
+        // The table reads the slots of all the lengths the deck has before checking any (one
+        // overlapped memory latency, not one per length), longest first.
+        self.index.find_longest(
+            number,
+            self.length_mask,
             |r| self.rows[r as usize].prefix.key(),
             |(start, count)| version_at(self.group(start, count), at),
         )
