@@ -2,8 +2,9 @@
 //!
 //! A [`RateDeck`] is a set of [`RateRow`]s in one currency. A prefix may have several rows over
 //! time (effective-from, optional effective-to); the row in force for a call is the one effective at
-//! the call's start (design/domain.md "Rate deck"). Lookups walk the number's prefixes from the
-//! longest present length down, one hash probe each.
+//! the call's start (design/domain.md "Rate deck"). Lookups check the number's prefixes from the
+//! longest present length down; the index (`prefix_table`) reads the slots of all those lengths at
+//! once, within the table of the number's first four digits.
 
 use crate::increment::Increment;
 use crate::money::{Currency, Rate};

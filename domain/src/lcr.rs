@@ -55,7 +55,7 @@ pub struct LcrIndex {
     slots: Vec<DeepSlot>,
     /// Per start, in start order: its block (the entries of its prefixes of 4, 3, 2 and 1 digits,
     /// in that order; a short prefix's entries repeat in every start under it), then the entries of
-    /// its longer prefixes that have several carriers, contiguous per prefix.
+    /// its longer prefixes that have more carriers than a slot holds inline, contiguous per prefix.
     entries: Vec<Entry>,
     /// Prefixes of 1 to 3 digits, for numbers shorter than 4 digits: key to range in `entries`.
     short: FxHashMap<u64, (u32, u32)>,

@@ -279,19 +279,19 @@ fn per_minute_cost(per_minute: Decimal, seconds: u32) -> Option<Decimal> {
     // rust_decimal's `unscale`: drops trailing zeros in steps of 8 (while the low 32 bits are 0),
     // then 4, 2 and 1, each tried once behind a quick test of the low bits.
     let low = |q: u128| q as u32;
-    while low(quotient) == 0 && scale >= 8 && quotient % 100_000_000 == 0 {
+    while low(quotient) == 0 && scale >= 8 && quotient.is_multiple_of(100_000_000) {
         quotient /= 100_000_000;
         scale -= 8;
     }
-    if low(quotient) & 0xf == 0 && scale >= 4 && quotient % 10_000 == 0 {
+    if low(quotient) & 0xf == 0 && scale >= 4 && quotient.is_multiple_of(10_000) {
         quotient /= 10_000;
         scale -= 4;
     }
-    if low(quotient) & 0x3 == 0 && scale >= 2 && quotient % 100 == 0 {
+    if low(quotient) & 0x3 == 0 && scale >= 2 && quotient.is_multiple_of(100) {
         quotient /= 100;
         scale -= 2;
     }
-    if low(quotient) & 0x1 == 0 && scale >= 1 && quotient % 10 == 0 {
+    if low(quotient) & 0x1 == 0 && scale >= 1 && quotient.is_multiple_of(10) {
         quotient /= 10;
         scale -= 1;
     }
