@@ -239,8 +239,9 @@ fn per_minute_cost(per_minute: Decimal, seconds: u32) -> Option<Decimal> {
         return Some(Decimal::ZERO);
     }
     let mut scale = per_minute.scale() as i32;
-    let mut quotient = u128::from(product) / DIVISOR;
-    let mut remainder = u128::from(product) % DIVISOR;
+    // 64-bit arithmetic where it fits (u128 division is a library call).
+    let mut quotient = u128::from(product / DIVISOR as u64);
+    let mut remainder = u128::from(product % DIVISOR as u64);
     if remainder == 0 {
         // Exact at the dividend's scale: no further scaling, no trailing zeros dropped.
         return Some(Decimal::from_i128_with_scale(
@@ -269,9 +270,10 @@ fn per_minute_cost(per_minute: Decimal, seconds: u32) -> Option<Decimal> {
         let power = 10u128.pow(power_scale);
         scale += power_scale as i32;
         quotient *= power;
-        let scaled = remainder * power;
-        quotient += scaled / DIVISOR;
-        remainder = scaled % DIVISOR;
+        // remainder < 60 and power <= 10^9: fits in 64 bits.
+        let scaled = (remainder * power) as u64;
+        quotient += u128::from(scaled / DIVISOR as u64);
+        remainder = u128::from(scaled % DIVISOR as u64);
         if quotient > MAX96 {
             return None;
         }
@@ -279,19 +281,24 @@ fn per_minute_cost(per_minute: Decimal, seconds: u32) -> Option<Decimal> {
     // rust_decimal's `unscale`: drops trailing zeros in steps of 8 (while the low 32 bits are 0),
     // then 4, 2 and 1, each tried once behind a quick test of the low bits.
     let low = |q: u128| q as u32;
-    while low(quotient) == 0 && scale >= 8 && quotient.is_multiple_of(100_000_000) {
+    // Divisibility on 64 bits when the quotient fits.
+    let divides = |q: u128, d: u64| match u64::try_from(q) {
+        Ok(q) => q.is_multiple_of(d),
+        Err(_) => q.is_multiple_of(u128::from(d)),
+    };
+    while low(quotient) == 0 && scale >= 8 && divides(quotient, 100_000_000) {
         quotient /= 100_000_000;
         scale -= 8;
     }
-    if low(quotient) & 0xf == 0 && scale >= 4 && quotient.is_multiple_of(10_000) {
+    if low(quotient) & 0xf == 0 && scale >= 4 && divides(quotient, 10_000) {
         quotient /= 10_000;
         scale -= 4;
     }
-    if low(quotient) & 0x3 == 0 && scale >= 2 && quotient.is_multiple_of(100) {
+    if low(quotient) & 0x3 == 0 && scale >= 2 && divides(quotient, 100) {
         quotient /= 100;
         scale -= 2;
     }
-    if low(quotient) & 0x1 == 0 && scale >= 1 && quotient.is_multiple_of(10) {
+    if low(quotient) & 0x1 == 0 && scale >= 1 && divides(quotient, 10) {
         quotient /= 10;
         scale -= 1;
     }
