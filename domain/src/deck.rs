@@ -2,15 +2,16 @@
 //!
 //! A [`RateDeck`] is a set of [`RateRow`]s in one currency. A prefix may have several rows over
 //! time (effective-from, optional effective-to); the row in force for a call is the one effective at
-//! the call's start (design/domain.md "Rate deck"). Lookups walk the number's prefixes from the
-//! longest present length down, one hash probe each.
+//! the call's start (design/domain.md "Rate deck"). Lookups check the number's prefixes from the
+//! longest present length down; the index (`prefix_table`) reads the slots of all those lengths at
+//! once, within the table of the number's first four digits.
 
 use crate::increment::Increment;
 use crate::money::{Currency, Rate};
 use crate::number::{E164, Prefix};
+use crate::prefix_table::{MANY, PrefixTable};
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -228,7 +229,7 @@ pub struct RateDeck {
     pub fee_policy: ConnectionFeePolicy,
     rows: Vec<RateRow>,
     #[serde(skip)]
-    index: FxHashMap<u64, (u32, u32)>,
+    index: PrefixTable,
     #[serde(skip)]
     length_mask: u16,
 }
@@ -239,15 +240,18 @@ impl RateDeck {
     /// Errors: [`DeckError::DuplicatePrefix`] when two rows share prefix and effective date
     /// (naming both lines), [`DeckError::EndsBeforeStart`].
     pub fn new(currency: Currency, mut rows: Vec<RateRow>) -> Result<Self, DeckError> {
-        rows.sort_by(|a, b| {
+        let order = |a: &RateRow, b: &RateRow| {
             (a.prefix.key(), a.effective_from, a.line).cmp(&(
                 b.prefix.key(),
                 b.effective_from,
                 b.line,
             ))
-        });
-        let mut index = FxHashMap::default();
-        index.reserve(rows.len());
+        };
+        // Imports hand over rows already in order: checking is one pass, sorting moves every row.
+        if !rows.is_sorted_by(|a, b| order(a, b).is_le()) {
+            rows.sort_by(order);
+        }
+        let mut groups: Vec<(u64, u32, u32)> = Vec::with_capacity(rows.len());
         let mut length_mask = 0u16;
         let mut start = 0usize;
         for i in 0..rows.len() {
@@ -271,11 +275,12 @@ impl RateDeck {
             }
             let last_of_group = rows.get(i + 1).is_none_or(|n| n.prefix != row.prefix);
             if last_of_group {
-                index.insert(row.prefix.key(), (start as u32, (i + 1 - start) as u32));
+                groups.push((row.prefix.key(), start as u32, (i + 1 - start) as u32));
                 length_mask |= 1 << row.prefix.len();
                 start = i + 1;
             }
         }
+        let index = PrefixTable::build(&groups, |r| rows[r as usize].prefix.key());
         Ok(RateDeck {
             currency,
             schedule: PeakSchedule::default(),
@@ -320,8 +325,11 @@ impl RateDeck {
 
     /// The rows of exactly `prefix`, sorted by effective date (empty if absent).
     pub fn versions(&self, prefix: Prefix) -> &[RateRow] {
-        match self.index.get(&prefix.key()) {
-            Some(&(start, count)) => &self.rows[start as usize..(start + count) as usize],
+        match self
+            .index
+            .get(prefix, |r| self.rows[r as usize].prefix.key())
+        {
+            Some((start, count)) => self.group(start, count),
             None => &[],
         }
     }
@@ -334,19 +342,32 @@ impl RateDeck {
     /// The row for `number` at `at`: the longest prefix that has a row in force then. A prefix
     /// whose rows have all ended (or are deleted) gives way to a shorter one.
     pub fn lookup(&self, number: E164, at: DateTime<Utc>) -> Option<&RateRow> {
-        let max = number.len().min(15);
-        for len in (1..=max).rev() {
-            if self.length_mask & (1 << len) == 0 {
-                continue;
-            }
-            if let Some(&(start, count)) = self.index.get(&number.prefix(len).key()) {
-                let versions = &self.rows[start as usize..(start + count) as usize];
-                if let Some(row) = version_at(versions, at) {
-                    return Some(row);
-                }
-            }
-        }
-        None
+        // The table reads the slots of all the lengths the deck has before checking any (one
+        // overlapped memory latency, not one per length), longest first.
+        self.index.find_longest(
+            number,
+            self.length_mask,
+            |r| self.rows[r as usize].prefix.key(),
+            |(start, count)| version_at(self.group(start, count), at),
+        )
+    }
+
+    /// The rows of the prefix group starting at `start`, of `count` rows as the index stores it
+    /// (saturated at [`MANY`], then counted).
+    #[inline]
+    fn group(&self, start: u32, count: u32) -> &[RateRow] {
+        let start = start as usize;
+        let end = if count < MANY {
+            start + count as usize
+        } else {
+            let prefix = self.rows[start].prefix;
+            start
+                + self.rows[start..]
+                    .iter()
+                    .take_while(|r| r.prefix == prefix)
+                    .count()
+        };
+        &self.rows[start..end]
     }
 
     /// Rebuilds the index after deserialising (serde skips it).

@@ -16,14 +16,14 @@ mod values;
 pub use header::ColumnRole;
 pub use values::DateOrder;
 
-use crate::deck::{DeckError, RateDeck};
+use crate::deck::{DeckError, RateDeck, RateRow};
 use crate::increment::{Increment, IncrementError};
 use crate::money::{Currency, MoneyError};
 use crate::number::NumberError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use source::Sheet;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use values::Cell;
 
 /// Which column (0-based) holds which [`ColumnRole`].
@@ -353,47 +353,89 @@ fn import_sheet(
         last_date: std::cell::RefCell::new(None),
     };
     let mut rows = Vec::with_capacity(sheet.row_count());
-    let mut errors = Vec::new();
-    let mut seen: HashMap<(u64, DateTime<Utc>), u64> = HashMap::with_capacity(sheet.row_count());
+    // Each error with the index of its sheet row, so duplicates (found after the loop) merge back
+    // into file order.
+    let mut errors: Vec<(usize, RowError)> = Vec::new();
     for i in first_data..sheet.row_count() {
         let line = sheet.line(i);
         let width = sheet.width(i);
         if width != expected {
-            errors.push(RowError {
-                line,
-                column: None,
-                value: String::new(),
-                kind: RowErrorKind::FieldCount {
-                    expected,
-                    found: width,
+            errors.push((
+                i,
+                RowError {
+                    line,
+                    column: None,
+                    value: String::new(),
+                    kind: RowErrorKind::FieldCount {
+                        expected,
+                        found: width,
+                    },
                 },
-            });
+            ));
             continue;
         }
         match reader.row(i) {
-            Ok(row) => match seen.insert((row.prefix.key(), row.effective_from), line) {
-                Some(first_line) => {
-                    seen.insert((row.prefix.key(), row.effective_from), first_line);
-                    errors.push(RowError {
-                        line,
-                        column: mapping.get(ColumnRole::Prefix).map(column_name),
-                        value: row.prefix.to_string(),
-                        kind: RowErrorKind::Duplicate { first_line },
-                    });
-                }
-                None => rows.push(row),
-            },
-            Err((column, value, kind)) => errors.push(RowError {
-                line,
-                column: column.map(column_name),
-                value,
-                kind,
-            }),
+            Ok(row) => rows.push((i, row)),
+            Err((column, value, kind)) => errors.push((
+                i,
+                RowError {
+                    line,
+                    column: column.map(column_name),
+                    value,
+                    kind,
+                },
+            )),
         }
     }
+    // Sort the good rows as the deck keeps them (prefix key, effective date, line); a row with
+    // the prefix and effective date of an earlier one is a duplicate of the first such row. The
+    // sort is of small keys, then the rows are moved into place once.
+    let mut order: Vec<(u64, DateTime<Utc>, u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, (_, row))| (row.prefix.key(), row.effective_from, row.line, n as u32))
+        .collect();
+    order.sort_unstable_by_key(|&(key, from, line, n)| (key, from, line, n));
+    let mut keep: Vec<u32> = Vec::with_capacity(order.len());
+    let mut duplicates: Vec<u32> = Vec::new();
+    for group in order.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        // File order within the group (rows are read in file order): the first is kept.
+        let first = group
+            .iter()
+            .map(|g| g.3)
+            .min()
+            .expect("groups are not empty");
+        keep.push(first);
+        for &(_, _, _, n) in group {
+            if n != first {
+                let (i, row) = &rows[n as usize];
+                errors.push((
+                    *i,
+                    RowError {
+                        line: row.line,
+                        column: mapping.get(ColumnRole::Prefix).map(column_name),
+                        value: row.prefix.to_string(),
+                        kind: RowErrorKind::Duplicate {
+                            first_line: rows[first as usize].1.line,
+                        },
+                    },
+                ));
+                duplicates.push(n);
+            }
+        }
+    }
+    errors.sort_by_key(|(i, _)| *i);
+    let errors: Vec<RowError> = errors.into_iter().map(|(_, e)| e).collect();
     if options.strict && !errors.is_empty() {
         return Err(ImportError::Rejected(errors));
     }
+    // Permute in place: position j takes the row `keep[j]`, duplicates go last and are dropped.
+    let mut source: Vec<u32> = keep;
+    let kept = source.len();
+    source.extend(duplicates);
+    let mut rows: Vec<RateRow> = rows.into_iter().map(|(_, row)| row).collect();
+    permute(&mut rows, &mut source);
+    rows.truncate(kept);
     Ok(ImportReport {
         deck: RateDeck::new(options.currency, rows)?,
         errors,
@@ -404,6 +446,24 @@ fn import_sheet(
         encoding,
         delimiter: None,
     })
+}
+
+/// Reorders `items` so that position `j` holds the item that was at `source[j]` (a permutation of
+/// `0..items.len()`), by swaps along its cycles; `source` is left as the identity.
+fn permute<T>(items: &mut [T], source: &mut [u32]) {
+    debug_assert_eq!(items.len(), source.len());
+    for start in 0..source.len() {
+        let mut j = start;
+        loop {
+            let k = source[j] as usize;
+            source[j] = j as u32;
+            if k == start || k == j {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// Day-first unless the file's dates prove month-first; ambiguity is reported as a warning.

@@ -79,12 +79,18 @@ impl Increment {
     /// Errors: [`IncrementError`].
     pub fn parse(text: &str) -> Result<Self, IncrementError> {
         let malformed = || IncrementError::Malformed(text.to_string());
-        let parts: Vec<&str> = text
-            .split(['/', '-', '+'])
-            .map(str::trim)
-            .collect::<Vec<_>>();
+        // Up to four parts without allocating (a fourth means malformed).
+        let mut parts = [""; 4];
+        let mut count = 0;
+        for part in text.split(['/', '-', '+']).map(str::trim) {
+            if count == parts.len() {
+                return Err(malformed());
+            }
+            parts[count] = part;
+            count += 1;
+        }
         let number = |s: &str| s.parse::<u32>().map_err(|_| malformed());
-        match parts.as_slice() {
+        match &parts[..count] {
             [a, b] => Increment::new(number(a)?, number(b)?),
             [a, b, m] => Increment::with_minimum(number(a)?, number(b)?, number(m)?),
             _ => Err(malformed()),

@@ -16,7 +16,6 @@ use crate::deck::{RateDeck, RateRow, RateStatus, version_at};
 use crate::money::Rate;
 use crate::number::{E164, MAX_DIGITS, Prefix};
 use crate::rating::{Call, RatingOptions, price_row};
-use crate::trie::{DigitTrie, NodeData};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -41,31 +40,111 @@ pub struct Carrier {
 }
 
 /// Rates of several carriers merged by prefix.
+///
+/// Everything a number needs beyond its first four digits sits in that 4-digit start's
+/// [`Bucket`]: a small hash table of the longer prefixes under the start, and in `entries` one
+/// contiguous run holding the start's block of short-prefix entries and the entries of its longer
+/// prefixes. A lookup touches the bucket and a few nearby cache lines and pages instead of lines
+/// scattered over the whole index (page walks are expensive, in virtual machines above all).
 #[derive(Debug, Clone)]
 pub struct LcrIndex {
     carriers: Vec<Carrier>,
-    /// Digit trie over every carrier's prefixes; a node's range indexes `entries`.
-    trie: DigitTrie<Entry>,
-    /// One per (prefix, carrier), contiguous per prefix.
+    /// One per 4-digit start `0000`..`9999`.
+    buckets: Vec<Bucket>,
+    /// The buckets' hash tables, concatenated in start order.
+    slots: Vec<DeepSlot>,
+    /// Per start, in start order: its block (the entries of its prefixes of 4, 3, 2 and 1 digits,
+    /// in that order; a short prefix's entries repeat in every start under it), then the entries of
+    /// its longer prefixes that have more carriers than a slot holds inline, contiguous per prefix.
     entries: Vec<Entry>,
+    /// Prefixes of 1 to 3 digits, for numbers shorter than 4 digits: key to range in `entries`.
+    short: FxHashMap<u64, (u32, u32)>,
+    /// Bit `n` set when some carrier has a prefix of `n` digits.
+    lengths: u32,
     /// Distinct validity windows of single-row prefixes (usually a handful).
     windows: Vec<(i64, i64)>,
 }
 
-/// A carrier's rows for one prefix (12 bytes, so one prefix's carriers share few cache lines).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Entry {
-    /// Carrier position in `carriers`.
-    carrier: u32,
-    /// First row in the carrier's deck.
-    start: u32,
-    /// Index in `windows` of the single row's validity window, or [`MULTI`] when the prefix has
-    /// several rows (then `version_at` decides).
-    window: u32,
+/// What an [`LcrIndex`] holds for one 4-digit start.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bucket {
+    /// The start's block in `entries`: entries of its prefixes of 4, 3, 2 and 1 digits.
+    block: (u32, u32),
+    /// First slot of its hash table in `slots`.
+    table: u32,
+    /// log2 of its table's size; 0 when it has no longer prefixes (and no table).
+    bits: u32,
 }
 
-/// [`Entry::window`] of a prefix with several rows.
-const MULTI: u32 = u32::MAX;
+/// A carrier's rows for one prefix (8 bytes, so one prefix's carriers share few cache lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    /// First row in the carrier's deck.
+    start: u32,
+    /// Carrier position in `carriers` (low [`CARRIER_BITS`] bits), and above it the index in
+    /// `windows` of the single row's validity window, or [`MULTI`] when the prefix has several
+    /// rows or the window has no short index (then `version_at` decides).
+    meta: u32,
+}
+
+/// Bits of [`Entry::meta`] holding the carrier position.
+const CARRIER_BITS: u32 = 20;
+/// [`Entry::meta`]'s window of a prefix with several rows (or a window past the short indexes).
+const MULTI: u32 = (1 << (32 - CARRIER_BITS)) - 1;
+
+impl Entry {
+    fn new(carrier: usize, window: u32) -> Self {
+        assert!(
+            carrier < 1 << CARRIER_BITS,
+            "LcrIndex holds at most 2^20 carriers"
+        );
+        Entry {
+            start: 0,
+            meta: carrier as u32 | window.min(MULTI) << CARRIER_BITS,
+        }
+    }
+
+    #[inline]
+    fn carrier(self) -> usize {
+        (self.meta & ((1 << CARRIER_BITS) - 1)) as usize
+    }
+
+    #[inline]
+    fn window(self) -> u32 {
+        self.meta >> CARRIER_BITS
+    }
+}
+
+/// A slot of a [`Bucket`]'s hash table (32 bytes, two to a cache line): the prefix key (0 when
+/// empty) with, from bit [`INLINE_SHIFT`], how many of its entries are held inline (1 to
+/// [`INLINE_MAX`]); with 0 there, `entries[0]` holds the prefix's `first..end` range in
+/// [`LcrIndex::entries`] instead (start and meta fields).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(align(32))]
+struct DeepSlot {
+    key: u64,
+    entries: [Entry; INLINE_MAX],
+}
+
+/// Entries a [`DeepSlot`] holds inline.
+const INLINE_MAX: usize = 3;
+/// Bit of [`DeepSlot::key`] where the inline count starts (prefix keys use fewer than 60 bits).
+const INLINE_SHIFT: u32 = 60;
+/// The prefix key bits of [`DeepSlot::key`].
+const KEY_BITS: u64 = (1 << INLINE_SHIFT) - 1;
+
+impl Bucket {
+    /// The home slot of `key` in this bucket's table (which must exist): the top `bits` bits of
+    /// its Fibonacci hash (see `prefix_table`).
+    #[inline]
+    fn home(self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize
+    }
+}
+
+/// Digits of the start that picks an [`LcrIndex`] bucket.
+const TOP_DIGITS: usize = 4;
+const TOP_SIZE: usize = 10_000;
 
 /// Unix nanoseconds of `at`, saturated to the `i64` range.
 fn saturated_nanos(at: DateTime<Utc>) -> i64 {
@@ -120,48 +199,117 @@ pub struct Candidate<'a> {
 
 impl LcrIndex {
     /// Indexes the carriers' decks.
+    ///
+    /// Panics with more than 2^20 (about a million) carriers.
     pub fn new(carriers: Vec<Carrier>) -> Self {
-        let mut trie = DigitTrie::default();
         let mut windows: Vec<(i64, i64)> = Vec::new();
         let mut window_ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
-        let mut keyed: Vec<(u32, Entry)> = Vec::new();
+        let mut keyed: Vec<(u64, Entry)> = Vec::new();
+        let mut lengths = 0u32;
         for (position, carrier) in carriers.iter().enumerate() {
             let rows = carrier.deck.rows();
             let mut start = 0usize;
             for (prefix, group) in carrier.deck.prefix_groups() {
-                let node = trie.insert(prefix);
                 let window = match group {
                     [row] => intern_window(&mut windows, &mut window_ids, window_of(row)),
                     _ => MULTI,
                 };
-                keyed.push((
-                    node,
-                    Entry {
-                        carrier: position as u32,
-                        start: start as u32,
-                        window,
-                    },
-                ));
+                let mut entry = Entry::new(position, window);
+                entry.start = start as u32;
+                keyed.push((prefix.key(), entry));
+                lengths |= 1 << prefix.len();
                 start += group.len();
             }
             debug_assert_eq!(start, rows.len());
         }
-        let new_id = trie.finish();
-        for (node, _) in &mut keyed {
-            *node = new_id[*node as usize];
-        }
-        // Stable: within a node, entries stay in carrier position order.
-        keyed.sort_by_key(|(node, _)| *node);
-        let mut entries = Vec::with_capacity(keyed.len());
+        // Stable: within a prefix, entries stay in carrier position order.
+        keyed.sort_by_key(|(key, _)| *key);
+        // Every prefix's entries, by key; the longer prefixes grouped by 4-digit start.
+        let mut all: Vec<Entry> = Vec::with_capacity(keyed.len());
+        let mut ranges: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        let mut deep: Vec<Vec<(u64, u32, u32)>> = vec![Vec::new(); TOP_SIZE];
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let key = group[0].0;
+            let first = all.len() as u32;
+            all.extend(group.iter().map(|(_, entry)| *entry));
+            let (len, value) = ((key & 0xf) as usize, key >> 4);
+            if len > TOP_DIGITS {
+                let start = value / 10u64.pow((len - TOP_DIGITS) as u32);
+                deep[start as usize].push((key, first, all.len() as u32));
+            } else {
+                ranges.insert(key, (first, all.len() as u32));
+            }
+        }
+        let mut buckets = Vec::with_capacity(TOP_SIZE);
+        let mut slots = Vec::new();
+        let mut entries = Vec::new();
+        for (start, prefixes) in deep.iter().enumerate() {
             let first = entries.len() as u32;
-            entries.extend(group.iter().map(|(_, entry)| *entry));
-            trie.set_range(group[0].0, first, entries.len() as u32, group[0].1);
+            for len in (1..=TOP_DIGITS).rev() {
+                let prefix = start as u64 / 10u64.pow((TOP_DIGITS - len) as u32);
+                if let Some(&(a, b)) = ranges.get(&(prefix << 4 | len as u64)) {
+                    entries.extend_from_slice(&all[a as usize..b as usize]);
+                }
+            }
+            let block = (first, entries.len() as u32);
+            let table = slots.len() as u32;
+            let bits = if prefixes.is_empty() {
+                0
+            } else {
+                (prefixes.len() * 2).next_power_of_two().trailing_zeros()
+            };
+            slots.resize(
+                slots.len() + (1usize << bits) * usize::from(bits > 0),
+                DeepSlot::default(),
+            );
+            let bucket = Bucket { block, table, bits };
+            for &(key, a, b) in prefixes {
+                let group = &all[a as usize..b as usize];
+                let slot = if group.len() <= INLINE_MAX {
+                    let mut slot = DeepSlot {
+                        key: key | (group.len() as u64) << INLINE_SHIFT,
+                        entries: [Entry::default(); INLINE_MAX],
+                    };
+                    slot.entries[..group.len()].copy_from_slice(group);
+                    slot
+                } else {
+                    let first = entries.len() as u32;
+                    entries.extend_from_slice(group);
+                    let mut slot = DeepSlot {
+                        key,
+                        entries: [Entry::default(); INLINE_MAX],
+                    };
+                    slot.entries[0] = Entry {
+                        start: first,
+                        meta: entries.len() as u32,
+                    };
+                    slot
+                };
+                let mut i = bucket.home(key);
+                let table = &mut slots[table as usize..];
+                while table[i].key != 0 {
+                    i = (i + 1) & ((1 << bits) - 1);
+                }
+                table[i] = slot;
+            }
+            buckets.push(bucket);
+        }
+        let mut short = FxHashMap::default();
+        for (&key, &(a, b)) in ranges
+            .iter()
+            .filter(|(key, _)| (*key & 0xf) < TOP_DIGITS as u64)
+        {
+            let first = entries.len() as u32;
+            entries.extend_from_slice(&all[a as usize..b as usize]);
+            short.insert(key, (first, entries.len() as u32));
         }
         LcrIndex {
             carriers,
-            trie,
+            buckets,
+            slots,
             entries,
+            short,
+            lengths,
             windows,
         }
     }
@@ -169,6 +317,37 @@ impl LcrIndex {
     /// The indexed carriers.
     pub fn carriers(&self) -> &[Carrier] {
         &self.carriers
+    }
+
+    /// The entries of the prefix with key `key` in the table starting at slot `table` of `bits`
+    /// bits, probing from slot `i` whose value is `slot` (already read); empty when absent.
+    #[inline]
+    fn probe(
+        &self,
+        key: u64,
+        table: usize,
+        bits: u32,
+        mut i: usize,
+        mut slot_key: u64,
+    ) -> &[Entry] {
+        let mask = (1 << bits) - 1;
+        loop {
+            if slot_key & KEY_BITS == key {
+                let slot = &self.slots[table + i];
+                let inline = (slot_key >> INLINE_SHIFT) as usize;
+                return if inline > 0 {
+                    &slot.entries[..inline]
+                } else {
+                    let range = slot.entries[0];
+                    &self.entries[range.start as usize..range.meta as usize]
+                };
+            }
+            if slot_key == 0 {
+                return &[];
+            }
+            i = (i + 1) & mask;
+            slot_key = self.slots[table + i].key;
+        }
     }
 
     /// Appends to `out` each carrier's longest-prefix row in force for `number` at `at` (clearing
@@ -182,48 +361,102 @@ impl LcrIndex {
         out.clear();
         // Outside the i64 nanosecond range every entry takes the exact path.
         let at_ns = window_instant(at);
-        let mut path = [NodeData::default(); MAX_DIGITS];
-        let depth = self.trie.path(number, &mut path);
         let mut seen = 0u64;
-        for node in path[..depth].iter().rev() {
-            let entries = match node.end - node.first {
-                1 => std::slice::from_ref(&node.single),
-                _ => &self.entries[node.first as usize..node.end as usize],
-            };
-            for entry in entries {
-                let position = entry.carrier as usize;
-                let already = if position < 64 {
-                    seen & (1 << position) != 0
-                } else {
-                    let carrier = &self.carriers[position];
-                    out.iter().any(|c| std::ptr::eq(c.carrier, carrier))
-                };
-                if already {
-                    continue;
+        let len = number.len().min(MAX_DIGITS);
+        if len < TOP_DIGITS {
+            let mut prefix = number.prefix(len);
+            for _ in 0..len {
+                if let Some(&(a, b)) = self.short.get(&prefix.key()) {
+                    self.take(
+                        &self.entries[a as usize..b as usize],
+                        at,
+                        at_ns,
+                        &mut seen,
+                        out,
+                    );
                 }
+                prefix = prefix.parent();
+            }
+            return;
+        }
+        let bucket = self.buckets[(number.prefix(TOP_DIGITS).key() >> 4) as usize];
+        let (first, end) = bucket.block;
+        // Start loading the block now, so its miss overlaps the probes below.
+        std::hint::black_box(self.entries.get(first as usize).copied());
+        if bucket.bits > 0 {
+            // The longer prefixes: read the home slot of every length first, so the loads
+            // overlap, then take them deepest first.
+            let table = bucket.table as usize;
+            let mut probes = [(0u64, 0usize, 0u64); MAX_DIGITS];
+            let mut count = 0;
+            let mut prefix = number.prefix(len);
+            for n in (TOP_DIGITS + 1..=len).rev() {
+                if self.lengths & (1 << n) != 0 {
+                    let key = prefix.key();
+                    let i = bucket.home(key);
+                    probes[count] = (key, i, self.slots[table + i].key);
+                    count += 1;
+                }
+                prefix = prefix.parent();
+            }
+            for &(key, i, slot_key) in &probes[..count] {
+                let entries = self.probe(key, table, bucket.bits, i, slot_key);
+                self.take(entries, at, at_ns, &mut seen, out);
+            }
+        }
+        self.take(
+            &self.entries[first as usize..end as usize],
+            at,
+            at_ns,
+            &mut seen,
+            out,
+        );
+    }
+
+    /// Appends the candidates of `entries` (one prefix's, or a block deepest first) for carriers
+    /// not yet in `out` (`seen` has a bit per carrier position below 64).
+    #[inline]
+    fn take<'a>(
+        &'a self,
+        entries: &[Entry],
+        at: DateTime<Utc>,
+        at_ns: Option<i64>,
+        seen: &mut u64,
+        out: &mut Vec<Candidate<'a>>,
+    ) {
+        for &entry in entries {
+            let position = entry.carrier();
+            let already = if position < 64 {
+                *seen & (1 << position) != 0
+            } else {
                 let carrier = &self.carriers[position];
-                let rows = carrier.deck.rows();
-                let start = entry.start as usize;
-                let row = match at_ns {
-                    Some(ns) if entry.window != MULTI => {
-                        let (from, to) = self.windows[entry.window as usize];
-                        (from <= ns && ns < to).then(|| &rows[start])
-                    }
-                    _ => {
-                        let prefix = rows[start].prefix;
-                        let count = rows[start..]
-                            .iter()
-                            .take_while(|r| r.prefix == prefix)
-                            .count();
-                        version_at(&rows[start..start + count], at)
-                    }
-                };
-                if let Some(row) = row {
-                    if position < 64 {
-                        seen |= 1 << position;
-                    }
-                    out.push(Candidate { carrier, row });
+                out.iter().any(|c| std::ptr::eq(c.carrier, carrier))
+            };
+            if already {
+                continue;
+            }
+            let carrier = &self.carriers[position];
+            let rows = carrier.deck.rows();
+            let start = entry.start as usize;
+            let row = match at_ns {
+                Some(ns) if entry.window() != MULTI => {
+                    let (from, to) = self.windows[entry.window() as usize];
+                    (from <= ns && ns < to).then(|| &rows[start])
                 }
+                _ => {
+                    let prefix = rows[start].prefix;
+                    let count = rows[start..]
+                        .iter()
+                        .take_while(|r| r.prefix == prefix)
+                        .count();
+                    version_at(&rows[start..start + count], at)
+                }
+            };
+            if let Some(row) = row {
+                if position < 64 {
+                    *seen |= 1 << position;
+                }
+                out.push(Candidate { carrier, row });
             }
         }
     }

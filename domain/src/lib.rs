@@ -18,6 +18,6 @@ pub mod increment;
 pub mod lcr;
 pub mod money;
 pub mod number;
+mod prefix_table;
 pub mod rating;
 pub mod sell;
-mod trie;

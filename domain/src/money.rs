@@ -212,10 +212,143 @@ impl Rate {
         self.0
     }
 
-    /// The unrounded price of `seconds` billed seconds: `per_minute * seconds / 60`.
+    /// The unrounded price of `seconds` billed seconds: `per_minute * seconds / 60`, exactly as
+    /// `Decimal` arithmetic gives it (value and scale), computed on integers when it can be.
     pub fn cost_of(self, seconds: u32) -> Decimal {
-        self.0 * Decimal::from(seconds) / Decimal::from(60)
+        per_minute_cost(self.0, seconds)
+            .unwrap_or_else(|| self.0 * Decimal::from(seconds) / Decimal::from(60))
     }
+}
+
+/// `per_minute * seconds / 60` as `rust_decimal` computes it (the product keeps the rate's scale;
+/// the quotient follows rust_decimal 1.x's division: exact quotients keep the dividend's scale,
+/// others take up to 28 decimals, round half-even and drop some trailing zeros), on integers.
+/// `None` (use `Decimal`) for a negative rate, a product of 64 bits or more, and the overflow
+/// paths of the division, which prices never reach.
+fn per_minute_cost(per_minute: Decimal, seconds: u32) -> Option<Decimal> {
+    const MAX_SCALE: i32 = 28;
+    const MAX96: u128 = (1 << 96) - 1;
+    const DIVISOR: u128 = 60;
+    if per_minute.is_sign_negative() {
+        return None;
+    }
+    let mantissa = u64::try_from(per_minute.mantissa()).ok()?;
+    let product = u64::try_from(u128::from(mantissa) * u128::from(seconds)).ok()?;
+    if product == 0 {
+        // rust_decimal returns its ZERO (scale 0) for a zero product and for 0 / x.
+        return Some(Decimal::ZERO);
+    }
+    let mut scale = per_minute.scale() as i32;
+    // 64-bit arithmetic where it fits (u128 division is a library call).
+    let mut quotient = u128::from(product / DIVISOR as u64);
+    let mut remainder = u128::from(product % DIVISOR as u64);
+    if remainder == 0 {
+        // Exact at the dividend's scale: no further scaling, no trailing zeros dropped.
+        return Some(Decimal::from_i128_with_scale(
+            quotient as i128,
+            scale as u32,
+        ));
+    }
+    // rust_decimal's remainder loop for a 32-bit divisor (`div_remainder_32`).
+    while remainder != 0 {
+        let power_scale = if scale == MAX_SCALE {
+            0
+        } else {
+            find_scale(quotient, scale)?
+        };
+        if power_scale == 0 {
+            // No room for more digits: round the last one half-even.
+            let twice = remainder << 1;
+            if twice >= DIVISOR && (twice > DIVISOR || quotient & 1 == 1) {
+                quotient += 1;
+                if quotient > MAX96 {
+                    return None;
+                }
+            }
+            break;
+        }
+        let power = 10u128.pow(power_scale);
+        scale += power_scale as i32;
+        quotient *= power;
+        // remainder < 60 and power <= 10^9: fits in 64 bits.
+        let scaled = (remainder * power) as u64;
+        quotient += u128::from(scaled / DIVISOR as u64);
+        remainder = u128::from(scaled % DIVISOR as u64);
+        if quotient > MAX96 {
+            return None;
+        }
+    }
+    // rust_decimal's `unscale`: drops trailing zeros in steps of 8 (while the low 32 bits are 0),
+    // then 4, 2 and 1, each tried once behind a quick test of the low bits.
+    let low = |q: u128| q as u32;
+    // Divisibility on 64 bits when the quotient fits.
+    let divides = |q: u128, d: u64| match u64::try_from(q) {
+        Ok(q) => q.is_multiple_of(d),
+        Err(_) => q.is_multiple_of(u128::from(d)),
+    };
+    while low(quotient) == 0 && scale >= 8 && divides(quotient, 100_000_000) {
+        quotient /= 100_000_000;
+        scale -= 8;
+    }
+    if low(quotient) & 0xf == 0 && scale >= 4 && divides(quotient, 10_000) {
+        quotient /= 10_000;
+        scale -= 4;
+    }
+    if low(quotient) & 0x3 == 0 && scale >= 2 && divides(quotient, 100) {
+        quotient /= 100;
+        scale -= 2;
+    }
+    if low(quotient) & 0x1 == 0 && scale >= 1 && divides(quotient, 10) {
+        quotient /= 10;
+        scale -= 1;
+    }
+    Some(Decimal::from_i128_with_scale(
+        quotient as i128,
+        scale as u32,
+    ))
+}
+
+/// rust_decimal's `Buf12::find_scale`: the power of ten (at most 9) by which a 96-bit `quotient`
+/// at `scale` can still be scaled up, with its exact tests and table.
+fn find_scale(quotient: u128, scale: i32) -> Option<u32> {
+    const MAX_SCALE: i32 = 28;
+    const MAX96: u128 = (1 << 96) - 1;
+    // The largest values that do not overflow 96 bits when multiplied by 10^(i + 1).
+    let overflow = |i: u32| MAX96 / 10u128.pow(i + 1);
+    let hi = (quotient >> 64) as u32;
+    let low64 = quotient as u64;
+    let hi_of = |v: u128| (v >> 64) as u32;
+    if hi > 429_496_729 {
+        return if scale < 0 { None } else { Some(0) };
+    }
+    if scale > MAX_SCALE - 9 {
+        let x = (MAX_SCALE - scale) as u32;
+        if hi < hi_of(overflow(x - 1)) {
+            return if x as i32 + scale < 0 { None } else { Some(x) };
+        }
+    } else if hi < 4 || hi == 4 && low64 <= 5_441_186_219_426_131_129 {
+        return Some(9);
+    }
+    let mut x = if hi > 42_949 {
+        if hi > 4_294_967 {
+            if hi > 42_949_672 { 1 } else { 2 }
+        } else if hi > 429_496 {
+            3
+        } else {
+            4
+        }
+    } else if hi > 429 {
+        if hi > 4_294 { 5 } else { 6 }
+    } else if hi > 42 {
+        7
+    } else {
+        8
+    };
+    let limit = overflow(x - 1);
+    if hi == hi_of(limit) && low64 > limit as u64 {
+        x -= 1;
+    }
+    if x as i32 + scale < 0 { None } else { Some(x) }
 }
 
 impl TryFrom<Decimal> for Rate {
@@ -286,6 +419,65 @@ mod tests {
         );
         assert_eq!(parse_currency("eur"), Ok(Currency::EUR));
         assert!(parse_currency("XYZ").is_err());
+    }
+
+    proptest::proptest! {
+        /// The integer path of `cost_of` gives exactly `Decimal`'s result: same value, same
+        /// scale (so the same text), for any mantissa, scale and duration it accepts.
+        #[test]
+        fn integer_cost_matches_decimal(
+            mantissa in proptest::prop_oneof![0u64..1_000_000, 0u64..u64::MAX, 0u64..100_000_000_000_000],
+            scale in 0u32..=28,
+            seconds in proptest::prop_oneof![0u32..7_200, proptest::num::u32::ANY],
+        ) {
+            let rate = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
+            let reference = rate
+                .checked_mul(Decimal::from(seconds))
+                .and_then(|p| p.checked_div(Decimal::from(60)));
+            if let Some(fast) = per_minute_cost(rate, seconds) {
+                let reference = reference.expect("the integer path only takes computable cases");
+                proptest::prop_assert_eq!(fast, reference);
+                proptest::prop_assert_eq!(fast.scale(), reference.scale());
+                proptest::prop_assert_eq!(fast.to_string(), reference.to_string());
+            }
+        }
+
+        /// Rates as decks hold them (4 to 8 decimals, under 10,000 a minute) always take the
+        /// integer path for calls of up to a day.
+        #[test]
+        fn deck_rates_take_the_integer_path(mantissa in 0u64..1_000_000_000_000, scale in 4u32..=8, seconds in 0u32..=86_400) {
+            let rate = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
+            let fast = per_minute_cost(rate, seconds);
+            proptest::prop_assert!(fast.is_some());
+            let reference = rate * Decimal::from(seconds) / Decimal::from(60);
+            proptest::prop_assert_eq!(fast.unwrap().to_string(), reference.to_string());
+        }
+    }
+
+    #[test]
+    fn integer_cost_edge_cases_match_decimal() {
+        for (mantissa, scale) in [
+            (1u64, 4u32),
+            (1, 28),
+            (7, 27),
+            (u64::MAX / 4_000_000_000, 20),
+            (999_999_999_999, 8),
+            (123_456_789, 19),
+        ] {
+            for seconds in [0u32, 1, 6, 7, 30, 59, 60, 61, 3_599, 86_400, u32::MAX] {
+                let rate = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
+                let reference = rate
+                    .checked_mul(Decimal::from(seconds))
+                    .and_then(|p| p.checked_div(Decimal::from(60)));
+                if let Some(fast) = per_minute_cost(rate, seconds) {
+                    assert_eq!(
+                        Some(fast.to_string()),
+                        reference.map(|r| r.to_string()),
+                        "{rate} x {seconds}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

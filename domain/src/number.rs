@@ -63,17 +63,6 @@ fn pack(digits: &str) -> u64 {
         .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
 }
 
-/// The `len` decimal digits of `value` (zero-padded on the left), most significant first.
-pub(crate) fn digits_of(value: u64, len: u8) -> [u8; MAX_DIGITS] {
-    let mut out = [0u8; MAX_DIGITS];
-    let mut rest = value;
-    for slot in out[..usize::from(len).min(MAX_DIGITS)].iter_mut().rev() {
-        *slot = (rest % 10) as u8;
-        rest /= 10;
-    }
-    out
-}
-
 fn unpack(value: u64, len: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(f, "{:0width$}", value, width = usize::from(len))
 }
@@ -212,11 +201,6 @@ impl E164 {
         }
     }
 
-    /// The digits, most significant first (only the first `len()` are meaningful).
-    pub(crate) fn digits(self) -> [u8; MAX_DIGITS] {
-        digits_of(self.value, self.len)
-    }
-
     /// True when `prefix` is a leading part of this number.
     pub fn starts_with(self, prefix: Prefix) -> bool {
         prefix.len() <= self.len() && self.prefix(prefix.len()) == prefix
@@ -263,6 +247,14 @@ impl Prefix {
     ///
     /// Errors: [`NumberError::Empty`], [`NumberError::NotDigits`], [`NumberError::TooLong`].
     pub fn parse(input: &str) -> Result<Self, NumberError> {
+        // Fast path without allocating: plain digits, which `clean` would keep as they are.
+        let plain = input.trim();
+        if (1..=MAX_DIGITS).contains(&plain.len()) && plain.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Prefix {
+                value: pack(plain),
+                len: plain.len() as u8,
+            });
+        }
         let (_, digits) = clean(input)?;
         Ok(Prefix {
             value: pack(&digits),
@@ -280,14 +272,19 @@ impl Prefix {
         self.len == 0
     }
 
-    /// The digits, most significant first (only the first `len()` are meaningful).
-    pub(crate) fn digits(self) -> [u8; MAX_DIGITS] {
-        digits_of(self.value, self.len)
-    }
-
     /// A single `u64` that is unique per prefix (digits and length), used as a hash key.
     pub fn key(self) -> u64 {
         (self.value << 4) | u64::from(self.len)
+    }
+
+    /// This prefix without its last digit (a 1-digit prefix gives an empty, 0-digit value that
+    /// no deck holds).
+    #[inline]
+    pub(crate) fn parent(self) -> Prefix {
+        Prefix {
+            value: self.value / 10,
+            len: self.len.saturating_sub(1),
+        }
     }
 
     /// True when `other` begins with this prefix (a prefix starts with itself).

@@ -9,6 +9,7 @@ use crate::money::{MoneyError, Rate};
 use crate::number::Prefix;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 pub(super) type CellError = (Option<usize>, String, RowErrorKind);
@@ -87,6 +88,14 @@ impl RowReader<'_> {
     }
 
     fn prefix(&self, i: usize) -> Result<Prefix, CellError> {
+        // Fast path without allocating: a valid prefix cell and nothing to strip (the general
+        // path below gives the same prefix; it also builds the error of an invalid one).
+        if self.options.strip_prefix.is_none()
+            && let Some((_, Cell::Text(text))) = self.cell(i, ColumnRole::Prefix)
+            && let Ok(prefix) = Prefix::parse(text)
+        {
+            return Ok(prefix);
+        }
         let part = |role| self.cell(i, role).map(|(c, cell)| (c, digits_text(cell)));
         let (column, mut text) = match (part(ColumnRole::Prefix), part(ColumnRole::CountryCode)) {
             (Some((c, p)), _) => (c, p),
@@ -115,17 +124,18 @@ impl RowReader<'_> {
         let default = self.options.default_increment;
         let (mut initial, mut next, mut minimum) = (default.initial, default.next, default.minimum);
         if let Some((c, cell)) = self.cell(i, ColumnRole::Increment) {
-            let text = cell.text();
+            // The cell's text (as `Cell::text` gives it) without allocating for text cells.
+            let text = match cell {
+                Cell::Text(t) => Cow::Borrowed(t.trim()),
+                other => Cow::Owned(other.text()),
+            };
             if text.contains('/') {
                 let inc = Increment::parse(&text)
-                    .map_err(|e| (Some(c), text.clone(), RowErrorKind::Increment(e)))?;
+                    .map_err(|e| (Some(c), text.to_string(), RowErrorKind::Increment(e)))?;
                 (initial, next, minimum) = (inc.initial, inc.next, inc.minimum.max(minimum));
             } else {
-                let n = values::parse_seconds(cell).ok_or((
-                    Some(c),
-                    text.clone(),
-                    RowErrorKind::NotSeconds,
-                ))?;
+                let n = values::parse_seconds(cell)
+                    .ok_or_else(|| (Some(c), text.to_string(), RowErrorKind::NotSeconds))?;
                 (initial, next) = (n, n);
             }
         }

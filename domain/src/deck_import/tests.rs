@@ -145,3 +145,57 @@ mod props {
         }
     }
 }
+
+proptest::proptest! {
+    /// Duplicates (same prefix and effective date as an earlier good row) are reported in file
+    /// order among the other errors, each naming the first good row, and the deck keeps the first;
+    /// checked against the straightforward reading (a map of the rows seen so far).
+    #[test]
+    fn duplicates_keep_the_first_good_row_in_file_order(
+        specs in proptest::collection::vec((0usize..6, 0usize..3, 0usize..8), 0..60)
+    ) {
+        let prefixes = ["44", "4477", "33", "1", "x9", "10"];
+        let dates = ["2026-01-01", "2026-02-01", "notadate"];
+        let mut csv = String::from("prefix,destination,rate,effective date\n");
+        for (n, &(p, d, r)) in specs.iter().enumerate() {
+            let rate = if r == 7 { "-1".to_string() } else { format!("0.0{r}") };
+            csv.push_str(&format!("{},D{n},{rate},{}\n", prefixes[p], dates[d]));
+        }
+        let report = import_csv(csv.as_bytes(), &opts()).unwrap();
+        // Reference: rows in file order, a map of (prefix, date) to the first good line.
+        let mut seen = std::collections::HashMap::new();
+        let mut expected_errors = Vec::new();
+        let mut kept = Vec::new();
+        for (n, &(p, d, r)) in specs.iter().enumerate() {
+            let line = n as u64 + 2;
+            if prefixes[p].starts_with('x') || d == 2 || r == 7 {
+                expected_errors.push((line, None));
+                continue;
+            }
+            match seen.get(&(p, d)) {
+                Some(&first) => expected_errors.push((line, Some(first))),
+                None => {
+                    seen.insert((p, d), line);
+                    kept.push(line);
+                }
+            }
+        }
+        let errors: Vec<(u64, Option<u64>)> = report
+            .errors
+            .iter()
+            .map(|e| match e.kind {
+                RowErrorKind::Duplicate { first_line } => (e.line, Some(first_line)),
+                _ => (e.line, None),
+            })
+            .collect();
+        proptest::prop_assert_eq!(errors, expected_errors);
+        let mut lines: Vec<u64> = report.deck.rows().iter().map(|r| r.line).collect();
+        let sorted = report.deck.rows().is_sorted_by_key(|r| (r.prefix.key(), r.effective_from));
+        proptest::prop_assert!(sorted);
+        lines.sort();
+        proptest::prop_assert_eq!(lines, kept);
+        for row in report.deck.rows() {
+            proptest::prop_assert_eq!(&row.destination, &format!("D{}", row.line - 2));
+        }
+    }
+}
