@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assignments;
 pub mod audit;
+pub mod carriers;
 pub mod categories;
 pub mod customers;
 pub mod docs;

@@ -133,6 +133,21 @@ pub const SECTIONS: &[NavSection] = &[
         ],
     },
     NavSection {
+        id: "carriers",
+        label: "Carriers",
+        icon: Icon::Route,
+        portal: Portal::Admin,
+        pages: &[
+            page(
+                "/admin/carriers",
+                "Carriers",
+                "suppliers vendors termination trunks sip ip cps channels technical prefix",
+            ),
+            page("/admin/carriers/new", "New carrier", "create add supplier vendor"),
+            detail("/admin/carriers/:id", "Carrier"),
+        ],
+    },
+    NavSection {
         id: "platform",
         label: "Platform",
         icon: Icon::Globe,
@@ -203,6 +218,21 @@ pub const SECTIONS: &[NavSection] = &[
         &[page("/carrier/profile", "My profile", PROFILE_WORDS)],
     ),
     overview(Portal::Switch, &[page("/switch", "Dashboard", HOME_WORDS)]),
+    NavSection {
+        id: "carriers",
+        label: "Carriers",
+        icon: Icon::Route,
+        portal: Portal::Switch,
+        pages: &[
+            page(
+                "/switch/carriers",
+                "Carriers",
+                "suppliers vendors termination trunks sip ip cps channels technical prefix",
+            ),
+            page("/switch/carriers/new", "New carrier", "create add supplier vendor"),
+            detail("/switch/carriers/:id", "Carrier"),
+        ],
+    },
     account(
         Portal::Switch,
         &[page("/switch/profile", "My profile", PROFILE_WORDS)],

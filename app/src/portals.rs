@@ -3,6 +3,7 @@
 use crate::features::api_keys::pages::ApiKeysPage;
 use crate::features::assignments::pages::FeatureAssignmentPage;
 use crate::features::audit::pages::AuditPage;
+use crate::features::carriers::pages::{CarrierDetailPage, CarriersPage, NewCarrierPage};
 use crate::features::categories::pages::CategoriesPage;
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 use crate::features::jobs::pages::JobsPage;
@@ -30,6 +31,9 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
             <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
             <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
@@ -77,4 +81,18 @@ macro_rules! basic_portal {
 }
 
 basic_portal!(CarrierRoutes, Portal::Carrier, "carrier");
-basic_portal!(SwitchRoutes, Portal::Switch, "switch");
+/// Class 4 Softswitch, under `/switch`: dashboard, carriers and their trunks, profile, search.
+#[component(transparent)]
+pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/switch") view=|| view! { <PortalShell portal=Portal::Switch/> } ssr=SsrMode::Async>
+            <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+            <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
+}

@@ -11,6 +11,7 @@ mod m20261129_000005_make_audit_log_append_only;
 mod m20261129_000006_create_fx_rates_and_job_progress;
 mod m20261129_000007_create_job_effects;
 mod m20261130_000008_create_job_controls;
+mod m20261130_000009_create_carriers;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_fx_rates_and_job_progress::Migration),
             Box::new(m20261129_000007_create_job_effects::Migration),
             Box::new(m20261130_000008_create_job_controls::Migration),
+            Box::new(m20261130_000009_create_carriers::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod carrier_trunks;
+pub mod carriers;
 pub mod customer_categories;
 pub mod customer_groups;
 pub mod customers;

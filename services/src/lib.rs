@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod carriers;
 pub mod categories;
 pub mod customers;
 pub mod db;

@@ -110,6 +110,84 @@ async fn complete_demo(db: &DatabaseConnection) -> Result<(), ServiceError> {
     if no_brand {
         seed_brand(db, &actor, &admin.password_hash).await?;
     }
+    let no_carriers = crate::entities::carriers::Entity::find()
+        .filter(crate::entities::carriers::Column::TenantId.eq(actor.tenant_id))
+        .count(db)
+        .await?
+        == 0;
+    if no_carriers {
+        seed_carriers(db, &actor).await?;
+    }
+    Ok(())
+}
+
+/// Two demo carriers with documentation addresses (RFC 5737, RFC 3849, RFC 2606 names).
+async fn seed_carriers(db: &DatabaseConnection, actor: &Actor) -> Result<(), ServiceError> {
+    use crate::carriers::{CarrierInput, TrunkInput, create_carrier, save_trunk};
+    let premium = create_carrier(
+        db,
+        actor,
+        CarrierInput {
+            name: "Northwind Voice".into(),
+            currency: "USD".into(),
+            technical_prefix: "7001#".into(),
+            max_cps: "30".into(),
+            max_channels: "600".into(),
+            noc_email: "noc@northwind.example".into(),
+            rates_email: "rates@northwind.example".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for (name, host, enabled) in [
+        ("Primary", "203.0.113.10", true),
+        ("Backup", "sip2.northwind.example", true),
+    ] {
+        save_trunk(
+            db,
+            actor,
+            premium.id,
+            None,
+            TrunkInput {
+                name: name.into(),
+                host: host.into(),
+                codecs: "PCMA,PCMU,G729".into(),
+                enabled,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    let economy = create_carrier(
+        db,
+        actor,
+        CarrierInput {
+            name: "Contoso Telecom".into(),
+            currency: "EUR".into(),
+            status: "testing".into(),
+            max_cps: "10".into(),
+            noc_email: "support@contoso.example".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    save_trunk(
+        db,
+        actor,
+        economy.id,
+        None,
+        TrunkInput {
+            name: "Frankfurt".into(),
+            host: "2001:db8::5060".into(),
+            transport: "tcp".into(),
+            username: "didtron-demo".into(),
+            password: "demo-digest-secret".into(),
+            codecs: "G729,PCMA".into(),
+            enabled: true,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 

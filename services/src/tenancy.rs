@@ -4,7 +4,7 @@
 
 use crate::audit::Actor;
 use crate::entities::{
-    api_keys, audit_log, customer_categories, customer_groups, customers, feature_assignments,
+    api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers, feature_assignments,
     users,
 };
 use crate::error::ServiceError;
@@ -39,6 +39,8 @@ tenant_owned!(
     customer_groups,
     feature_assignments,
     api_keys,
+    carriers,
+    carrier_trunks,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

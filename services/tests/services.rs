@@ -6,6 +6,7 @@
 mod services {
     mod access;
     mod bad_input;
+    mod carriers;
     pub mod helpers;
     mod job_controls;
     mod jobs;

@@ -1,0 +1,99 @@
+use crate::features::users::dto::ActivityRow;
+use serde::{Deserialize, Serialize};
+
+/// A carrier as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// ISO 4217 code of its decks.
+    pub currency: String,
+    /// `active`, `testing` or `disabled`.
+    pub status: String,
+    /// Technical prefix, may be empty.
+    pub technical_prefix: String,
+    /// Calls per second limit, 0 for none.
+    pub max_cps: i32,
+    /// Channel limit, 0 for none.
+    pub max_channels: i32,
+    /// Trunks in all.
+    pub trunks: u64,
+    /// Enabled trunks.
+    pub enabled_trunks: u64,
+    /// Last change, `YYYY-MM-DD HH:MM UTC`.
+    pub updated_at: String,
+}
+
+/// One page of carriers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierPage {
+    /// Rows of this page.
+    pub rows: Vec<CarrierRow>,
+    /// Carriers matching the filters on all pages.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+/// The carrier form's values (limits as text, so a bad value can be shown back).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierForm {
+    /// Name.
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// `active`, `testing` or `disabled`.
+    pub status: String,
+    /// Digits, `#`, `*`.
+    pub technical_prefix: String,
+    /// Calls per second, 0 for no limit.
+    pub max_cps: String,
+    /// Channels, 0 for no limit.
+    pub max_channels: String,
+    /// NOC e-mail.
+    pub noc_email: String,
+    /// Rates e-mail.
+    pub rates_email: String,
+    /// Billing e-mail.
+    pub billing_email: String,
+    /// Internal notes.
+    pub notes: String,
+}
+
+/// A trunk as the carrier page shows it (never its password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrunkRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// IP address or host name.
+    pub host: String,
+    /// Port.
+    pub port: i32,
+    /// `udp`, `tcp` or `tls`.
+    pub transport: String,
+    /// Digest user name, empty for IP authentication.
+    pub username: String,
+    /// Codecs, comma-separated, in preference order.
+    pub codecs: String,
+    /// Whether calls may be sent to it.
+    pub enabled: bool,
+}
+
+/// Everything the carrier page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarrierDetail {
+    /// Id.
+    pub id: i64,
+    /// The stored values.
+    pub form: CarrierForm,
+    /// Its trunks, by name.
+    pub trunks: Vec<TrunkRow>,
+    /// Audit entries about it, newest first.
+    pub activity: Vec<ActivityRow>,
+}
