@@ -101,8 +101,16 @@ impl MigrationTrait for Migration {
                             .big_integer()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(CarrierTrunks::Name).string_len(60).not_null())
-                    .col(ColumnDef::new(CarrierTrunks::Host).string_len(253).not_null())
+                    .col(
+                        ColumnDef::new(CarrierTrunks::Name)
+                            .string_len(60)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierTrunks::Host)
+                            .string_len(253)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(CarrierTrunks::Port).integer().not_null())
                     .col(
                         ColumnDef::new(CarrierTrunks::Transport)

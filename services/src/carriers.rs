@@ -169,7 +169,12 @@ fn check_carrier(input: &CarrierInput) -> Result<CheckedCarrier, ServiceError> {
         );
     }
     let max_cps = limit(&mut checks, "max_cps", &input.max_cps, MAX_CPS);
-    let max_channels = limit(&mut checks, "max_channels", &input.max_channels, MAX_CHANNELS);
+    let max_channels = limit(
+        &mut checks,
+        "max_channels",
+        &input.max_channels,
+        MAX_CHANNELS,
+    );
     let noc_email = checks.email("noc_email", &input.noc_email, false);
     let rates_email = checks.email("rates_email", &input.rates_email, false);
     let billing_email = checks.email("billing_email", &input.billing_email, false);
@@ -190,10 +195,15 @@ fn check_carrier(input: &CarrierInput) -> Result<CheckedCarrier, ServiceError> {
 }
 
 fn carrier_changes(before: Option<&carriers::Model>, c: &CheckedCarrier) -> Changes {
-    let b = |f: fn(&carriers::Model) -> serde_json::Value| before.map_or(serde_json::Value::Null, f);
+    let b =
+        |f: fn(&carriers::Model) -> serde_json::Value| before.map_or(serde_json::Value::Null, f);
     Changes::new()
         .field("name", b(|m| m.name.clone().into()), c.name.clone())
-        .field("currency", b(|m| m.currency.clone().into()), c.currency.clone())
+        .field(
+            "currency",
+            b(|m| m.currency.clone().into()),
+            c.currency.clone(),
+        )
         .field("status", b(|m| m.status.clone().into()), c.status.clone())
         .field(
             "technical_prefix",
@@ -202,7 +212,11 @@ fn carrier_changes(before: Option<&carriers::Model>, c: &CheckedCarrier) -> Chan
         )
         .field("max_cps", b(|m| m.max_cps.into()), c.max_cps)
         .field("max_channels", b(|m| m.max_channels.into()), c.max_channels)
-        .field("noc_email", b(|m| m.noc_email.clone().into()), c.noc_email.clone())
+        .field(
+            "noc_email",
+            b(|m| m.noc_email.clone().into()),
+            c.noc_email.clone(),
+        )
         .field(
             "rates_email",
             b(|m| m.rates_email.clone().into()),
@@ -251,7 +265,9 @@ pub async fn create_carrier(
     apply_carrier(&mut model, c);
     let txn = db.begin().await?;
     let row = model.insert(&txn).await.map_err(conflict_on("name"))?;
-    actor.audit(&txn, "create", "carrier", row.id, audit).await?;
+    actor
+        .audit(&txn, "create", "carrier", row.id, audit)
+        .await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -467,7 +483,10 @@ fn check_trunk(input: &TrunkInput, updating: bool) -> Result<CheckedTrunk, Servi
     }
     let password = if username.is_empty() {
         if !password.is_empty() {
-            checks.fail("password", "needs a user name (leave both empty for IP authentication)");
+            checks.fail(
+                "password",
+                "needs a user name (leave both empty for IP authentication)",
+            );
         }
         Some(String::new())
     } else if password.is_empty() {
@@ -479,13 +498,21 @@ fn check_trunk(input: &TrunkInput, updating: bool) -> Result<CheckedTrunk, Servi
         Some(password.to_owned())
     };
     let mut codecs = Vec::new();
-    for given in input.codecs.split([',', ' ']).filter(|c| !c.trim().is_empty()) {
+    for given in input
+        .codecs
+        .split([',', ' '])
+        .filter(|c| !c.trim().is_empty())
+    {
         match CODECS.iter().find(|c| c.eq_ignore_ascii_case(given.trim())) {
             Some(c) if !codecs.contains(c) => codecs.push(*c),
             Some(_) => {}
             None => checks.fail(
                 "codecs",
-                format!("`{}` is not a codec this platform offers ({})", given.trim(), CODECS.join(", ")),
+                format!(
+                    "`{}` is not a codec this platform offers ({})",
+                    given.trim(),
+                    CODECS.join(", ")
+                ),
             ),
         }
     }
@@ -511,12 +538,22 @@ fn trunk_changes(before: Option<&trunks::Model>, t: &CheckedTrunk) -> Changes {
         .field("name", b(|m| m.name.clone().into()), t.name.clone())
         .field("host", b(|m| m.host.clone().into()), t.host.clone())
         .field("port", b(|m| m.port.into()), t.port)
-        .field("transport", b(|m| m.transport.clone().into()), t.transport.clone())
-        .field("username", b(|m| m.username.clone().into()), t.username.clone())
+        .field(
+            "transport",
+            b(|m| m.transport.clone().into()),
+            t.transport.clone(),
+        )
+        .field(
+            "username",
+            b(|m| m.username.clone().into()),
+            t.username.clone(),
+        )
         .field("codecs", b(|m| m.codecs.clone().into()), t.codecs.clone())
         .field("enabled", b(|m| m.enabled.into()), t.enabled);
     match &t.password {
-        Some(p) if before.is_none_or(|m| &m.password != p) && !(before.is_none() && p.is_empty()) => {
+        Some(p)
+            if before.is_none_or(|m| &m.password != p) && !(before.is_none() && p.is_empty()) =>
+        {
             changes.secret("password")
         }
         _ => changes,
@@ -574,9 +611,15 @@ pub async fn save_trunk(
     model.updated_at = Set(now);
     let txn = db.begin().await?;
     let (row, action) = if trunk_id.is_some() {
-        (model.update(&txn).await.map_err(conflict_on("name"))?, "update")
+        (
+            model.update(&txn).await.map_err(conflict_on("name"))?,
+            "update",
+        )
     } else {
-        (model.insert(&txn).await.map_err(conflict_on("name"))?, "create")
+        (
+            model.insert(&txn).await.map_err(conflict_on("name"))?,
+            "create",
+        )
     };
     actor
         .audit(&txn, action, "carrier_trunk", row.id, audit)
@@ -661,7 +704,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (t.host.as_str(), t.port, t.transport.as_str(), t.codecs.as_str()),
+            (
+                t.host.as_str(),
+                t.port,
+                t.transport.as_str(),
+                t.codecs.as_str()
+            ),
             ("2001:db8::1", 5061, "tls", "G729,PCMA")
         );
         let Err(ServiceError::Validation(errors)) = check_trunk(

@@ -4,8 +4,8 @@
 
 use crate::audit::Actor;
 use crate::entities::{
-    api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers, feature_assignments,
-    users,
+    api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
+    feature_assignments, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};

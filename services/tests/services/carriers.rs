@@ -41,7 +41,12 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
         .await
         .unwrap();
     assert_eq!(
-        (c.currency.as_str(), c.status.as_str(), c.max_cps, c.max_channels),
+        (
+            c.currency.as_str(),
+            c.status.as_str(),
+            c.max_cps,
+            c.max_channels
+        ),
         ("USD", "active", 50, 0)
     );
     assert_eq!(c.noc_email, "noc@carrier.example");
@@ -57,7 +62,9 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
         noc_email: "not-an-email".into(),
         ..Default::default()
     };
-    let err = carriers::create_carrier(&db, &admin, bad).await.unwrap_err();
+    let err = carriers::create_carrier(&db, &admin, bad)
+        .await
+        .unwrap_err();
     assert_eq!(
         fields(err),
         [
@@ -73,13 +80,19 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
     let err = carriers::create_carrier(&db, &admin, carrier("Telia Carrier"))
         .await
         .unwrap_err();
-    assert!(matches!(err, ServiceError::Conflict { ref field } if field == "name"), "{err:?}");
+    assert!(
+        matches!(err, ServiceError::Conflict { ref field } if field == "name"),
+        "{err:?}"
+    );
 
     // Trunks: defaults, a duplicate name, credentials kept on update when left empty.
     let t = carriers::save_trunk(&db, &admin, c.id, None, trunk("Primary", "203.0.113.10"))
         .await
         .unwrap();
-    assert_eq!((t.port, t.transport.as_str(), t.codecs.as_str()), (5060, "udp", "PCMA,G729"));
+    assert_eq!(
+        (t.port, t.transport.as_str(), t.codecs.as_str()),
+        (5060, "udp", "PCMA,G729")
+    );
     let err = carriers::save_trunk(&db, &admin, c.id, None, trunk("Primary", "203.0.113.11"))
         .await
         .unwrap_err();
@@ -101,8 +114,14 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
     )
     .await
     .unwrap();
-    assert_eq!(updated.password, "s3cret-digest", "an empty password keeps the stored one");
-    assert_eq!((updated.host.as_str(), updated.port), ("sip.telia.example", 5080));
+    assert_eq!(
+        updated.password, "s3cret-digest",
+        "an empty password keeps the stored one"
+    );
+    assert_eq!(
+        (updated.host.as_str(), updated.port),
+        ("sip.telia.example", 5080)
+    );
     let backup = carriers::save_trunk(
         &db,
         &admin,
@@ -160,10 +179,20 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
     assert_eq!(testing.items[0].carrier.id, other.id);
 
     // A trunk is reached only through its own carrier.
-    let err = carriers::delete_trunk(&db, &admin, other.id, t.id).await.unwrap_err();
+    let err = carriers::delete_trunk(&db, &admin, other.id, t.id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::NotFound), "{err:?}");
-    carriers::delete_trunk(&db, &admin, c.id, backup.id).await.unwrap();
-    assert_eq!(carriers::list_trunks(&db, &admin, c.id).await.unwrap().len(), 1);
+    carriers::delete_trunk(&db, &admin, c.id, backup.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        carriers::list_trunks(&db, &admin, c.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Switch operators manage carriers too; customers and carriers' own users may not.
     let switch = actor(2, Role::SwitchOperator);
@@ -179,7 +208,9 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
     .await
     .unwrap();
     for role in [Role::Customer, Role::Carrier] {
-        let err = carriers::get_carrier(&db, &actor(3, role), c.id).await.unwrap_err();
+        let err = carriers::get_carrier(&db, &actor(3, role), c.id)
+            .await
+            .unwrap_err();
         assert!(matches!(err, ServiceError::Forbidden), "{role:?}: {err:?}");
     }
 
@@ -189,7 +220,9 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
         .await
         .unwrap();
     let b_admin = actor_in(b.row.id, 1, Role::Admin);
-    let err = carriers::get_carrier(&db, &b_admin, c.id).await.unwrap_err();
+    let err = carriers::get_carrier(&db, &b_admin, c.id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceError::NotFound), "{err:?}");
     let err = carriers::save_trunk(&db, &b_admin, c.id, None, trunk("X", "198.51.100.1"))
         .await
@@ -239,7 +272,11 @@ async fn carriers_and_trunks(db: DatabaseConnection) {
     assert!(entries.iter().all(|e| !e.changes.contains("s3cret")));
     let created = entries
         .iter()
-        .find(|e| e.entity == "carrier_trunk" && e.action == "create" && e.entity_id == Some(t.id.to_string()))
+        .find(|e| {
+            e.entity == "carrier_trunk"
+                && e.action == "create"
+                && e.entity_id == Some(t.id.to_string())
+        })
         .unwrap();
     assert!(created.changes.contains("password"), "{}", created.changes);
 }

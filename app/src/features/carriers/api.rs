@@ -241,7 +241,9 @@ pub async fn save_trunk(
     let saved = services::carriers::save_trunk(&svc.db, &me.actor(), carrier_id, trunk_id, input)
         .await
         .map_err(fail)?;
-    leptos_axum::redirect(&format!("{base}/carriers/{carrier_id}?tab=trunks&trunk_saved=1"));
+    leptos_axum::redirect(&format!(
+        "{base}/carriers/{carrier_id}?tab=trunks&trunk_saved=1"
+    ));
     Ok(saved.id)
 }
 
@@ -257,6 +259,8 @@ pub async fn delete_trunk(carrier_id: i64, trunk_id: i64) -> Result<(), AppError
     services::carriers::delete_trunk(&svc.db, &me.actor(), carrier_id, trunk_id)
         .await
         .map_err(fail)?;
-    leptos_axum::redirect(&format!("{base}/carriers/{carrier_id}?tab=trunks&trunk_deleted=1"));
+    leptos_axum::redirect(&format!(
+        "{base}/carriers/{carrier_id}?tab=trunks&trunk_deleted=1"
+    ));
     Ok(())
 }

@@ -23,7 +23,11 @@ const TRANSPORTS: [(&str, &str); 3] = [("udp", "UDP"), ("tcp", "TCP"), ("tls", "
 
 /// The portal these pages are shown in: `/switch` or `/admin`.
 fn base() -> &'static str {
-    if use_location().pathname.get_untracked().starts_with("/switch") {
+    if use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/switch")
+    {
         "/switch"
     } else {
         "/admin"
@@ -167,7 +171,9 @@ fn CarrierEditor(
     let tabbed = id.is_some();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let base = base();
-    let cancel = id.map_or(format!("{base}/carriers"), |id| format!("{base}/carriers/{id}"));
+    let cancel = id.map_or(format!("{base}/carriers"), |id| {
+        format!("{base}/carriers/{id}")
+    });
     let shown = move |key: &'static str| {
         move || tabbed && tab.get() != key && !(key == "general" && tab.get().is_empty())
     };
@@ -306,7 +312,9 @@ fn CarrierView(
         trunks.len(),
         if trunks.len() == 1 { "" } else { "s" },
         form.max_cps.parse().map_or(form.max_cps.clone(), limit),
-        form.max_channels.parse().map_or(form.max_channels.clone(), limit),
+        form.max_channels
+            .parse()
+            .map_or(form.max_channels.clone(), limit),
     );
     view! {
         <Title text=title/>
@@ -423,9 +431,9 @@ fn TrunkForm(
     let base = base();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let editing_id = editing.as_ref().map(|t| t.id);
-    let heading = editing
-        .as_ref()
-        .map_or("Add a trunk".to_owned(), |t| format!("Edit trunk {}", t.name));
+    let heading = editing.as_ref().map_or("Add a trunk".to_owned(), |t| {
+        format!("Edit trunk {}", t.name)
+    });
     let t = editing.clone();
     let value = move |f: fn(&TrunkRow) -> String| t.as_ref().map(f).unwrap_or_default();
     let enabled = editing.as_ref().is_none_or(|t| t.enabled);
