@@ -205,7 +205,14 @@ pub struct ImportReport {
     pub encoding: &'static str,
     /// CSV delimiter; `None` for workbooks.
     pub delimiter: Option<char>,
+    /// The header row's cells as written (empty when the deck has no header row).
+    pub headers: Vec<String>,
+    /// The first [`SAMPLE_ROWS`] data rows' cells as written, for a preview next to the mapping.
+    pub sample: Vec<Vec<String>>,
 }
+
+/// Data rows kept as written in [`ImportReport::sample`].
+pub const SAMPLE_ROWS: usize = 10;
 
 /// Imports a CSV (or other delimited text) deck.
 ///
@@ -342,6 +349,13 @@ fn import_sheet(
         Some(name) if !name.is_empty() => name.clone(),
         _ => format!("#{}", c + 1),
     };
+    let sample = (first_data..sheet.row_count().min(first_data + SAMPLE_ROWS))
+        .map(|i| {
+            (0..sheet.width(i))
+                .map(|c| sheet.cell(i, c).text())
+                .collect()
+        })
+        .collect();
     let order = options
         .date_order
         .unwrap_or_else(|| infer_date_order(sheet, first_data, &mapping, &mut warnings));
@@ -445,6 +459,8 @@ fn import_sheet(
         ignored_columns,
         encoding,
         delimiter: None,
+        headers,
+        sample,
     })
 }
 

@@ -134,6 +134,7 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::RefreshFxRates => system::refresh_fx_rates(&ctx, &request.payload).await,
             JobKind::Cleanup => system::cleanup(&ctx, &request.payload).await,
             JobKind::Noop => system::noop(&ctx, &request.payload).await,
+            JobKind::ImportDeck => crate::decks::import_job(&ctx, &request.payload).await,
         }
     };
     // A cancel request (dashboard) stops the job within a second: the handler's future is

@@ -11,6 +11,7 @@ pub mod carriers;
 pub mod categories;
 pub mod customers;
 pub mod db;
+pub mod decks;
 pub mod entities;
 pub mod error;
 pub mod features;

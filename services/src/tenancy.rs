@@ -5,7 +5,7 @@
 use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
-    feature_assignments, users,
+    feature_assignments, rate_decks, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -41,6 +41,7 @@ tenant_owned!(
     api_keys,
     carriers,
     carrier_trunks,
+    rate_decks,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

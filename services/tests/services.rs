@@ -7,6 +7,7 @@ mod services {
     mod access;
     mod bad_input;
     mod carriers;
+    mod decks;
     pub mod helpers;
     mod job_controls;
     mod jobs;

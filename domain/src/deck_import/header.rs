@@ -40,6 +40,77 @@ pub enum ColumnRole {
     Status,
 }
 
+impl ColumnRole {
+    /// Every role, in the order forms list them.
+    pub const ALL: [ColumnRole; 16] = [
+        ColumnRole::Prefix,
+        ColumnRole::CountryCode,
+        ColumnRole::AreaCode,
+        ColumnRole::Destination,
+        ColumnRole::Rate,
+        ColumnRole::OffPeakRate,
+        ColumnRole::WeekendRate,
+        ColumnRole::ConnectionFee,
+        ColumnRole::Increment,
+        ColumnRole::InitialIncrement,
+        ColumnRole::NextIncrement,
+        ColumnRole::MinimumDuration,
+        ColumnRole::GraceTime,
+        ColumnRole::EffectiveFrom,
+        ColumnRole::EffectiveTo,
+        ColumnRole::Status,
+    ];
+
+    /// The stable key, e.g. `"off_peak_rate"` (its serde name).
+    pub fn key(self) -> &'static str {
+        match self {
+            ColumnRole::Prefix => "prefix",
+            ColumnRole::CountryCode => "country_code",
+            ColumnRole::AreaCode => "area_code",
+            ColumnRole::Destination => "destination",
+            ColumnRole::Rate => "rate",
+            ColumnRole::OffPeakRate => "off_peak_rate",
+            ColumnRole::WeekendRate => "weekend_rate",
+            ColumnRole::ConnectionFee => "connection_fee",
+            ColumnRole::Increment => "increment",
+            ColumnRole::InitialIncrement => "initial_increment",
+            ColumnRole::NextIncrement => "next_increment",
+            ColumnRole::MinimumDuration => "minimum_duration",
+            ColumnRole::GraceTime => "grace_time",
+            ColumnRole::EffectiveFrom => "effective_from",
+            ColumnRole::EffectiveTo => "effective_to",
+            ColumnRole::Status => "status",
+        }
+    }
+
+    /// A name for people, e.g. `"Off-peak rate"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColumnRole::Prefix => "Prefix",
+            ColumnRole::CountryCode => "Country code",
+            ColumnRole::AreaCode => "Area code",
+            ColumnRole::Destination => "Destination",
+            ColumnRole::Rate => "Rate per minute",
+            ColumnRole::OffPeakRate => "Off-peak rate",
+            ColumnRole::WeekendRate => "Weekend rate",
+            ColumnRole::ConnectionFee => "Connection fee",
+            ColumnRole::Increment => "Increments (60/60)",
+            ColumnRole::InitialIncrement => "Initial increment",
+            ColumnRole::NextIncrement => "Next increment",
+            ColumnRole::MinimumDuration => "Minimum duration",
+            ColumnRole::GraceTime => "Grace time",
+            ColumnRole::EffectiveFrom => "Effective from",
+            ColumnRole::EffectiveTo => "Effective to",
+            ColumnRole::Status => "Status (NEW, INCREASE...)",
+        }
+    }
+
+    /// The role whose [`ColumnRole::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        ColumnRole::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 /// Header words per role, after [`normalise`]. Matching is on the whole normalised header, so
 /// "Operator code as defined in prefix-table" is not taken for a prefix.
 const SYNONYMS: &[(ColumnRole, &[&str])] = &[
@@ -278,6 +349,19 @@ pub(crate) fn currency_in(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_keys_round_trip_and_every_role_is_listed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for role in ColumnRole::ALL {
+            assert_eq!(ColumnRole::from_key(role.key()), Some(role));
+            assert!(seen.insert(role.key()), "{role:?} twice");
+        }
+        // Every role with header words is offered in mapping forms.
+        for (role, _) in SYNONYMS {
+            assert!(ColumnRole::ALL.contains(role), "{role:?}");
+        }
+    }
 
     #[test]
     fn header_words_map_to_roles() {

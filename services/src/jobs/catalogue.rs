@@ -1,6 +1,6 @@
 //! The typed registry of job kinds, grouped in the seven categories of domain.md. Each kind has
 //! a payload (validated at enqueue, naming the bad field), a number of attempts and a timeout.
-//! This step ships the System kinds; later features add theirs here.
+//! The System kinds and the deck import; later features add theirs here.
 
 use crate::error::{FieldError, ServiceError};
 use serde::de::DeserializeOwned;
@@ -79,6 +79,8 @@ pub enum JobKind {
     /// Wait a number of seconds reporting progress, then record once per job that it ran (load
     /// and crash tests, and trying the dashboard's controls).
     Noop,
+    /// Import an uploaded carrier rate deck: rows, refused rows, rate-change report.
+    ImportDeck,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -123,11 +125,12 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
         JobKind::Noop,
+        JobKind::ImportDeck,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -137,12 +140,16 @@ impl JobKind {
             JobKind::Cleanup => "system.cleanup",
             JobKind::HealthProbe => "system.health_probe",
             JobKind::Noop => "system.noop",
+            JobKind::ImportDeck => "rate_cards.import_deck",
         }
     }
 
     /// Its category (and queue).
     pub fn category(self) -> JobCategory {
-        JobCategory::System
+        match self {
+            JobKind::ImportDeck => JobCategory::RateCards,
+            _ => JobCategory::System,
+        }
     }
 
     /// What it does, for the dashboard.
@@ -156,6 +163,9 @@ impl JobKind {
             JobKind::Noop => {
                 "Wait `seconds` reporting progress, then record once that the job ran (tests)"
             }
+            JobKind::ImportDeck => {
+                "Import an uploaded carrier rate deck: its rates, refused rows and rate-change report"
+            }
         }
     }
 
@@ -166,6 +176,7 @@ impl JobKind {
             JobKind::Cleanup => 3,
             JobKind::HealthProbe => 1,
             JobKind::Noop => 5,
+            JobKind::ImportDeck => 3,
         }
     }
 
@@ -176,6 +187,7 @@ impl JobKind {
             JobKind::Cleanup => Duration::from_secs(300),
             JobKind::HealthProbe => Duration::from_secs(15),
             JobKind::Noop => Duration::from_secs(u64::from(NOOP_MAX_SECONDS) + 30),
+            JobKind::ImportDeck => Duration::from_secs(1800),
         }
     }
 
@@ -198,6 +210,7 @@ impl JobKind {
             JobKind::Cleanup => serde_json::json!({ "older_than_days": 30 }),
             JobKind::HealthProbe => serde_json::json!({}),
             JobKind::Noop => serde_json::json!({ "seconds": 0 }),
+            JobKind::ImportDeck => serde_json::json!({ "deck_id": 1 }),
         }
     }
 
@@ -242,6 +255,10 @@ impl JobKind {
                 }
                 Ok(serde_json::to_value(p).unwrap_or_default())
             }
+            JobKind::ImportDeck => Ok(serde_json::to_value(typed::<crate::decks::ImportDeckJob>(
+                payload,
+            )?)
+            .unwrap_or_default()),
         }
     }
 }

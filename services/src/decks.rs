@@ -1,0 +1,975 @@
+//! Carrier rate decks: upload to object storage, preview with the detected column mapping, import
+//! as a job (`rate_cards.import_deck`) with progress, the rows it refused, its rate-change report
+//! against the deck in force before it, activation, and history.
+//!
+//! An import writes the new deck's rows beside the deck in force, which stays in force until the
+//! new one is activated (one `UPDATE`): an import that fails half-way leaves the deck in force
+//! untouched and its own rows are deleted. The deck in force at an instant is the carrier's
+//! `active` deck with the latest `effective_from` not after it (ties: the later activation).
+
+use crate::audit::{Actor, Changes};
+use crate::carriers::get_carrier;
+use crate::entities::{
+    rate_deck_changes as changes, rate_deck_errors as errors, rate_deck_rows as rows,
+    rate_decks as decks,
+};
+use crate::error::ServiceError;
+use crate::jobs::{JobContext, JobFailure, JobKind};
+use crate::state::Services;
+use crate::tenancy::{find_scoped, scoped};
+use chrono::{DateTime, Utc};
+use domain::deck::{RateDeck, RateRow, RateStatus};
+use domain::deck_import::{ColumnMapping, DateOrder, ImportOptions, ImportReport, RowError};
+use domain::diff::{Change, NoticePolicy, diff_decks};
+use domain::increment::Increment;
+use domain::money::Rate;
+use domain::number::Prefix;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// Largest deck file accepted, in bytes (100 MiB).
+pub const MAX_DECK_BYTES: usize = 100 * 1024 * 1024;
+/// Refused rows kept per deck (all are counted).
+pub const STORED_ERRORS: usize = 10_000;
+/// Refused rows a preview lists.
+pub const PREVIEW_ERRORS: usize = 50;
+/// Rows per `INSERT` statement (16 columns: well under SQLite's and PostgreSQL's parameter
+/// limits).
+const BATCH: usize = 1_000;
+/// File name endings a deck may have.
+pub const EXTENSIONS: [&str; 6] = ["csv", "txt", "tsv", "xlsx", "xls", "ods"];
+
+/// How to read a deck, as chosen on its preview (stored on the deck as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeckOptions {
+    /// Explicit columns; `None` detects them from the header.
+    pub mapping: Option<ColumnMapping>,
+    /// `Some(false)`: the deck has no header row; `None`: detect.
+    pub has_header: Option<bool>,
+    /// How to read all-numeric dates; `None` infers it.
+    pub date_order: Option<DateOrder>,
+    /// Digits removed from the front of every prefix (an access code such as `00` or `11`).
+    pub strip_prefix: Option<String>,
+    /// Refuse the whole deck when any row is bad.
+    pub strict: bool,
+    /// Days of notice a rate increase needs (default 7).
+    pub notice_days: Option<u32>,
+}
+
+/// What a deck's preview shows: the file as read, the columns used, and a dry run's counts.
+#[derive(Debug, Clone)]
+pub struct DeckPreview {
+    /// Header cells as written (empty without a header row).
+    pub headers: Vec<String>,
+    /// The first data rows' cells as written.
+    pub sample: Vec<Vec<String>>,
+    /// The columns used (detected, or the given mapping).
+    pub mapping: ColumnMapping,
+    /// Rows that would be imported.
+    pub rows: usize,
+    /// Distinct prefixes among them.
+    pub prefixes: usize,
+    /// The first [`PREVIEW_ERRORS`] refused rows.
+    pub errors: Vec<RowError>,
+    /// Refused rows in all.
+    pub error_count: usize,
+    /// Things to check (ambiguous dates, duplicate columns).
+    pub warnings: Vec<String>,
+    /// `UTF-8`, `windows-1252` or `xlsx`.
+    pub encoding: String,
+    /// The CSV delimiter, if text.
+    pub delimiter: Option<char>,
+}
+
+/// The summary of a deck's rate-change report (stored on the deck as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChangeSummary {
+    /// The deck it was compared with (in force at the new deck's effective date), if any.
+    pub previous_deck_id: Option<i64>,
+    /// Prefixes not in the previous deck.
+    pub new: usize,
+    /// Prefixes of the previous deck that this one drops or deletes.
+    pub removed: usize,
+    /// Rates that go up.
+    pub increased: usize,
+    /// Rates that go down.
+    pub decreased: usize,
+    /// Rates that stay.
+    pub unchanged: usize,
+    /// Increases effective within the notice period.
+    pub short_notice: usize,
+    /// The notice period used, in days.
+    pub notice_days: u32,
+}
+
+/// Where a deck stands for its carrier now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeckState {
+    /// Stored, not imported yet.
+    Uploaded,
+    /// The import job is running or queued.
+    Importing,
+    /// The import failed (see the deck's message); nothing of it is used.
+    Failed,
+    /// Imported, waiting to be activated.
+    Imported,
+    /// Active and in force now.
+    InForce,
+    /// Active, takes over at its effective date.
+    Scheduled,
+    /// Active once, replaced by a later deck.
+    Superseded,
+}
+
+impl DeckState {
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeckState::Uploaded => "Uploaded",
+            DeckState::Importing => "Importing",
+            DeckState::Failed => "Failed",
+            DeckState::Imported => "Ready to activate",
+            DeckState::InForce => "In force",
+            DeckState::Scheduled => "Scheduled",
+            DeckState::Superseded => "Superseded",
+        }
+    }
+}
+
+/// A deck with where it stands.
+#[derive(Debug, Clone)]
+pub struct DeckInfo {
+    /// The stored deck.
+    pub deck: decks::Model,
+    /// Its state now.
+    pub state: DeckState,
+    /// Its report's summary (default before import).
+    pub summary: ChangeSummary,
+}
+
+fn options_of(deck: &decks::Model) -> DeckOptions {
+    serde_json::from_str(&deck.options).unwrap_or_default()
+}
+
+fn summary_of(deck: &decks::Model) -> ChangeSummary {
+    serde_json::from_str(&deck.report).unwrap_or_default()
+}
+
+fn import_options(
+    currency: &str,
+    effective_from: DateTime<Utc>,
+    o: &DeckOptions,
+) -> Result<ImportOptions, String> {
+    let currency = domain::money::parse_currency(currency)
+        .map_err(|_| format!("the carrier's currency `{currency}` is not an ISO 4217 code"))?;
+    let mut options = ImportOptions::new(currency, effective_from);
+    options.mapping = o.mapping.clone();
+    options.has_header = o.has_header;
+    options.date_order = o.date_order;
+    options.strip_prefix = o.strip_prefix.clone().filter(|s| !s.is_empty());
+    options.strict = o.strict;
+    Ok(options)
+}
+
+/// Parses `bytes` on a blocking thread (a large deck takes a second or more of CPU).
+async fn parse(bytes: Vec<u8>, options: ImportOptions) -> Result<ImportReport, String> {
+    tokio::task::spawn_blocking(move || domain::deck_import::import_deck(&bytes, &options))
+        .await
+        .map_err(|e| format!("the import stopped: {e}"))?
+        .map_err(|e| e.to_string())
+}
+
+fn extension(file_name: &str) -> Option<String> {
+    let (_, ext) = file_name.rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    EXTENSIONS.contains(&ext.as_str()).then_some(ext)
+}
+
+/// Stores an uploaded deck file for carrier `carrier_id` and records it as `uploaded`, in the
+/// carrier's currency, effective from `effective_from` (now when `None`) for rows without a date.
+///
+/// # Errors
+/// `Validation{deck}` for an empty file, one over [`MAX_DECK_BYTES`], a name not ending in one
+/// of [`EXTENSIONS`], or a binary file that is not a workbook; `NotFound` (another tenant's
+/// carrier too); `Forbidden`; storage errors as `Unexpected`.
+pub async fn upload_deck(
+    services: &Services,
+    actor: &Actor,
+    carrier_id: i64,
+    file_name: &str,
+    bytes: Vec<u8>,
+    effective_from: Option<DateTime<Utc>>,
+) -> Result<decks::Model, ServiceError> {
+    let db = &services.db;
+    let carrier = get_carrier(db, actor, carrier_id).await?;
+    let file_name = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let file_name: String = file_name.chars().take(255).collect();
+    if file_name.is_empty() {
+        return Err(ServiceError::field(
+            "deck",
+            "is required: choose the carrier's rate deck file",
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(ServiceError::field(
+            "deck",
+            &format!("`{file_name}` is empty (0 bytes): choose the carrier's rate deck file"),
+        ));
+    }
+    if bytes.len() > MAX_DECK_BYTES {
+        return Err(ServiceError::field(
+            "deck",
+            &format!(
+                "`{file_name}` is {} MiB; decks of at most {} MiB are accepted (split it, or zip-free XLSX)",
+                bytes.len() / (1024 * 1024),
+                MAX_DECK_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let Some(ext) = extension(&file_name) else {
+        return Err(ServiceError::field(
+            "deck",
+            &format!(
+                "`{file_name}` is not a rate deck file: upload CSV, TXT or XLSX ({})",
+                EXTENSIONS.join(", ")
+            ),
+        ));
+    };
+    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0");
+    if !workbook && bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(ServiceError::field(
+            "deck",
+            &format!("`{file_name}` is a binary file, not a text or spreadsheet rate deck"),
+        ));
+    }
+    let key = format!(
+        "decks/{}/{}/{:016x}.{ext}",
+        actor.tenant_id,
+        carrier.id,
+        rand::random::<u64>()
+    );
+    let size = bytes.len() as i64;
+    services
+        .objects
+        .put(&key, bytes)
+        .await
+        .map_err(|e| ServiceError::Unexpected(e.context("storing the deck file")))?;
+    let now = Utc::now();
+    let model = decks::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(actor.tenant_id),
+        carrier_id: Set(carrier.id),
+        file_name: Set(file_name.clone()),
+        object_key: Set(key.clone()),
+        file_size: Set(size),
+        currency: Set(carrier.currency.clone()),
+        effective_from: Set(effective_from.unwrap_or(now)),
+        options: Set("{}".to_owned()),
+        status: Set("uploaded".to_owned()),
+        job_id: Set(None),
+        row_count: Set(0),
+        prefix_count: Set(0),
+        error_count: Set(0),
+        report: Set("{}".to_owned()),
+        message: Set(String::new()),
+        uploaded_by: Set(actor.email.clone()),
+        created_at: Set(now),
+        imported_at: Set(None),
+        activated_at: Set(None),
+        activated_by: Set(None),
+    };
+    let txn = db.begin().await?;
+    let deck = match model.insert(&txn).await {
+        Ok(d) => d,
+        Err(e) => {
+            drop(txn);
+            // The row could not be written: do not leave the file behind.
+            let _ = services.objects.delete(&key).await;
+            return Err(e.into());
+        }
+    };
+    actor
+        .audit(
+            &txn,
+            "upload",
+            "rate_deck",
+            deck.id,
+            Changes::new()
+                .field("carrier_id", serde_json::Value::Null, carrier.id)
+                .field("file_name", serde_json::Value::Null, file_name)
+                .field("file_size", serde_json::Value::Null, size),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(deck)
+}
+
+/// Deck `deck_id` of carrier `carrier_id`, in the actor's tenant.
+///
+/// # Errors
+/// `NotFound` (another tenant's or another carrier's deck too), `Forbidden`.
+pub async fn get_deck(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+) -> Result<DeckInfo, ServiceError> {
+    get_carrier(db, actor, carrier_id).await?;
+    let deck = find_scoped::<decks::Entity>(db, actor, deck_id).await?;
+    if deck.carrier_id != carrier_id {
+        return Err(ServiceError::NotFound);
+    }
+    let in_force = in_force(db, actor.tenant_id, carrier_id, Utc::now()).await?;
+    Ok(info(deck, in_force.as_ref().map(|d| d.id), Utc::now()))
+}
+
+fn info(deck: decks::Model, in_force: Option<i64>, now: DateTime<Utc>) -> DeckInfo {
+    let state = match deck.status.as_str() {
+        "uploaded" => DeckState::Uploaded,
+        "importing" => DeckState::Importing,
+        "failed" => DeckState::Failed,
+        "imported" => DeckState::Imported,
+        _ if in_force == Some(deck.id) => DeckState::InForce,
+        _ if deck.effective_from > now => DeckState::Scheduled,
+        _ => DeckState::Superseded,
+    };
+    let summary = summary_of(&deck);
+    DeckInfo {
+        deck,
+        state,
+        summary,
+    }
+}
+
+/// The decks of carrier `carrier_id`, newest first, with their states.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn list_decks(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+) -> Result<Vec<DeckInfo>, ServiceError> {
+    get_carrier(db, actor, carrier_id).await?;
+    let now = Utc::now();
+    let in_force = in_force(db, actor.tenant_id, carrier_id, now).await?;
+    Ok(scoped::<decks::Entity>(actor)
+        .filter(decks::Column::CarrierId.eq(carrier_id))
+        .order_by_desc(decks::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| info(d, in_force.as_ref().map(|d| d.id), now))
+        .collect())
+}
+
+/// The carrier's deck in force at `at`: its `active` deck with the latest effective date not
+/// after `at` (ties: the later activation).
+///
+/// # Errors
+/// Database errors.
+pub async fn in_force(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    carrier_id: i64,
+    at: DateTime<Utc>,
+) -> Result<Option<decks::Model>, ServiceError> {
+    Ok(decks::Entity::find()
+        .filter(decks::Column::TenantId.eq(tenant_id))
+        .filter(decks::Column::CarrierId.eq(carrier_id))
+        .filter(decks::Column::Status.eq("active"))
+        .filter(decks::Column::EffectiveFrom.lte(at))
+        .order_by_desc(decks::Column::EffectiveFrom)
+        .order_by_desc(decks::Column::ActivatedAt)
+        .order_by_desc(decks::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// Reads deck `deck_id`'s file with `options` and reports what an import would do, without
+/// storing anything.
+///
+/// # Errors
+/// `Validation{deck}` when the file is not a deck (empty, unreadable, no prefix or rate column,
+/// another currency); `NotFound`; `Forbidden`.
+pub async fn preview_deck(
+    services: &Services,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+    options: &DeckOptions,
+    effective_from: Option<DateTime<Utc>>,
+) -> Result<DeckPreview, ServiceError> {
+    let info = get_deck(&services.db, actor, carrier_id, deck_id).await?;
+    let deck = info.deck;
+    let bytes = read_file(services, &deck)
+        .await
+        .map_err(|m| ServiceError::field("deck", &m))?;
+    let import = import_options(
+        &deck.currency,
+        effective_from.unwrap_or(deck.effective_from),
+        options,
+    )
+    .map_err(|m| ServiceError::field("deck", &m))?;
+    let report = parse(bytes, import)
+        .await
+        .map_err(|m| ServiceError::field("deck", &m))?;
+    Ok(DeckPreview {
+        headers: report.headers,
+        sample: report.sample,
+        mapping: report.mapping,
+        rows: report.deck.len(),
+        prefixes: report.deck.prefix_count(),
+        error_count: report.errors.len(),
+        errors: report.errors.into_iter().take(PREVIEW_ERRORS).collect(),
+        warnings: report.warnings,
+        encoding: report.encoding.to_owned(),
+        delimiter: report.delimiter,
+    })
+}
+
+async fn read_file(services: &Services, deck: &decks::Model) -> Result<Vec<u8>, String> {
+    match services.objects.get(&deck.object_key).await {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(format!(
+            "the file of `{}` is no longer in storage: upload it again",
+            deck.file_name
+        )),
+        Err(e) => Err(format!("the file could not be read from storage: {e:#}")),
+    }
+}
+
+/// Queues the import of deck `deck_id` with `options`, effective from `effective_from` (the
+/// deck's date when `None`); returns the job id. Asking again while it is importing returns the
+/// same job.
+///
+/// # Errors
+/// `Validation{deck}` when the deck is already active; `Validation{notice_days}` over 365;
+/// `NotFound`; `Forbidden`; `Unexpected` when the queue is unreachable.
+pub async fn start_import(
+    services: &Services,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+    options: DeckOptions,
+    effective_from: Option<DateTime<Utc>>,
+) -> Result<String, ServiceError> {
+    let db = &services.db;
+    let deck = get_deck(db, actor, carrier_id, deck_id).await?.deck;
+    match deck.status.as_str() {
+        "importing" => {
+            if let Some(job) = deck.job_id {
+                return Ok(job);
+            }
+        }
+        "active" => {
+            return Err(ServiceError::field(
+                "deck",
+                "is already active: upload a new deck to change rates",
+            ));
+        }
+        _ => {}
+    }
+    if options.notice_days.is_some_and(|d| d > 365) {
+        return Err(ServiceError::field("notice_days", "must be at most 365"));
+    }
+    let job_id = uuid::Uuid::new_v4().to_string();
+    let txn = db.begin().await?;
+    // Only one request moves the deck to `importing` (the status is checked in the UPDATE).
+    let moved = decks::Entity::update_many()
+        .col_expr(decks::Column::Status, "importing".into())
+        .col_expr(decks::Column::JobId, Some(job_id.clone()).into())
+        .col_expr(
+            decks::Column::Options,
+            serde_json::to_string(&options).unwrap_or_default().into(),
+        )
+        .col_expr(
+            decks::Column::EffectiveFrom,
+            effective_from.unwrap_or(deck.effective_from).into(),
+        )
+        .col_expr(decks::Column::Message, String::new().into())
+        .filter(decks::Column::Id.eq(deck.id))
+        .filter(decks::Column::Status.is_in(["uploaded", "failed", "imported"]))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        drop(txn);
+        let now = get_deck(db, actor, carrier_id, deck_id).await?.deck;
+        return now.job_id.ok_or_else(|| {
+            ServiceError::field(
+                "deck",
+                "changed while you were looking at it: reload the page",
+            )
+        });
+    }
+    actor
+        .audit(
+            &txn,
+            "import",
+            "rate_deck",
+            deck.id,
+            Changes::new().field(
+                "options",
+                serde_json::Value::Null,
+                serde_json::to_value(&options).unwrap_or_default(),
+            ),
+        )
+        .await?;
+    txn.commit().await?;
+    let request = crate::jobs::JobRequest {
+        id: job_id.clone(),
+        kind: JobKind::ImportDeck.key().to_owned(),
+        payload: serde_json::json!({ "deck_id": deck.id }),
+    };
+    if let Err(e) = crate::jobs::push(&services.jobs, JobKind::ImportDeck, request).await {
+        // Not queued: give the deck back to the user, saying why.
+        decks::Entity::update_many()
+            .col_expr(decks::Column::Status, "failed".into())
+            .col_expr(
+                decks::Column::Message,
+                format!("the import could not be queued: {e}").into(),
+            )
+            .filter(decks::Column::Id.eq(deck.id))
+            .exec(db)
+            .await?;
+        return Err(e);
+    }
+    Ok(job_id)
+}
+
+/// Payload of [`JobKind::ImportDeck`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportDeckJob {
+    /// The deck to import.
+    pub deck_id: i64,
+}
+
+async fn fail_deck(db: &DatabaseConnection, deck_id: i64, message: &str) -> Result<(), JobFailure> {
+    rows::Entity::delete_many()
+        .filter(rows::Column::DeckId.eq(deck_id))
+        .exec(db)
+        .await?;
+    decks::Entity::update_many()
+        .col_expr(decks::Column::Status, "failed".into())
+        .col_expr(decks::Column::Message, message.to_owned().into())
+        .filter(decks::Column::Id.eq(deck_id))
+        .filter(decks::Column::Status.eq("importing"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The `rate_cards.import_deck` job: parses the deck's file, compares it with the deck in force
+/// at its effective date, writes its rows, refused rows and rate changes, and marks it
+/// `imported` (or `failed`, saying why). Rerunning it after a crash starts the deck over; a deck
+/// no longer `importing` is left alone.
+pub(crate) async fn import_job(
+    ctx: &JobContext,
+    payload: &serde_json::Value,
+) -> Result<String, JobFailure> {
+    let p: ImportDeckJob = serde_json::from_value(payload.clone())
+        .map_err(|e| JobFailure::Permanent(format!("bad payload: {e}")))?;
+    let db = &ctx.services.db;
+    let Some(deck) = decks::Entity::find_by_id(p.deck_id).one(db).await? else {
+        return Ok(format!("deck {} no longer exists", p.deck_id));
+    };
+    if deck.status != "importing" {
+        return Ok(format!(
+            "deck {} is {}: nothing to do",
+            deck.id, deck.status
+        ));
+    }
+    match import(ctx, &deck).await {
+        Ok(summary) => Ok(summary),
+        Err(JobFailure::Permanent(message)) => {
+            fail_deck(db, deck.id, &message).await?;
+            Err(JobFailure::Permanent(message))
+        }
+        Err(transient) => Err(transient),
+    }
+}
+
+async fn import(ctx: &JobContext, deck: &decks::Model) -> Result<String, JobFailure> {
+    let db = &ctx.services.db;
+    ctx.progress(0, 100, "reading the file").await?;
+    let bytes = read_file(&ctx.services, deck)
+        .await
+        .map_err(JobFailure::Permanent)?;
+    let options = options_of(deck);
+    let import = import_options(&deck.currency, deck.effective_from, &options)
+        .map_err(JobFailure::Permanent)?;
+    ctx.progress(5, 100, "parsing").await?;
+    let report = parse(bytes, import).await.map_err(JobFailure::Permanent)?;
+    if report.deck.is_empty() {
+        let first = report
+            .errors
+            .first()
+            .map_or_else(String::new, |e| format!("; first: {e}"));
+        return Err(JobFailure::Permanent(format!(
+            "no row could be imported ({} refused{first})",
+            report.errors.len()
+        )));
+    }
+    ctx.progress(20, 100, "comparing with the deck in force")
+        .await?;
+    let previous = in_force(db, deck.tenant_id, deck.carrier_id, deck.effective_from)
+        .await
+        .map_err(|e| JobFailure::Transient(e.to_string()))?;
+    let notice = NoticePolicy {
+        days: options.notice_days.unwrap_or(NoticePolicy::default().days),
+    };
+    let old = match &previous {
+        Some(prev) => load_deck(db, prev).await?,
+        None => RateDeck::new(report.deck.currency(), Vec::new())
+            .map_err(|e| JobFailure::Permanent(e.to_string()))?,
+    };
+    let diff = diff_decks(&old, &report.deck, Utc::now(), notice);
+    let summary = ChangeSummary {
+        previous_deck_id: previous.as_ref().map(|d| d.id),
+        new: diff.count(Change::New),
+        removed: diff.count(Change::Removed),
+        increased: diff.count(Change::Increased),
+        decreased: diff.count(Change::Decreased),
+        unchanged: diff.count(Change::Unchanged),
+        short_notice: diff.short_notice().count(),
+        notice_days: notice.days,
+    };
+    // A rerun starts over.
+    rows::Entity::delete_many()
+        .filter(rows::Column::DeckId.eq(deck.id))
+        .exec(db)
+        .await?;
+    errors::Entity::delete_many()
+        .filter(errors::Column::DeckId.eq(deck.id))
+        .exec(db)
+        .await?;
+    changes::Entity::delete_many()
+        .filter(changes::Column::DeckId.eq(deck.id))
+        .exec(db)
+        .await?;
+    let all = report.deck.rows();
+    let total = all.len();
+    for (n, chunk) in all.chunks(BATCH * 10).enumerate() {
+        let txn = db.begin().await?;
+        for batch in chunk.chunks(BATCH) {
+            rows::Entity::insert_many(batch.iter().map(|r| row_model(deck.id, r)))
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        let done = ((n + 1) * BATCH * 10).min(total);
+        ctx.progress(
+            20 + (75 * done / total) as u64,
+            100,
+            &format!("stored {done} of {total} rates"),
+        )
+        .await?;
+    }
+    let txn = db.begin().await?;
+    let refused: Vec<errors::ActiveModel> = report
+        .errors
+        .iter()
+        .take(STORED_ERRORS)
+        .map(|e| errors::ActiveModel {
+            id: NotSet,
+            deck_id: Set(deck.id),
+            line: Set(e.line as i64),
+            column_name: Set(e.column.as_ref().map(|c| c.chars().take(120).collect())),
+            value: Set(e.value.chars().take(200).collect()),
+            message: Set(e.kind.to_string()),
+        })
+        .collect();
+    for batch in refused.chunks(BATCH) {
+        errors::Entity::insert_many(batch.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let changed: Vec<changes::ActiveModel> = diff
+        .entries
+        .iter()
+        .filter(|e| e.change != Change::Unchanged)
+        .map(|e| changes::ActiveModel {
+            id: NotSet,
+            deck_id: Set(deck.id),
+            prefix: Set(e.prefix.to_string()),
+            destination: Set(e.destination.chars().take(200).collect()),
+            change: Set(change_key(e.change).to_owned()),
+            old_rate: Set(e.old_rate.map(|r| r.to_string())),
+            new_rate: Set(e.new_rate.map(|r| r.to_string())),
+            effective_from: Set(e.effective_from),
+            short_notice: Set(e.short_notice),
+        })
+        .collect();
+    for batch in changed.chunks(BATCH) {
+        changes::Entity::insert_many(batch.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let mut model = deck.clone().into_active_model();
+    model.status = Set("imported".to_owned());
+    model.row_count = Set(total as i32);
+    model.prefix_count = Set(report.deck.prefix_count() as i32);
+    model.error_count = Set(report.errors.len() as i32);
+    model.report = Set(serde_json::to_string(&summary).unwrap_or_default());
+    model.message = Set(report.warnings.join("\n"));
+    model.imported_at = Set(Some(Utc::now()));
+    model.update(&txn).await?;
+    txn.commit().await?;
+    ctx.progress(100, 100, "imported").await?;
+    Ok(format!(
+        "imported {total} rates ({} prefixes), refused {} rows; {} new, {} increased, {} decreased, {} removed",
+        report.deck.prefix_count(),
+        report.errors.len(),
+        summary.new,
+        summary.increased,
+        summary.decreased,
+        summary.removed
+    ))
+}
+
+fn change_key(change: Change) -> &'static str {
+    match change {
+        Change::New => "new",
+        Change::Removed => "removed",
+        Change::Increased => "increased",
+        Change::Decreased => "decreased",
+        Change::Unchanged => "unchanged",
+    }
+}
+
+fn status_key(status: RateStatus) -> &'static str {
+    match status {
+        RateStatus::New => "new",
+        RateStatus::Increase => "increase",
+        RateStatus::Decrease => "decrease",
+        RateStatus::Unchanged => "unchanged",
+        RateStatus::Deleted => "deleted",
+    }
+}
+
+fn row_model(deck_id: i64, r: &RateRow) -> rows::ActiveModel {
+    rows::ActiveModel {
+        id: NotSet,
+        deck_id: Set(deck_id),
+        prefix: Set(r.prefix.to_string()),
+        destination: Set(r.destination.chars().take(200).collect()),
+        rate: Set(r.rate.to_string()),
+        off_peak: Set(r.off_peak.map(|x| x.to_string())),
+        weekend: Set(r.weekend.map(|x| x.to_string())),
+        connection_fee: Set(r.connection_fee.to_string()),
+        initial_increment: Set(r.increment.initial as i32),
+        next_increment: Set(r.increment.next as i32),
+        minimum_seconds: Set(r.increment.minimum as i32),
+        grace_seconds: Set(r.grace_seconds as i32),
+        effective_from: Set(r.effective_from),
+        effective_to: Set(r.effective_to),
+        status: Set(r.status.map(|s| status_key(s).to_owned())),
+        line: Set(r.line as i64),
+    }
+}
+
+fn stored_row(m: &rows::Model) -> Result<RateRow, String> {
+    let bad = |what: &str| {
+        format!(
+            "deck {} line {}: stored {what} is invalid",
+            m.deck_id, m.line
+        )
+    };
+    let rate = |t: &str| Rate::parse(t).map_err(|_| bad("rate"));
+    let mut row = RateRow::new(
+        Prefix::parse(&m.prefix).map_err(|_| bad("prefix"))?,
+        m.destination.clone(),
+        rate(&m.rate)?,
+        m.effective_from,
+    );
+    row.off_peak = m.off_peak.as_deref().map(rate).transpose()?;
+    row.weekend = m.weekend.as_deref().map(rate).transpose()?;
+    row.connection_fee = Decimal::from_str(&m.connection_fee).map_err(|_| bad("fee"))?;
+    row.increment = Increment::with_minimum(
+        m.initial_increment as u32,
+        m.next_increment as u32,
+        m.minimum_seconds as u32,
+    )
+    .map_err(|_| bad("increment"))?;
+    row.grace_seconds = m.grace_seconds as u32;
+    row.effective_to = m.effective_to;
+    row.status = m.status.as_deref().and_then(RateStatus::from_word);
+    row.line = m.line as u64;
+    Ok(row)
+}
+
+/// The rates of stored deck `deck` as a [`RateDeck`] (for rating, routing and comparisons).
+///
+/// # Errors
+/// A transient failure on database errors; a permanent one when a stored row is invalid.
+pub async fn load_deck(
+    db: &impl ConnectionTrait,
+    deck: &decks::Model,
+) -> Result<RateDeck, JobFailure> {
+    let currency = domain::money::parse_currency(&deck.currency)
+        .map_err(|e| JobFailure::Permanent(e.to_string()))?;
+    let models = rows::Entity::find()
+        .filter(rows::Column::DeckId.eq(deck.id))
+        .all(db)
+        .await?;
+    let rows = models
+        .iter()
+        .map(stored_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(JobFailure::Permanent)?;
+    RateDeck::new(currency, rows).map_err(|e| JobFailure::Permanent(e.to_string()))
+}
+
+/// Activates imported deck `deck_id`: from its effective date it is the carrier's deck in force
+/// (at once when that date has passed).
+///
+/// # Errors
+/// `Validation{deck}` unless the deck is `imported`; `NotFound`; `Forbidden`.
+pub async fn activate_deck(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+) -> Result<decks::Model, ServiceError> {
+    let deck = get_deck(db, actor, carrier_id, deck_id).await?.deck;
+    if deck.status != "imported" {
+        return Err(ServiceError::field(
+            "deck",
+            &format!("is {}: only an imported deck can be activated", deck.status),
+        ));
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let moved = decks::Entity::update_many()
+        .col_expr(decks::Column::Status, "active".into())
+        .col_expr(decks::Column::ActivatedAt, Some(now).into())
+        .col_expr(decks::Column::ActivatedBy, Some(actor.email.clone()).into())
+        .filter(decks::Column::Id.eq(deck.id))
+        .filter(decks::Column::Status.eq("imported"))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Err(ServiceError::field(
+            "deck",
+            "was activated meanwhile: reload the page",
+        ));
+    }
+    actor
+        .audit(
+            &txn,
+            "activate",
+            "rate_deck",
+            deck.id,
+            Changes::new().field("status", "imported", "active").field(
+                "effective_from",
+                serde_json::Value::Null,
+                deck.effective_from.to_rfc3339(),
+            ),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(decks::Entity::find_by_id(deck.id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?)
+}
+
+/// Up to `limit` refused rows of deck `deck_id`, in file order, and how many there are in all.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn deck_errors(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+    limit: u64,
+) -> Result<(Vec<errors::Model>, u64), ServiceError> {
+    get_deck(db, actor, carrier_id, deck_id).await?;
+    let select = errors::Entity::find().filter(errors::Column::DeckId.eq(deck_id));
+    let total = select.clone().count(db).await?;
+    let items = select
+        .order_by_asc(errors::Column::Line)
+        .order_by_asc(errors::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+/// Up to `limit` rate changes of deck `deck_id` (`change` one of new, removed, increased,
+/// decreased, or all), short-notice increases first, then by prefix.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn deck_changes(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+    change: Option<&str>,
+    limit: u64,
+) -> Result<Vec<changes::Model>, ServiceError> {
+    get_deck(db, actor, carrier_id, deck_id).await?;
+    let mut select = changes::Entity::find().filter(changes::Column::DeckId.eq(deck_id));
+    if let Some(change) = change.filter(|c| !c.is_empty()) {
+        select = select.filter(changes::Column::Change.eq(change));
+    }
+    Ok(select
+        .order_by_desc(changes::Column::ShortNotice)
+        .order_by_asc(changes::Column::Prefix)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// A page of deck `deck_id`'s rates whose prefix starts with `prefix` (all when empty), by
+/// prefix.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn deck_rows(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    deck_id: i64,
+    prefix: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::users::Page<rows::Model>, ServiceError> {
+    get_deck(db, actor, carrier_id, deck_id).await?;
+    let digits: String = prefix.chars().filter(char::is_ascii_digit).collect();
+    let mut select = rows::Entity::find().filter(rows::Column::DeckId.eq(deck_id));
+    if !digits.is_empty() {
+        select = select.filter(rows::Column::Prefix.starts_with(&digits));
+    }
+    let per_page = per_page.clamp(1, 500);
+    let page = page.clamp(1, 1_000_000);
+    let paginator = select
+        .order_by_asc(rows::Column::Prefix)
+        .order_by_asc(rows::Column::EffectiveFrom)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?;
+    Ok(crate::users::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
