@@ -7,6 +7,7 @@ pub mod audit;
 pub mod carriers;
 pub mod categories;
 pub mod customers;
+pub mod decks;
 pub mod docs;
 pub mod jobs;
 pub mod overview;

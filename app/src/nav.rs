@@ -149,6 +149,7 @@ pub const SECTIONS: &[NavSection] = &[
                 "create add supplier vendor",
             ),
             detail("/admin/carriers/:id", "Carrier"),
+            detail("/admin/carriers/:id/decks/:deck", "Rate deck"),
         ],
     },
     NavSection {
@@ -239,6 +240,7 @@ pub const SECTIONS: &[NavSection] = &[
                 "create add supplier vendor",
             ),
             detail("/switch/carriers/:id", "Carrier"),
+            detail("/switch/carriers/:id/decks/:deck", "Rate deck"),
         ],
     },
     account(

@@ -6,6 +6,7 @@ use crate::features::audit::pages::AuditPage;
 use crate::features::carriers::pages::{CarrierDetailPage, CarriersPage, NewCarrierPage};
 use crate::features::categories::pages::CategoriesPage;
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
+use crate::features::decks::pages::DeckDetailPage;
 use crate::features::jobs::pages::JobsPage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
@@ -34,6 +35,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
             <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
@@ -90,6 +92,7 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
         </ParentRoute>

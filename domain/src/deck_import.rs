@@ -251,6 +251,42 @@ pub fn import_deck(bytes: &[u8], options: &ImportOptions) -> Result<ImportReport
     import_csv(bytes, options)
 }
 
+/// The first `rows` rows of a deck's file as written (a header row included), to choose the
+/// columns by hand when the importer cannot read the file as it is (no header, unknown words).
+///
+/// Errors: [`ImportError::Empty`] or [`ImportError::Unreadable`] when the file cannot be read
+/// as CSV or a workbook at all.
+pub fn peek(bytes: &[u8], rows: usize) -> Result<Vec<Vec<String>>, ImportError> {
+    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0");
+    let first = |sheet: &dyn Sheet| {
+        (0..sheet.row_count().min(rows))
+            .map(|i| {
+                (0..sheet.width(i))
+                    .map(|c| sheet.cell(i, c).text())
+                    .collect()
+            })
+            .collect::<Vec<Vec<String>>>()
+    };
+    let found = if workbook {
+        #[cfg(feature = "xlsx")]
+        {
+            first(&source::XlsxSheet::parse(bytes)?)
+        }
+        #[cfg(not(feature = "xlsx"))]
+        return Err(ImportError::Unreadable(
+            "workbooks need the `xlsx` feature".into(),
+        ));
+    } else {
+        let (text, _) = source::decode(bytes);
+        let delimiter = source::sniff_delimiter(&text);
+        first(&source::CsvSheet::parse(&text, delimiter)?)
+    };
+    if found.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(found)
+}
+
 const HEADER_SCAN_ROWS: usize = 10;
 
 fn header_roles(sheet: &dyn Sheet, row: usize) -> usize {

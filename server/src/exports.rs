@@ -43,7 +43,8 @@ fn safe_cell(cell: String) -> String {
     }
 }
 
-fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
+/// A CSV download named `name`, cells made safe for spreadsheets.
+pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
         let row: Vec<String> = row.into_iter().map(safe_cell).collect();

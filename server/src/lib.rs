@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod brand;
+pub mod decks;
 pub mod exports;
 pub mod middleware;
 
@@ -84,6 +85,26 @@ pub fn build_router(services: Services) -> Router {
             )),
         )
         .route("/admin/tenants/{id}/logo-preview", get(brand::logo_preview))
+        .route(
+            "/admin/carriers/{id}/decks",
+            axum::routing::post(decks::upload).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
+        )
+        .route(
+            "/switch/carriers/{id}/decks",
+            axum::routing::post(decks::upload).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
+        )
+        .route(
+            "/admin/carriers/{id}/decks/{deck}/errors.csv",
+            get(decks::errors_csv),
+        )
+        .route(
+            "/switch/carriers/{id}/decks/{deck}/errors.csv",
+            get(decks::errors_csv),
+        )
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
         .route("/admin/jobs/events", get(jobs_events))

@@ -59,8 +59,18 @@ pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next)
 /// own limit (e.g. a 3 MB logo) is answered by the feature with a message on the form rather
 /// than a bare 413.
 pub fn upload_limit(path: &str) -> Option<usize> {
-    (path.starts_with("/admin/tenants/") && path.ends_with("/logo")).then_some(UPLOAD_LIMIT_BYTES)
+    if path.starts_with("/admin/tenants/") && path.ends_with("/logo") {
+        return Some(UPLOAD_LIMIT_BYTES);
+    }
+    let deck_upload = (path.starts_with("/admin/carriers/")
+        || path.starts_with("/switch/carriers/"))
+        && path.ends_with("/decks");
+    deck_upload.then_some(DECK_UPLOAD_LIMIT_BYTES)
 }
+
+/// Body limit of the rate deck upload: the largest deck plus room for the form's other fields
+/// and multipart framing, so a deck just over 100 MiB gets the feature's message.
+pub const DECK_UPLOAD_LIMIT_BYTES: usize = services::decks::MAX_DECK_BYTES + 10 * 1024 * 1024;
 
 /// Body limit of file upload routes (10 MiB).
 pub const UPLOAD_LIMIT_BYTES: usize = 10 * 1024 * 1024;

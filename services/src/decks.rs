@@ -86,6 +86,9 @@ pub struct DeckPreview {
     pub encoding: String,
     /// The CSV delimiter, if text.
     pub delimiter: Option<char>,
+    /// Why the file cannot be imported with these options (then `sample` holds its first rows
+    /// as written, header included, to choose the columns by hand, and the counts are 0).
+    pub problem: Option<String>,
 }
 
 /// The summary of a deck's rate-change report (stored on the deck as JSON).
@@ -399,11 +402,13 @@ pub async fn in_force(
 }
 
 /// Reads deck `deck_id`'s file with `options` and reports what an import would do, without
-/// storing anything.
+/// storing anything. When the file cannot be imported with these options (no header, not a
+/// deck, another currency), the preview says why in `problem` and shows the first rows as
+/// written.
 ///
 /// # Errors
-/// `Validation{deck}` when the file is not a deck (empty, unreadable, no prefix or rate column,
-/// another currency); `NotFound`; `Forbidden`.
+/// `Validation{deck}` when the file cannot be read at all (gone from storage, not text or a
+/// workbook); `NotFound`; `Forbidden`.
 pub async fn preview_deck(
     services: &Services,
     actor: &Actor,
@@ -423,9 +428,30 @@ pub async fn preview_deck(
         options,
     )
     .map_err(|m| ServiceError::field("deck", &m))?;
-    let report = parse(bytes, import)
-        .await
-        .map_err(|m| ServiceError::field("deck", &m))?;
+    let report = match parse(bytes.clone(), import).await {
+        Ok(report) => report,
+        Err(problem) => {
+            let sample = tokio::task::spawn_blocking(move || {
+                domain::deck_import::peek(&bytes, domain::deck_import::SAMPLE_ROWS)
+            })
+            .await
+            .map_err(|e| ServiceError::Unexpected(e.into()))?
+            .map_err(|e| ServiceError::field("deck", &e.to_string()))?;
+            return Ok(DeckPreview {
+                headers: Vec::new(),
+                sample,
+                mapping: options.mapping.clone().unwrap_or_default(),
+                rows: 0,
+                prefixes: 0,
+                errors: Vec::new(),
+                error_count: 0,
+                warnings: Vec::new(),
+                encoding: String::new(),
+                delimiter: None,
+                problem: Some(problem),
+            });
+        }
+    };
     Ok(DeckPreview {
         headers: report.headers,
         sample: report.sample,
@@ -437,6 +463,7 @@ pub async fn preview_deck(
         warnings: report.warnings,
         encoding: report.encoding.to_owned(),
         delimiter: report.delimiter,
+        problem: None,
     })
 }
 
@@ -972,4 +999,20 @@ pub async fn deck_rows(
         page,
         per_page,
     })
+}
+
+/// The progress of import job `job_id`: (done, total, message), once it has started.
+///
+/// # Errors
+/// Database errors.
+pub async fn import_progress(
+    db: &DatabaseConnection,
+    job_id: &str,
+) -> Result<Option<(i64, i64, String)>, ServiceError> {
+    Ok(
+        crate::entities::job_progress::Entity::find_by_id(job_id.to_owned())
+            .one(db)
+            .await?
+            .map(|p| (p.done, p.total, p.message)),
+    )
 }

@@ -199,3 +199,13 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn peek_shows_the_first_rows_as_written_even_without_a_header() {
+    let rows = super::peek(b"34,Spain,x,0.0100\n44,UK,y,0.0200\n", 5).unwrap();
+    assert_eq!(
+        rows,
+        [["34", "Spain", "x", "0.0100"], ["44", "UK", "y", "0.0200"]]
+    );
+    assert_eq!(super::peek(b"", 5), Err(super::ImportError::Empty));
+}

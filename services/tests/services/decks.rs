@@ -266,16 +266,15 @@ async fn deck_lifecycle(db: DatabaseConnection) {
     )
     .await
     .unwrap();
-    let err = decks::preview_deck(&svc, &admin, cid, rental.id, &DeckOptions::default(), None)
+    let preview = decks::preview_deck(&svc, &admin, cid, rental.id, &DeckOptions::default(), None)
         .await
-        .unwrap_err();
-    let ServiceError::Validation(errors) = err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        errors[0].message.contains("not a rate deck"),
-        "{}",
-        errors[0].message
+        .unwrap();
+    let problem = preview.problem.unwrap();
+    assert!(problem.contains("not a rate deck"), "{problem}");
+    assert_eq!(preview.rows, 0);
+    assert_eq!(
+        preview.sample[0][0], "type",
+        "the first rows are shown to map by hand"
     );
     let job = decks::start_import(&svc, &admin, cid, rental.id, DeckOptions::default(), None)
         .await
@@ -316,10 +315,18 @@ async fn deck_lifecycle(db: DatabaseConnection) {
         has_header: Some(false),
         ..Default::default()
     };
+    let unmapped = decks::preview_deck(&svc, &admin, cid, a2b.id, &DeckOptions::default(), None)
+        .await
+        .unwrap();
+    assert!(unmapped.problem.unwrap().contains("no header row"));
+    assert_eq!(unmapped.sample[0].len(), 10, "the first line's ten fields");
     let preview = decks::preview_deck(&svc, &admin, cid, a2b.id, &mapped, None)
         .await
         .unwrap();
-    assert_eq!((preview.rows, preview.error_count), (2, 3));
+    assert_eq!(
+        (preview.rows, preview.error_count, preview.problem),
+        (2, 3, None)
+    );
     let strict = DeckOptions {
         strict: true,
         ..mapped.clone()

@@ -1,10 +1,11 @@
-//! The carrier pages: list, new, detail (General, Limits, Contacts, Trunks, Activity). The same
+//! The carrier pages: list, new, detail (General, Limits, Contacts, Trunks, Rate decks, Activity). The same
 //! pages serve the Super Admin (`/admin/carriers`) and Softswitch (`/switch/carriers`) portals.
 
 use super::api::{
     DeleteTrunk, SaveCarrier, SaveTrunk, get_carrier, list_carriers, new_carrier_form,
 };
 use super::dto::{CarrierDetail, CarrierForm, CarrierPage, TrunkRow};
+use crate::features::decks::pages::CarrierDecks;
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError, SelectField, TextAreaField};
 use crate::ui::page::{ActivityTable, ContentTabs, ErrorPanel, Pager};
@@ -324,13 +325,14 @@ fn CarrierView(
             <span class="muted">{summary}</span>
         </div>
         <Show when=move || saved.get().is_some()><div class="notice-ok" role="status">"Carrier saved."</div></Show>
-        <ContentTabs tabs=&[("general", "General"), ("limits", "Limits"), ("contacts", "Contacts"), ("trunks", "Trunks"), ("activity", "Activity")] current=tab/>
+        <ContentTabs tabs=&[("general", "General"), ("limits", "Limits"), ("contacts", "Contacts"), ("trunks", "Trunks"), ("decks", "Rate decks"), ("activity", "Activity")] current=tab/>
         <div hidden=move || !matches!(tab.get().as_str(), "general" | "limits" | "contacts")>
             <CarrierEditor id=Some(id) form tab save/>
         </div>
         <div hidden=move || tab.get() != "trunks">
             <Trunks carrier_id=id trunks save=save_trunk delete=delete_trunk/>
         </div>
+        {move || (tab.get() == "decks").then(|| view! { <CarrierDecks carrier_id=id/> })}
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>
     }
 }

@@ -1,0 +1,551 @@
+use super::dto::{DeckPage, DeckRow};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod convert {
+    use super::super::dto::{
+        ChangeCounts, ChangeRow, DeckRow, OptionsForm, PreviewColumn, PreviewDto, RateLine,
+        RefusedRow,
+    };
+    use crate::features::users::api::convert::time;
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    use domain::deck_import::{ColumnMapping, ColumnRole, DateOrder};
+    use services::ServiceError;
+    use services::decks::{DeckInfo, DeckOptions, DeckPreview, DeckState};
+    use services::entities::{rate_deck_changes, rate_deck_errors, rate_deck_rows};
+
+    fn state_key(state: DeckState) -> &'static str {
+        match state {
+            DeckState::Uploaded => "uploaded",
+            DeckState::Importing => "importing",
+            DeckState::Failed => "failed",
+            DeckState::Imported => "imported",
+            DeckState::InForce => "in_force",
+            DeckState::Scheduled => "scheduled",
+            DeckState::Superseded => "superseded",
+        }
+    }
+
+    /// `1.2 MB`, `850 KB`, `12 bytes`.
+    pub fn size(bytes: i64) -> String {
+        match bytes {
+            b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+            b if b >= 1_000 => format!("{} KB", b / 1_000),
+            b => format!("{b} bytes"),
+        }
+    }
+
+    pub fn deck(info: DeckInfo) -> DeckRow {
+        let d = info.deck;
+        DeckRow {
+            id: d.id,
+            file_name: d.file_name,
+            size: size(d.file_size),
+            state: state_key(info.state).to_owned(),
+            state_label: info.state.label().to_owned(),
+            effective_from: time(d.effective_from),
+            rows: d.row_count,
+            prefixes: d.prefix_count,
+            errors: d.error_count,
+            uploaded_by: d.uploaded_by,
+            uploaded_at: time(d.created_at),
+            activated: d
+                .activated_at
+                .map(|at| format!("{} by {}", time(at), d.activated_by.unwrap_or_default())),
+            message: d.message,
+            currency: d.currency,
+        }
+    }
+
+    pub fn counts(info: &DeckInfo, previous: Option<String>) -> ChangeCounts {
+        let s = &info.summary;
+        ChangeCounts {
+            previous,
+            new: s.new,
+            removed: s.removed,
+            increased: s.increased,
+            decreased: s.decreased,
+            unchanged: s.unchanged,
+            short_notice: s.short_notice,
+            notice_days: s.notice_days,
+        }
+    }
+
+    pub fn refused(e: rate_deck_errors::Model) -> RefusedRow {
+        RefusedRow {
+            line: e.line,
+            column: e.column_name.unwrap_or_default(),
+            value: e.value,
+            reason: e.message,
+        }
+    }
+
+    pub fn change(c: rate_deck_changes::Model) -> ChangeRow {
+        ChangeRow {
+            prefix: c.prefix,
+            destination: c.destination,
+            change: c.change,
+            old_rate: c.old_rate.unwrap_or_default(),
+            new_rate: c.new_rate.unwrap_or_default(),
+            effective_from: time(c.effective_from),
+            short_notice: c.short_notice,
+        }
+    }
+
+    pub fn rate(r: rate_deck_rows::Model) -> RateLine {
+        let increment = if r.minimum_seconds > 0 {
+            format!(
+                "{}/{} (min {} s)",
+                r.initial_increment, r.next_increment, r.minimum_seconds
+            )
+        } else {
+            format!("{}/{}", r.initial_increment, r.next_increment)
+        };
+        RateLine {
+            prefix: r.prefix,
+            destination: r.destination,
+            rate: r.rate,
+            connection_fee: r.connection_fee,
+            increment,
+            validity: match r.effective_to {
+                Some(to) => format!("{} – {}", time(r.effective_from), time(to)),
+                None => format!("from {}", time(r.effective_from)),
+            },
+        }
+    }
+
+    pub fn preview(p: DeckPreview) -> PreviewDto {
+        let width = p
+            .sample
+            .iter()
+            .map(Vec::len)
+            .chain([p.headers.len()])
+            .max()
+            .unwrap_or(0);
+        let columns = (0..width)
+            .map(|c| PreviewColumn {
+                index: c,
+                header: p
+                    .headers
+                    .get(c)
+                    .filter(|h| !h.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| format!("Column {}", c + 1)),
+                samples: p
+                    .sample
+                    .iter()
+                    .take(5)
+                    .map(|row| row.get(c).cloned().unwrap_or_default())
+                    .collect(),
+                role: p
+                    .mapping
+                    .columns
+                    .iter()
+                    .find(|(_, col)| **col == c)
+                    .map(|(role, _)| role.key().to_owned())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let format = match p.delimiter {
+            _ if p.problem.is_some() => String::new(),
+            Some(',') => format!("{}, comma-separated", p.encoding),
+            Some(';') => format!("{}, semicolon-separated", p.encoding),
+            Some('\t') => format!("{}, tab-separated", p.encoding),
+            Some(d) => format!("{}, separated by `{d}`", p.encoding),
+            None => "spreadsheet (first sheet)".to_owned(),
+        };
+        PreviewDto {
+            columns,
+            rows: p.rows,
+            prefixes: p.prefixes,
+            error_count: p.error_count,
+            errors: p
+                .errors
+                .into_iter()
+                .map(|e| RefusedRow {
+                    line: e.line as i64,
+                    column: e.column.clone().unwrap_or_default(),
+                    value: e.value.clone(),
+                    reason: e.kind.to_string(),
+                })
+                .collect(),
+            warnings: p.warnings,
+            format,
+            problem: p.problem,
+        }
+    }
+
+    /// The service's options from the form's values, naming the bad field.
+    pub fn options(
+        form: &OptionsForm,
+    ) -> Result<(DeckOptions, Option<DateTime<Utc>>), ServiceError> {
+        let mut checks = services::validate::Checks::new();
+        let has_header = match form.header.as_str() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                checks.fail("header", "must be detect, yes or no");
+                None
+            }
+        };
+        let date_order = match form.dates.as_str() {
+            "" => None,
+            "dmy" => Some(DateOrder::DayMonthYear),
+            "mdy" => Some(DateOrder::MonthDayYear),
+            _ => {
+                checks.fail("dates", "must be detect, day first or month first");
+                None
+            }
+        };
+        let strip = form.strip.trim();
+        if !strip.chars().all(|c| c.is_ascii_digit()) || strip.len() > 6 {
+            checks.fail("strip", "must be up to 6 digits, like 00 or 11");
+        }
+        let notice_days = match form.notice.trim() {
+            "" => None,
+            n => match n.parse::<u32>() {
+                Ok(d) if d <= 365 => Some(d),
+                _ => {
+                    checks.fail("notice", "must be a number of days from 0 to 365");
+                    None
+                }
+            },
+        };
+        let from = match form.from.trim() {
+            "" => None,
+            t => match NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M") {
+                Ok(dt) => Some(dt.and_utc()),
+                Err(_) => {
+                    checks.fail(
+                        "from",
+                        "must be a date and time, like 2026-12-01T00:00 (UTC)",
+                    );
+                    None
+                }
+            },
+        };
+        let mapping = form.columns.as_ref().map(|columns| {
+            let mut mapping = ColumnMapping::new();
+            for (c, key) in columns.iter().enumerate() {
+                if key.is_empty() {
+                    continue;
+                }
+                match ColumnRole::from_key(key) {
+                    Some(role) if mapping.get(role).is_some() => checks.fail(
+                        &format!("columns[{c}]"),
+                        format!("{} is already read from another column", role.label()),
+                    ),
+                    Some(role) => mapping = mapping.clone().with(role, c),
+                    None => checks.fail(
+                        &format!("columns[{c}]"),
+                        format!("`{key}` is not a column role"),
+                    ),
+                }
+            }
+            mapping
+        });
+        checks.finish()?;
+        Ok((
+            DeckOptions {
+                mapping,
+                has_header,
+                date_order,
+                strip_prefix: (!strip.is_empty()).then(|| strip.to_owned()),
+                strict: form.strict,
+                notice_days,
+            },
+            from,
+        ))
+    }
+
+    /// The form's values of stored options.
+    pub fn form_of(options: &DeckOptions, from: DateTime<Utc>, width: usize) -> OptionsForm {
+        OptionsForm {
+            header: match options.has_header {
+                None => "",
+                Some(true) => "yes",
+                Some(false) => "no",
+            }
+            .to_owned(),
+            dates: match options.date_order {
+                None => "",
+                Some(DateOrder::DayMonthYear) => "dmy",
+                Some(DateOrder::MonthDayYear) => "mdy",
+            }
+            .to_owned(),
+            strip: options.strip_prefix.clone().unwrap_or_default(),
+            strict: options.strict,
+            notice: options
+                .notice_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            from: from.format("%Y-%m-%dT%H:%M").to_string(),
+            columns: options.mapping.as_ref().map(|m| {
+                (0..width)
+                    .map(|c| {
+                        m.columns
+                            .iter()
+                            .find(|(_, col)| **col == c)
+                            .map(|(r, _)| r.key().to_owned())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The decks of carrier `carrier_id`, newest first.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+#[server(endpoint = "list_carrier_decks")]
+pub async fn list_carrier_decks(carrier_id: i64) -> Result<Vec<DeckRow>, AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    let me = signed_in().await?;
+    let svc = services()?;
+    Ok(
+        services::decks::list_decks(&svc.db, &me.actor(), carrier_id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(convert::deck)
+            .collect(),
+    )
+}
+
+/// A deck's page. Before import, the preview reads the file with the options in the query
+/// (`columns` = role keys per column, comma-separated; `header`, `dates`, `strip`, `strict`,
+/// `notice`, `from`); after, the changes (`change` filter), refused rows and rates (`prefix`
+/// search, `page`).
+///
+/// # Errors
+/// `NotFound`, `Forbidden`; `Validation` naming a bad option.
+#[server(endpoint = "get_deck_page")]
+#[allow(clippy::too_many_arguments)]
+pub async fn get_deck_page(
+    carrier_id: i64,
+    deck_id: i64,
+    columns: Option<String>,
+    header: Option<String>,
+    dates: Option<String>,
+    strip: Option<String>,
+    strict: Option<String>,
+    notice: Option<String>,
+    from: Option<String>,
+    change: Option<String>,
+    prefix: Option<String>,
+    page: Option<u64>,
+) -> Result<DeckPage, AppError> {
+    use super::dto::OptionsForm;
+    use crate::ssr::{fail, services, signed_in};
+    use services::decks::DeckState;
+    let me = signed_in().await?;
+    let svc = services()?;
+    let actor = me.actor();
+    let db = &svc.db;
+    let carrier = services::carriers::get_carrier(db, &actor, carrier_id)
+        .await
+        .map_err(fail)?;
+    let info = services::decks::get_deck(db, &actor, carrier_id, deck_id)
+        .await
+        .map_err(fail)?;
+    let state = info.state;
+    let mut result = DeckPage {
+        carrier_id,
+        carrier: carrier.name,
+        deck: convert::deck(info.clone()),
+        preview: None,
+        options: OptionsForm::default(),
+        progress: None,
+        counts: None,
+        changes: Vec::new(),
+        refused: Vec::new(),
+        refused_total: 0,
+        rates: Vec::new(),
+        rates_total: 0,
+        rates_page: 1,
+    };
+    let stored: services::decks::DeckOptions =
+        serde_json::from_str(&info.deck.options).unwrap_or_default();
+    match state {
+        DeckState::Uploaded | DeckState::Failed => {
+            let given = OptionsForm {
+                header: header.unwrap_or_default(),
+                dates: dates.unwrap_or_default(),
+                strip: strip.unwrap_or_default(),
+                strict: strict.is_some_and(|s| !s.is_empty()),
+                notice: notice.unwrap_or_default(),
+                from: from.unwrap_or_default(),
+                columns: columns.map(|c| c.split(',').map(str::to_owned).collect()),
+            };
+            let asked = given != OptionsForm::default();
+            let (options, effective) = if asked {
+                convert::options(&given).map_err(fail)?
+            } else {
+                (stored, None)
+            };
+            let preview = services::decks::preview_deck(
+                &svc, &actor, carrier_id, deck_id, &options, effective,
+            )
+            .await;
+            let width = match &preview {
+                Ok(p) => p
+                    .sample
+                    .iter()
+                    .map(Vec::len)
+                    .chain([p.headers.len()])
+                    .max()
+                    .unwrap_or(0),
+                Err(_) => 0,
+            };
+            result.options = convert::form_of(
+                &options,
+                effective.unwrap_or(info.deck.effective_from),
+                width,
+            );
+            result.preview = Some(match preview {
+                Ok(p) => Ok(convert::preview(p)),
+                Err(services::ServiceError::Validation(errors)) => Err(errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                Err(e) => return Err(fail(e)),
+            });
+        }
+        DeckState::Importing => {
+            result.progress = Some(match &info.deck.job_id {
+                Some(job) => services::decks::import_progress(db, job)
+                    .await
+                    .map_err(fail)?
+                    .unwrap_or((0, 100, "waiting for a worker".to_owned())),
+                None => (0, 100, "waiting for a worker".to_owned()),
+            });
+        }
+        _ => {
+            let previous = match info.summary.previous_deck_id {
+                Some(id) => services::decks::get_deck(db, &actor, carrier_id, id)
+                    .await
+                    .ok()
+                    .map(|d| d.deck.file_name),
+                None => None,
+            };
+            result.counts = Some(convert::counts(&info, previous));
+            result.changes = services::decks::deck_changes(
+                db,
+                &actor,
+                carrier_id,
+                deck_id,
+                change.as_deref(),
+                100,
+            )
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(convert::change)
+            .collect();
+            let (refused, total) =
+                services::decks::deck_errors(db, &actor, carrier_id, deck_id, 200)
+                    .await
+                    .map_err(fail)?;
+            result.refused = refused.into_iter().map(convert::refused).collect();
+            result.refused_total = total;
+            let rates = services::decks::deck_rows(
+                db,
+                &actor,
+                carrier_id,
+                deck_id,
+                prefix.as_deref().unwrap_or(""),
+                page.unwrap_or(1),
+                50,
+            )
+            .await
+            .map_err(fail)?;
+            result.rates_total = rates.total;
+            result.rates_page = rates.page;
+            result.rates = rates.items.into_iter().map(convert::rate).collect();
+        }
+    }
+    Ok(result)
+}
+
+/// Imports the deck with the form's options, or (`preview` set) shows the preview with them.
+///
+/// # Errors
+/// `Validation` naming a bad option or a deck already active; `NotFound`; `Forbidden`.
+#[server(endpoint = "import_deck")]
+#[allow(clippy::too_many_arguments)]
+pub async fn import_deck(
+    carrier_id: i64,
+    deck_id: i64,
+    columns: Option<Vec<String>>,
+    header: String,
+    dates: String,
+    strip: String,
+    strict: Option<String>,
+    notice: String,
+    from: String,
+    preview: Option<String>,
+) -> Result<(), AppError> {
+    use super::dto::OptionsForm;
+    use crate::ssr::{fail, services, signed_in};
+    let me = signed_in().await?;
+    let svc = services()?;
+    let base = me.role.portal().base_path();
+    let form = OptionsForm {
+        header,
+        dates,
+        strip,
+        strict: strict.is_some(),
+        notice,
+        from,
+        columns,
+    };
+    let (options, effective) = convert::options(&form).map_err(fail)?;
+    let page = format!("{base}/carriers/{carrier_id}/decks/{deck_id}");
+    if preview.is_some() {
+        let mut query = vec![
+            ("header", form.header.clone()),
+            ("dates", form.dates.clone()),
+            ("strip", form.strip.clone()),
+            ("notice", form.notice.clone()),
+            ("from", form.from.clone()),
+        ];
+        if form.strict {
+            query.push(("strict", "1".to_owned()));
+        }
+        if let Some(columns) = &form.columns {
+            query.push(("columns", columns.join(",")));
+        }
+        let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+        leptos_axum::redirect(&format!("{page}?{query}"));
+        return Ok(());
+    }
+    services::decks::start_import(&svc, &me.actor(), carrier_id, deck_id, options, effective)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect(&page);
+    Ok(())
+}
+
+/// Activates an imported deck.
+///
+/// # Errors
+/// `Validation{deck}` unless imported; `NotFound`; `Forbidden`.
+#[server(endpoint = "activate_deck")]
+pub async fn activate_deck(carrier_id: i64, deck_id: i64) -> Result<(), AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    let me = signed_in().await?;
+    let svc = services()?;
+    let base = me.role.portal().base_path();
+    services::decks::activate_deck(&svc.db, &me.actor(), carrier_id, deck_id)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect(&format!(
+        "{base}/carriers/{carrier_id}/decks/{deck_id}?activated=1"
+    ));
+    Ok(())
+}

@@ -1,0 +1,118 @@
+// Issue 6's rate decks with the real decks of shared/data/decks: a bad upload is named; a real
+// A-Z deck is uploaded, previewed with its detected columns, imported by a job with progress,
+// activated and searched; a deck without header is mapped by hand, its refused rows listed and
+// downloaded; a file that is not a deck is refused and the deck in force stays. JavaScript off
+// and on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withSession, ready } from './helpers.mjs';
+
+const decks = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'decks');
+const file = (name) => ({ name: name.split('/').pop(), mimeType: 'text/csv', buffer: readFileSync(join(decks, name)) });
+
+/// After a client-side navigation the old content stays until the new data arrives: wait until
+/// the page has fetched it (no request for 500 ms) before touching the form.
+async function settled(page, javaScript) {
+  await ready(page, javaScript);
+  if (javaScript) await page.waitForLoadState('networkidle');
+}
+
+async function openDecksTab(page, base, javaScript) {
+  await page.goto(`${base}/admin/carriers?q=northwind`);
+  await ready(page, javaScript);
+  await page.getByRole('link', { name: 'Northwind Voice' }).click();
+  await page.waitForURL(/\/admin\/carriers\/\d+$/);
+  await ready(page, javaScript);
+  await page.getByRole('link', { name: 'Rate decks' }).click();
+  await page.waitForURL(/tab=decks/);
+  await ready(page, javaScript);
+}
+
+async function upload(page, javaScript, payload) {
+  await page.setInputFiles('#deck-upload input[name=deck]', payload);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Upload deck' }).click()]);
+  await ready(page, javaScript);
+}
+
+for (const javaScript of [false, true]) {
+  const mode = javaScript ? 'hydrated' : 'JavaScript off';
+
+  test(`${mode}: a real A-Z deck is previewed, imported with progress, activated and searched`, () =>
+    withSession({ javaScript, email: 'staff@didtron.example' }, async (base, page) => {
+      await openDecksTab(page, base, javaScript);
+      await page.getByText('No rate deck yet').waitFor();
+      await upload(page, javaScript, { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+      await page.getByText('Deck file `empty.csv` is empty (0 bytes)').waitFor();
+
+      await upload(page, javaScript, file('ivozprovider_pricesSample.csv'));
+      assert.match(page.url(), /\/admin\/carriers\/\d+\/decks\/\d+$/);
+      await page.getByText(/4743 rates \(\d+ prefixes\) would be imported; 0 rows would be refused/).waitFor();
+      assert.equal(await page.locator('select[name="columns[1]"]').inputValue(), 'prefix');
+      assert.equal(await page.locator('select[name="columns[2]"]').inputValue(), 'rate');
+      await page.getByRole('button', { name: 'Import deck' }).click();
+      await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
+      await page.getByText(/4743 rates, \d+ prefixes imported; 0 rows refused\./).waitFor();
+      await page.getByText('No deck was in force: every prefix is new.').waitFor();
+      await page.getByRole('button', { name: 'Activate deck' }).click();
+      await page.getByText('Deck activated.').waitFor();
+      await page.locator('.page-head').getByText('In force').waitFor();
+
+      await page.getByRole('link', { name: 'Rates', exact: true }).click();
+      await page.waitForURL(/tab=rates/);
+      await ready(page, javaScript);
+      await page.fill('input[name=prefix]', '9377');
+      await Promise.all([page.waitForURL(/prefix=9377/), page.getByRole('button', { name: 'Search' }).click()]);
+      await settled(page, javaScript);
+      const row = page.locator('#rates tbody tr').first();
+      await row.waitFor();
+      assert.match(await row.textContent(), /9377Afghanistan0\.27300\.2731\/1/);
+
+      // A rental price list is not a deck: refused with the reason; the deck in force stays.
+      await openDecksTab(page, base, javaScript);
+      await upload(page, javaScript, file('asterisell_formats/csv-gamma-item-rental-6col.csv'));
+      await page.getByText(/This file cannot be imported as it is: not a rate deck/).waitFor();
+      await openDecksTab(page, base, javaScript);
+      const decksTable = page.locator('#decks');
+      assert.match(await decksTable.textContent(), /ivozprovider_pricesSample\.csv.*In force/s);
+      assert.match(await decksTable.textContent(), /csv-gamma-item-rental-6col\.csv.*Uploaded/s);
+    }));
+
+  test(`${mode}: a deck without header is mapped by hand; its refused rows are listed and downloaded`, () =>
+    withSession({ javaScript, email: 'switch@didtron.example' }, async (base, page) => {
+      await page.goto(`${base}/switch/carriers?q=northwind`);
+      await ready(page, javaScript);
+      await page.getByRole('link', { name: 'Northwind Voice' }).click();
+      await page.waitForURL(/\/switch\/carriers\/\d+$/);
+      await page.goto(`${page.url()}?tab=decks`);
+      await ready(page, javaScript);
+      await upload(page, javaScript, file('a2billing_ratecard_sample_simple.txt'));
+      await page.getByText(/This file cannot be imported as it is: no header row found/).waitFor();
+      await page.selectOption('select[name=header]', 'no');
+      await Promise.all([page.waitForURL(/header=no/), page.getByRole('button', { name: 'Preview again' }).click()]);
+      await settled(page, javaScript);
+      for (const [column, role] of [[0, 'prefix'], [1, 'destination'], [3, 'rate'], [4, 'effective_from']]) {
+        await page.selectOption(`select[name="columns[${column}]"]`, role);
+      }
+      await Promise.all([page.waitForURL(/columns=prefix/), page.getByRole('button', { name: 'Preview again' }).click()]);
+      await settled(page, javaScript);
+      await page.getByText(/2 rates \(2 prefixes\) would be imported; 3 rows would be refused/).waitFor();
+      assert.match(await page.locator('#refused').textContent(), /9 fields where the deck has 10/);
+
+      await page.getByRole('button', { name: 'Import deck' }).click();
+      await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('link', { name: 'Refused rows' }).click();
+      await page.waitForURL(/tab=refused/);
+      await ready(page, javaScript);
+      await page.getByText('Refused rows (3)').waitFor();
+      const href = await page.getByRole('link', { name: 'Download refused rows (CSV)' }).getAttribute('href');
+      const csv = await page.request.get(`${base}${href}`);
+      assert.equal(csv.status(), 200);
+      const lines = (await csv.text()).trim().split('\n');
+      assert.equal(lines[0], 'line,column,value,reason');
+      assert.equal(lines.length, 4);
+      assert.match(lines[1], /^\d+,,,9 fields where the deck has 10$/);
+    }));
+}
