@@ -8,7 +8,7 @@ use crate::on_both_databases;
 use chrono::{Duration, Utc};
 use domain::access::Role;
 use domain::deck_import::{ColumnMapping, ColumnRole};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use services::ServiceError;
 use services::carriers::{self, CarrierInput};
 use services::decks::{self, DeckOptions, DeckState};
