@@ -8,6 +8,7 @@ pub mod carriers;
 pub mod categories;
 pub mod customers;
 pub mod decks;
+pub mod destinations;
 pub mod docs;
 pub mod jobs;
 pub mod overview;

@@ -150,6 +150,11 @@ pub const SECTIONS: &[NavSection] = &[
             ),
             detail("/admin/carriers/:id", "Carrier"),
             detail("/admin/carriers/:id/decks/:deck", "Rate deck"),
+            page(
+                "/admin/destinations",
+                "A-Z destinations",
+                "a-z destination database countries prefixes mobile fixed premium satellite toll-free numbering",
+            ),
         ],
     },
     NavSection {
@@ -241,6 +246,11 @@ pub const SECTIONS: &[NavSection] = &[
             ),
             detail("/switch/carriers/:id", "Carrier"),
             detail("/switch/carriers/:id/decks/:deck", "Rate deck"),
+            page(
+                "/switch/destinations",
+                "A-Z destinations",
+                "a-z destination database countries prefixes mobile fixed premium satellite toll-free numbering",
+            ),
         ],
     },
     account(

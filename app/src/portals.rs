@@ -7,6 +7,7 @@ use crate::features::carriers::pages::{CarrierDetailPage, CarriersPage, NewCarri
 use crate::features::categories::pages::CategoriesPage;
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 use crate::features::decks::pages::DeckDetailPage;
+use crate::features::destinations::pages::DestinationsPage;
 use crate::features::jobs::pages::JobsPage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
@@ -36,6 +37,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
             <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
@@ -93,6 +95,7 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
         </ParentRoute>

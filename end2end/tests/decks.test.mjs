@@ -68,7 +68,7 @@ for (const javaScript of [false, true]) {
       await settled(page, javaScript);
       const row = page.locator('#rates tbody tr').first();
       await row.waitFor();
-      assert.match(await row.textContent(), /9377Afghanistan0\.27300\.2731\/1/);
+      assert.match(await row.textContent(), /9377AfghanistanAfghanistan · Fixed0\.27300\.2731\/1/);
 
       // A rental price list is not a deck: refused with the reason; the deck in force stays.
       await openDecksTab(page, base, javaScript);

@@ -13,6 +13,7 @@ mod m20261129_000007_create_job_effects;
 mod m20261130_000008_create_job_controls;
 mod m20261130_000009_create_carriers;
 mod m20261130_000010_create_rate_decks;
+mod m20261130_000011_create_destinations;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_create_job_controls::Migration),
             Box::new(m20261130_000009_create_carriers::Migration),
             Box::new(m20261130_000010_create_rate_decks::Migration),
+            Box::new(m20261130_000011_create_destinations::Migration),
         ]
     }
 }

@@ -8,9 +8,12 @@
 //! ```
 //! Prints one line per measurement; docs/benchmarks.md records them.
 
-use sea_orm::{ConnectionTrait, Database, Statement};
+#[path = "load/mod.rs"]
+mod load;
+
+use load::{fresh_db, settings};
+use sea_orm::{ConnectionTrait, Statement};
 use services::jobs::JobKind;
-use services::settings::Settings;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -46,22 +49,6 @@ async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
         .unwrap()
 }
 
-async fn fresh_db(target: &str) -> String {
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    if target == "sqlite" {
-        let file = std::env::temp_dir().join(format!("didtron-load-{id}.sqlite"));
-        return format!("sqlite://{}?mode=rwc", file.display());
-    }
-    let admin = Database::connect(target)
-        .await
-        .expect("PostgreSQL admin URL");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE didtron_load_{id}"))
-        .await
-        .unwrap();
-    format!("{}/didtron_load_{id}", target.rsplit_once('/').unwrap().0)
-}
-
 async fn stop(children: Vec<Child>) {
     for mut c in children {
         let _ = Command::new("kill")
@@ -79,18 +66,7 @@ async fn main() {
     let jobs: i64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
     for processes in [1, 2] {
         let db_url = fresh_db(&target).await;
-        let data_dir = std::env::temp_dir().join(format!("didtron-load-{}", uuid::Uuid::new_v4()));
-        let settings = Settings::load_from_vars(
-            Path::new("/nonexistent/didtron.toml"),
-            [
-                ("DIDTRON__DATABASE__URL".to_owned(), db_url.clone()),
-                (
-                    "DIDTRON__DATA__DIR".to_owned(),
-                    data_dir.to_string_lossy().into_owned(),
-                ),
-            ],
-        )
-        .unwrap();
+        let (settings, data_dir) = settings(&db_url);
         let svc = services::Services::start(settings).await.unwrap();
         let started = Instant::now();
         for _ in 0..jobs {

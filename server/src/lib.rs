@@ -4,6 +4,7 @@
 pub mod api;
 pub mod brand;
 pub mod decks;
+pub mod destinations;
 pub mod exports;
 pub mod middleware;
 
@@ -94,6 +95,12 @@ pub fn build_router(services: Services) -> Router {
         .route(
             "/switch/carriers/{id}/decks",
             axum::routing::post(decks::upload).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
+        )
+        .route(
+            "/admin/destinations/import",
+            axum::routing::post(destinations::import).layer(axum::extract::DefaultBodyLimit::max(
                 middleware::DECK_UPLOAD_LIMIT_BYTES,
             )),
         )

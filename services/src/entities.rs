@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod customer_categories;
 pub mod customer_groups;
 pub mod customers;
+pub mod destinations;
 pub mod feature_assignments;
 pub mod fx_rates;
 pub mod job_progress;

@@ -12,6 +12,7 @@ pub mod categories;
 pub mod customers;
 pub mod db;
 pub mod decks;
+pub mod destinations;
 pub mod entities;
 pub mod error;
 pub mod features;

@@ -98,6 +98,9 @@ impl Services {
         crate::tenants::ensure_public_host(&db, &settings.server.public_url)
             .await
             .context("mapping server.public_url's host to the operator tenant")?;
+        crate::destinations::seed(&db)
+            .await
+            .context("seeding the A-Z destinations from the numbering plan")?;
         let objects: Arc<dyn ObjectStore> = if settings.storage.backend == "s3" {
             let s3 = &settings.storage.s3;
             let store = crate::storage::S3Store::new(&crate::storage::S3Config {

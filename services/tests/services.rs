@@ -8,6 +8,7 @@ mod services {
     mod bad_input;
     mod carriers;
     mod decks;
+    mod destinations;
     pub mod helpers;
     mod job_controls;
     mod jobs;

@@ -93,7 +93,7 @@ pub(crate) mod convert {
         }
     }
 
-    pub fn rate(r: rate_deck_rows::Model) -> RateLine {
+    pub fn rate(az: &domain::destinations::DestinationIndex, r: rate_deck_rows::Model) -> RateLine {
         let increment = if r.minimum_seconds > 0 {
             format!(
                 "{}/{} (min {} s)",
@@ -102,7 +102,12 @@ pub(crate) mod convert {
         } else {
             format!("{}/{}", r.initial_increment, r.next_increment)
         };
+        let az = domain::number::Prefix::parse(&r.prefix)
+            .ok()
+            .and_then(|p| az.lookup_prefix(p))
+            .map_or_else(String::new, |d| format!("{} · {}", d.name, d.kind.label()));
         RateLine {
+            az,
             prefix: r.prefix,
             destination: r.destination,
             rate: r.rate,
@@ -466,7 +471,12 @@ pub async fn get_deck_page(
             .map_err(fail)?;
             result.rates_total = rates.total;
             result.rates_page = rates.page;
-            result.rates = rates.items.into_iter().map(convert::rate).collect();
+            let az = services::destinations::index(db).await.map_err(fail)?;
+            result.rates = rates
+                .items
+                .into_iter()
+                .map(|r| convert::rate(&az, r))
+                .collect();
         }
     }
     Ok(result)

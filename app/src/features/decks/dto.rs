@@ -125,8 +125,10 @@ pub struct ChangeRow {
 pub struct RateLine {
     /// Prefix.
     pub prefix: String,
-    /// Destination.
+    /// Destination as the carrier names it.
     pub destination: String,
+    /// The A-Z destination it falls in and its type, e.g. `US - New Jersey · Fixed`.
+    pub az: String,
     /// Per minute.
     pub rate: String,
     /// Per call.

@@ -458,11 +458,11 @@ fn ImportedSection(
             <button type="submit" class="btn btn-secondary">"Search"</button>
         </form>
         <table class="data-table" id="rates">
-            <thead><tr><th scope="col">"Prefix"</th><th scope="col">"Destination"</th><th scope="col" class="num">"Rate / min"</th>
+            <thead><tr><th scope="col">"Prefix"</th><th scope="col">"Destination"</th><th scope="col">"A-Z"</th><th scope="col" class="num">"Rate / min"</th>
                 <th scope="col" class="num">"Connection"</th><th scope="col">"Increments"</th><th scope="col">"Validity"</th></tr></thead>
             <tbody>
                 {rates.into_iter().map(|r| view! {
-                    <tr><td>{r.prefix}</td><td>{r.destination}</td><td class="num">{r.rate}</td><td class="num">{r.connection_fee}</td><td>{r.increment}</td><td>{r.validity}</td></tr>
+                    <tr><td>{r.prefix}</td><td>{r.destination}</td><td class="muted">{r.az}</td><td class="num">{r.rate}</td><td class="num">{r.connection_fee}</td><td>{r.increment}</td><td>{r.validity}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>

@@ -1,0 +1,94 @@
+//! The A-Z import form's target: a plain multipart post (works without JavaScript) that goes
+//! back to the A-Z page saying how many entries were written and which rows were refused.
+
+use crate::AppState;
+use axum::Extension;
+use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use services::ServiceError;
+use services::users::SignedIn;
+
+/// Refused rows named in the message after an import (all are counted).
+const NAMED_ERRORS: usize = 5;
+
+/// `POST /admin/destinations/import` (multipart, field `file`).
+pub async fn import(
+    State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
+    mut form: Multipart,
+) -> Response {
+    let Some(Extension(me)) = signed_in else {
+        return Redirect::to("/login").into_response();
+    };
+    let mut bytes = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => bytes = Some(b.to_vec()),
+                Err(e) => {
+                    return back(&[(
+                        "import_error",
+                        format!("The upload was interrupted ({e}); nothing was imported."),
+                    )]);
+                }
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                return back(&[(
+                    "import_error",
+                    format!("The upload was interrupted ({e}); nothing was imported."),
+                )]);
+            }
+        }
+    }
+    let Some(bytes) = bytes else {
+        return back(&[(
+            "import_error",
+            "File is required: choose an A-Z file".to_owned(),
+        )]);
+    };
+    match services::destinations::import_csv(&state.services.db, &me.actor(), &bytes).await {
+        Ok(summary) => {
+            let mut query = vec![("imported", summary.written.to_string())];
+            if !summary.errors.is_empty() {
+                let named: Vec<String> = summary
+                    .errors
+                    .iter()
+                    .take(NAMED_ERRORS)
+                    .map(|(line, m)| format!("line {line}: {m}"))
+                    .collect();
+                query.push((
+                    "import_error",
+                    format!(
+                        "{} rows refused (the others were imported): {}",
+                        summary.errors.len(),
+                        named.join("; ")
+                    ),
+                ));
+            }
+            back(&query)
+        }
+        Err(ServiceError::Validation(errors)) => back(&[(
+            "import_error",
+            errors
+                .iter()
+                .map(|e| format!("File {}", e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )]),
+        Err(e @ ServiceError::Forbidden) => crate::api::error_response(e),
+        Err(e) => {
+            tracing::error!(error = ?e, "importing A-Z destinations");
+            back(&[(
+                "import_error",
+                "The file could not be imported: try again, or see the server log".to_owned(),
+            )])
+        }
+    }
+}
+
+fn back(query: &[(&str, String)]) -> Response {
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    Redirect::to(&format!("/admin/destinations?{query}")).into_response()
+}
