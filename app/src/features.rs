@@ -13,6 +13,7 @@ pub mod docs;
 pub mod jobs;
 pub mod overview;
 pub mod profile;
+pub mod routing;
 pub mod search;
 pub mod sessions;
 pub mod tenants;

@@ -151,6 +151,16 @@ pub const SECTIONS: &[NavSection] = &[
             detail("/admin/carriers/:id", "Carrier"),
             detail("/admin/carriers/:id/decks/:deck", "Rate deck"),
             page(
+                "/admin/routing",
+                "Routing tiers",
+                "tiers quality premium standard economy routing plans lcr strategy failover blocked margin",
+            ),
+            page(
+                "/admin/lcr-tester",
+                "LCR tester",
+                "least cost routing test number route carriers order excluded",
+            ),
+            page(
                 "/admin/destinations",
                 "A-Z destinations",
                 "a-z destination database countries prefixes mobile fixed premium satellite toll-free numbering",
@@ -246,6 +256,16 @@ pub const SECTIONS: &[NavSection] = &[
             ),
             detail("/switch/carriers/:id", "Carrier"),
             detail("/switch/carriers/:id/decks/:deck", "Rate deck"),
+            page(
+                "/switch/routing",
+                "Routing tiers",
+                "tiers quality premium standard economy routing plans lcr strategy failover blocked margin",
+            ),
+            page(
+                "/switch/lcr-tester",
+                "LCR tester",
+                "least cost routing test number route carriers order excluded",
+            ),
             page(
                 "/switch/destinations",
                 "A-Z destinations",

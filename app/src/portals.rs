@@ -11,6 +11,7 @@ use crate::features::destinations::pages::DestinationsPage;
 use crate::features::jobs::pages::JobsPage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
+use crate::features::routing::pages::{LcrTesterPage, TiersPage};
 use crate::features::search::SearchPage;
 use crate::features::tenants::pages::{NewTenantPage, TenantDetailPage, TenantsPage};
 use crate::features::users::pages::{detail::UserDetailPage, list::UsersPage, new::NewUserPage};
@@ -38,6 +39,8 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
+            <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
+            <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
             <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
@@ -96,6 +99,8 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id/decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
+            <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
+            <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
         </ParentRoute>

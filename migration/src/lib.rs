@@ -14,6 +14,7 @@ mod m20261130_000008_create_job_controls;
 mod m20261130_000009_create_carriers;
 mod m20261130_000010_create_rate_decks;
 mod m20261130_000011_create_destinations;
+mod m20261130_000012_create_routing_tiers;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_create_carriers::Migration),
             Box::new(m20261130_000010_create_rate_decks::Migration),
             Box::new(m20261130_000011_create_destinations::Migration),
+            Box::new(m20261130_000012_create_routing_tiers::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod rate_deck_changes;
 pub mod rate_deck_errors;
 pub mod rate_deck_rows;
 pub mod rate_decks;
+pub mod routing_tiers;
 pub mod sessions;
 pub mod tenant_domains;
 pub mod tenants;

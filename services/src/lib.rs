@@ -17,6 +17,7 @@ pub mod entities;
 pub mod error;
 pub mod features;
 pub mod jobs;
+pub mod lcr;
 pub mod passwords;
 pub mod preferences;
 pub mod rate_limit;
@@ -27,6 +28,7 @@ pub mod state;
 pub mod storage;
 pub mod tenancy;
 pub mod tenants;
+pub mod tiers;
 pub mod users;
 pub mod validate;
 

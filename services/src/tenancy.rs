@@ -5,7 +5,7 @@
 use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
-    feature_assignments, rate_decks, users,
+    feature_assignments, rate_decks, routing_tiers, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -42,6 +42,7 @@ tenant_owned!(
     carriers,
     carrier_trunks,
     rate_decks,
+    routing_tiers,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

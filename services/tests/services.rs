@@ -14,6 +14,7 @@ mod services {
     mod jobs;
     mod objects;
     mod redis_stores;
+    mod routing;
     mod sessions;
     mod tenants;
     mod users;

@@ -1,0 +1,61 @@
+// Issue 6's routing tiers and LCR tester: the default tiers are shown; a failover on 486 is
+// refused with the reason; after a real deck is imported and activated for a carrier, the LCR
+// tester routes a number through it with the rate, the call's cost and the trunk, and says which
+// carriers have no deck in force. JavaScript off and on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withSession, ready } from './helpers.mjs';
+
+const deck = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'decks', 'ivozprovider_pricesSample.csv');
+
+for (const javaScript of [false, true]) {
+  const mode = javaScript ? 'hydrated' : 'JavaScript off';
+
+  test(`${mode}: tiers are edited with safe failover, and the LCR tester routes through an imported deck`, () =>
+    withSession({ javaScript, email: 'switch@didtron.example' }, async (base, page) => {
+      await page.goto(`${base}/switch/routing`);
+      await ready(page, javaScript);
+      const tiers = page.locator('#tiers');
+      await tiers.waitFor();
+      for (const name of ['Premium', 'Standard', 'Economy']) assert.match(await tiers.textContent(), new RegExp(name));
+      assert.match(await tiers.locator('tr').filter({ hasText: 'Economy' }).textContent(), /Premium, Satellite/);
+
+      await page.fill('#tier-form input[name=name]', 'Busy redial');
+      await page.fill('#tier-form input[name=next_on]', '408, 486');
+      await page.getByRole('button', { name: 'Create tier' }).click();
+      await page.getByText(/may not include 486: the callee answered/).waitFor();
+
+      // A real deck for Northwind Voice, imported and activated.
+      await page.goto(`${base}/switch/carriers?q=northwind`);
+      await ready(page, javaScript);
+      await page.getByRole('link', { name: 'Northwind Voice' }).click();
+      await page.waitForURL(/\/switch\/carriers\/\d+$/);
+      await page.goto(`${page.url()}?tab=decks`);
+      await ready(page, javaScript);
+      await page.setInputFiles('#deck-upload input[name=deck]', { name: 'ivozprovider_pricesSample.csv', mimeType: 'text/csv', buffer: readFileSync(deck) });
+      await page.fill('#deck-upload input[name=effective_from]', '2026-01-01T00:00');
+      await Promise.all([page.waitForURL(/\/decks\/\d+$/), page.getByRole('button', { name: 'Upload deck' }).click()]);
+      await ready(page, javaScript);
+      await page.getByRole('button', { name: 'Import deck' }).click();
+      await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Activate deck' }).click();
+      await page.getByText('Deck activated.').waitFor();
+
+      await page.goto(`${base}/switch/lcr-tester`);
+      await ready(page, javaScript);
+      await page.fill('#lcr-form input[name=number]', '+93 77 123 4567');
+      await page.fill('#lcr-form input[name=duration]', '90');
+      await Promise.all([page.waitForURL(/number=/), page.getByRole('button', { name: 'Route' }).click()]);
+      await ready(page, javaScript);
+      if (javaScript) await page.waitForLoadState('networkidle');
+      await page.locator('#routes').waitFor();
+      assert.match(await page.locator('#lcr-summary').textContent(), /\+93771234567 · Afghanistan \(Fixed\) · tier Standard/);
+      const first = page.locator('#routes tbody tr').first();
+      // 90 s at 1/1 and 0.2730/min plus a 0.273 connection fee: 0.6825 -> 0.68 USD.
+      assert.match(await first.textContent(), /1Northwind Voice9377Afghanistan0\.2730 USD1\/10\.2730\.68 USDsip:sip2\.northwind\.example:5060;transport=udp sip:203\.0\.113\.10:5060;transport=udp/);
+      assert.match(await page.content(), /No deck in force at that time: Contoso Telecom/);
+    }));
+}

@@ -1,0 +1,645 @@
+//! Quality tiers (routing plans) of a tenant: Premium, Standard and Economy by default, editable.
+//! A tier says which carriers carry its calls, how they are ordered (lowest cost, quality
+//! weighted, priority list, percentage split), when a failed attempt moves to the next route,
+//! which destinations it never routes (prefixes and A-Z types) and how margins are protected.
+
+use crate::audit::{Actor, Changes};
+use crate::carriers::manages_carriers;
+use crate::entities::{carriers, routing_tiers as tiers};
+use crate::error::{ServiceError, conflict_on};
+use crate::tenancy::{find_scoped, scoped};
+use crate::validate::Checks;
+use chrono::Utc;
+use domain::destinations::DestinationKind;
+use domain::lcr::{CarrierId, FailoverPolicy, MarginProtection, Quality, Strategy, Tier};
+use domain::number::Prefix;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// Strategies, by their stored keys.
+pub const STRATEGIES: [&str; 4] = [
+    "lowest_cost",
+    "quality_weighted",
+    "priority",
+    "percentage_split",
+];
+
+/// SIP final responses that mean the callee (or the network on its behalf) answered: busy (486),
+/// unavailable (480), no such number (404), declined (603). Redialling them through another
+/// carrier rings a busy or absent callee again; a tier may never fail over on them.
+pub const NEVER_FAIL_OVER: [u16; 4] = [404, 480, 486, 603];
+
+/// A tier's form.
+#[derive(Debug, Clone, Default)]
+pub struct TierInput {
+    /// Name, unique within the tenant (at most 60 characters).
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// One of [`STRATEGIES`].
+    pub strategy: String,
+    /// Carrier ids allowed (empty: every carrier of the tenant).
+    pub carriers: Vec<i64>,
+    /// Priority strategy: carrier names in order, comma-separated.
+    pub priority: String,
+    /// Percentage split: `Carrier name=70, Other=30`.
+    pub split: String,
+    /// Quality weighted: ACD in seconds at which a carrier gets full marks (default 60).
+    pub target_acd: String,
+    /// Fail over on any 5xx.
+    pub next_on_5xx: bool,
+    /// Fail over on a timeout.
+    pub next_on_timeout: bool,
+    /// More codes that fail over, comma-separated (default 408).
+    pub next_on: String,
+    /// Codes that stop even within 5xx, comma-separated.
+    pub stop_on: String,
+    /// Blocked prefixes, comma- or space-separated.
+    pub blocked_prefixes: String,
+    /// Blocked A-Z types (keys of [`DestinationKind`]).
+    pub blocked_kinds: Vec<String>,
+    /// Margin protection: call durations to check in seconds, comma-separated (empty: only the
+    /// rate per minute is compared with the sell rate).
+    pub margin_durations: String,
+    /// Margin protection: also check the destination's ACD.
+    pub margin_acd: bool,
+    /// Margin protection: exclude losing routes (else they are kept and flagged).
+    pub margin_exclude: bool,
+}
+
+/// Stored strategy settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StrategyConfig {
+    /// Quality weighted: full marks at this ACD.
+    pub target_acd_secs: u32,
+    /// Priority: carrier ids in order.
+    pub order: Vec<i64>,
+    /// Percentage split: (carrier id, weight).
+    pub weights: Vec<(i64, u32)>,
+}
+
+/// Stored failover settings (see [`FailoverPolicy`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailoverConfig {
+    /// Any 5xx moves on.
+    pub next_on_5xx: bool,
+    /// A timeout moves on.
+    pub next_on_timeout: bool,
+    /// Further codes that move on.
+    pub next_on: Vec<u16>,
+    /// Codes that stop within 5xx.
+    pub stop_on: Vec<u16>,
+}
+
+impl Default for FailoverConfig {
+    fn default() -> Self {
+        let p = FailoverPolicy::default();
+        FailoverConfig {
+            next_on_5xx: p.next_on_5xx,
+            next_on_timeout: p.next_on_timeout,
+            next_on: p.next_on,
+            stop_on: p.stop_on,
+        }
+    }
+}
+
+/// Stored margin protection (see [`MarginProtection`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarginConfig {
+    /// Durations checked, in seconds.
+    pub durations_secs: Vec<u32>,
+    /// Also the ACD.
+    pub include_acd: bool,
+    /// Exclude (or only flag) losing routes.
+    pub exclude: bool,
+}
+
+/// A stored tier read back: its row and its parsed settings.
+#[derive(Debug, Clone)]
+pub struct TierInfo {
+    /// The row.
+    pub row: tiers::Model,
+    /// Carrier ids allowed (empty: all).
+    pub carriers: Vec<i64>,
+    /// Strategy settings.
+    pub config: StrategyConfig,
+    /// Failover.
+    pub failover: FailoverConfig,
+    /// Blocked prefixes.
+    pub blocked_prefixes: Vec<String>,
+    /// Blocked types.
+    pub blocked_kinds: Vec<DestinationKind>,
+    /// Margin protection, if any.
+    pub margin: Option<MarginConfig>,
+}
+
+impl TierInfo {
+    fn from_row(row: tiers::Model) -> Self {
+        let split = |s: &str| {
+            s.split([',', ' '])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        TierInfo {
+            carriers: serde_json::from_str(&row.carriers).unwrap_or_default(),
+            config: serde_json::from_str(&row.strategy_config).unwrap_or_default(),
+            failover: serde_json::from_str(&row.failover).unwrap_or_default(),
+            blocked_prefixes: split(&row.blocked_prefixes),
+            blocked_kinds: split(&row.blocked_kinds)
+                .iter()
+                .filter_map(|k| DestinationKind::parse(k).ok())
+                .collect(),
+            margin: serde_json::from_str(&row.margin).ok(),
+            row,
+        }
+    }
+
+    /// The routing plan as the domain routes with it, blocking `extra_blocked` too (the
+    /// prefixes of the blocked A-Z types). Carrier ids are the carriers' database ids.
+    pub fn to_tier(&self, all_carriers: &[i64], extra_blocked: Vec<Prefix>) -> Tier {
+        let id = |i: i64| CarrierId(u32::try_from(i).unwrap_or(u32::MAX));
+        let strategy = match self.row.strategy.as_str() {
+            "quality_weighted" => Strategy::QualityWeighted {
+                target_acd_secs: if self.config.target_acd_secs == 0 {
+                    60
+                } else {
+                    self.config.target_acd_secs
+                },
+                default_quality: Quality {
+                    asr: Decimal::new(5, 1),
+                    acd_secs: 60,
+                },
+            },
+            "priority" => Strategy::Priority(self.config.order.iter().map(|&i| id(i)).collect()),
+            "percentage_split" => Strategy::PercentageSplit(
+                self.config
+                    .weights
+                    .iter()
+                    .map(|&(i, w)| (id(i), w))
+                    .collect(),
+            ),
+            _ => Strategy::LowestCost,
+        };
+        let allowed = if self.carriers.is_empty() {
+            all_carriers.to_vec()
+        } else {
+            self.carriers.clone()
+        };
+        let mut blocked: Vec<Prefix> = self
+            .blocked_prefixes
+            .iter()
+            .filter_map(|p| Prefix::parse(p).ok())
+            .collect();
+        blocked.extend(extra_blocked);
+        Tier {
+            name: self.row.name.clone(),
+            carriers: allowed.into_iter().map(id).collect(),
+            strategy,
+            failover: FailoverPolicy {
+                next_on_5xx: self.failover.next_on_5xx,
+                next_on_timeout: self.failover.next_on_timeout,
+                next_on: self.failover.next_on.clone(),
+                stop_on: self.failover.stop_on.clone(),
+            },
+            blocked,
+            margin: self.margin.as_ref().map(|m| MarginProtection {
+                durations_secs: m.durations_secs.clone(),
+                include_acd: m.include_acd,
+                exclude: m.exclude,
+            }),
+        }
+    }
+}
+
+fn operator(actor: &Actor) -> Result<(), ServiceError> {
+    if manages_carriers(actor.role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+fn codes(checks: &mut Checks, field: &str, text: &str) -> Vec<u16> {
+    let mut out = Vec::new();
+    for part in text
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part.parse::<u16>() {
+            Ok(c) if (100..=699).contains(&c) => out.push(c),
+            _ => checks.fail(
+                field,
+                format!("`{part}` is not a SIP response code (100-699)"),
+            ),
+        }
+    }
+    out
+}
+
+struct Checked {
+    name: String,
+    description: String,
+    strategy: String,
+    config: StrategyConfig,
+    carriers: Vec<i64>,
+    failover: FailoverConfig,
+    blocked_prefixes: String,
+    blocked_kinds: String,
+    margin: Option<MarginConfig>,
+}
+
+async fn check(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &TierInput,
+) -> Result<Checked, ServiceError> {
+    let mut checks = Checks::new();
+    let name = checks.text("name", &input.name, 60, true);
+    let description = checks.text("description", &input.description, 500, false);
+    let strategy = checks.one_of("strategy", &input.strategy, &STRATEGIES);
+    let known = scoped::<carriers::Entity>(actor)
+        .order_by_asc(carriers::Column::Name)
+        .all(db)
+        .await?;
+    let by_name = |n: &str| {
+        known
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(n.trim()))
+            .map(|c| c.id)
+    };
+    let mut carrier_ids = Vec::new();
+    for id in &input.carriers {
+        if known.iter().any(|c| c.id == *id) {
+            if !carrier_ids.contains(id) {
+                carrier_ids.push(*id);
+            }
+        } else {
+            checks.fail("carriers", "must be carriers of this tenant");
+        }
+    }
+    let mut config = StrategyConfig::default();
+    match strategy.as_str() {
+        "quality_weighted" => {
+            let t = input.target_acd.trim();
+            config.target_acd_secs = if t.is_empty() {
+                60
+            } else {
+                match t.parse::<u32>() {
+                    Ok(s) if (1..=3600).contains(&s) => s,
+                    _ => {
+                        checks.fail("target_acd", "must be seconds from 1 to 3600");
+                        60
+                    }
+                }
+            };
+        }
+        "priority" => {
+            let names: Vec<&str> = input
+                .priority
+                .split(',')
+                .filter(|n| !n.trim().is_empty())
+                .collect();
+            for n in &names {
+                match by_name(n) {
+                    Some(id) => config.order.push(id),
+                    None => checks.fail(
+                        "priority",
+                        format!("`{}` is not a carrier of this tenant", n.trim()),
+                    ),
+                }
+            }
+            if names.is_empty() {
+                checks.fail(
+                    "priority",
+                    "lists the carriers in order, like Northwind Voice, Contoso Telecom",
+                );
+            }
+        }
+        "percentage_split" => {
+            let parts: Vec<&str> = input
+                .split
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .collect();
+            for part in &parts {
+                let Some((n, w)) = part.rsplit_once('=') else {
+                    checks.fail(
+                        "split",
+                        format!("`{}` is not `Carrier=weight`", part.trim()),
+                    );
+                    continue;
+                };
+                match (by_name(n), w.trim().parse::<u32>()) {
+                    (Some(id), Ok(w)) if w > 0 => config.weights.push((id, w)),
+                    (None, _) => checks.fail(
+                        "split",
+                        format!("`{}` is not a carrier of this tenant", n.trim()),
+                    ),
+                    _ => checks.fail(
+                        "split",
+                        format!("`{}` needs a whole weight above 0", part.trim()),
+                    ),
+                }
+            }
+            if parts.is_empty() {
+                checks.fail(
+                    "split",
+                    "gives weights like Northwind Voice=70, Contoso Telecom=30",
+                );
+            }
+        }
+        _ => {}
+    }
+    let next_on = codes(&mut checks, "next_on", &input.next_on);
+    let stop_on = codes(&mut checks, "stop_on", &input.stop_on);
+    if let Some(c) = next_on.iter().find(|c| NEVER_FAIL_OVER.contains(c)) {
+        checks.fail(
+            "next_on",
+            format!("may not include {c}: the callee answered (busy, unavailable, unknown or declined), and redialling through another carrier would ring them again"),
+        );
+    }
+    let mut prefixes = Vec::new();
+    for p in input
+        .blocked_prefixes
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match Prefix::parse(p.trim_start_matches('+')) {
+            Ok(prefix) => prefixes.push(prefix.to_string()),
+            Err(e) => checks.fail("blocked_prefixes", format!("`{p}`: {e}")),
+        }
+    }
+    let mut kinds = Vec::new();
+    for k in &input.blocked_kinds {
+        match DestinationKind::parse(k) {
+            Ok(kind) => kinds.push(kind.as_str()),
+            Err(e) => checks.fail("blocked_kinds", e.to_string()),
+        }
+    }
+    let mut durations = Vec::new();
+    for d in input
+        .margin_durations
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        match d.parse::<u32>() {
+            Ok(s) if (1..=86_400).contains(&s) => durations.push(s),
+            _ => checks.fail(
+                "margin_durations",
+                format!("`{d}` is not a duration in seconds (1-86400)"),
+            ),
+        }
+    }
+    checks.finish()?;
+    let margin = (!durations.is_empty() || input.margin_acd).then(|| MarginConfig {
+        durations_secs: durations,
+        include_acd: input.margin_acd,
+        exclude: input.margin_exclude,
+    });
+    Ok(Checked {
+        name,
+        description,
+        strategy,
+        config,
+        carriers: carrier_ids,
+        failover: FailoverConfig {
+            next_on_5xx: input.next_on_5xx,
+            next_on_timeout: input.next_on_timeout,
+            next_on,
+            stop_on,
+        },
+        blocked_prefixes: prefixes.join(","),
+        blocked_kinds: kinds.join(","),
+        margin,
+    })
+}
+
+fn apply(model: &mut tiers::ActiveModel, c: &Checked) {
+    model.name = Set(c.name.clone());
+    model.description = Set(c.description.clone());
+    model.strategy = Set(c.strategy.clone());
+    model.strategy_config = Set(serde_json::to_string(&c.config).unwrap_or_default());
+    model.carriers = Set(serde_json::to_string(&c.carriers).unwrap_or_default());
+    model.failover = Set(serde_json::to_string(&c.failover).unwrap_or_default());
+    model.blocked_prefixes = Set(c.blocked_prefixes.clone());
+    model.blocked_kinds = Set(c.blocked_kinds.clone());
+    model.margin = Set(c
+        .margin
+        .as_ref()
+        .map(|m| serde_json::to_string(m).unwrap_or_default())
+        .unwrap_or_default());
+    model.updated_at = Set(Utc::now());
+}
+
+fn audit_of(before: Option<&tiers::Model>, after: &tiers::ActiveModel) -> Changes {
+    let get = |v: &sea_orm::ActiveValue<String>| match v {
+        Set(s) => s.clone(),
+        _ => String::new(),
+    };
+    let b =
+        |f: fn(&tiers::Model) -> String| before.map_or(serde_json::Value::Null, |m| f(m).into());
+    Changes::new()
+        .field("name", b(|m| m.name.clone()), get(&after.name))
+        .field(
+            "description",
+            b(|m| m.description.clone()),
+            get(&after.description),
+        )
+        .field("strategy", b(|m| m.strategy.clone()), get(&after.strategy))
+        .field(
+            "strategy_config",
+            b(|m| m.strategy_config.clone()),
+            get(&after.strategy_config),
+        )
+        .field("carriers", b(|m| m.carriers.clone()), get(&after.carriers))
+        .field("failover", b(|m| m.failover.clone()), get(&after.failover))
+        .field(
+            "blocked_prefixes",
+            b(|m| m.blocked_prefixes.clone()),
+            get(&after.blocked_prefixes),
+        )
+        .field(
+            "blocked_kinds",
+            b(|m| m.blocked_kinds.clone()),
+            get(&after.blocked_kinds),
+        )
+        .field("margin", b(|m| m.margin.clone()), get(&after.margin))
+}
+
+/// Creates (`id` None) or updates a tier.
+///
+/// # Errors
+/// `Validation` naming each bad field (an unknown carrier in the priority list, a failover
+/// code in [`NEVER_FAIL_OVER`]...), `Conflict{name}`, `NotFound`, `Forbidden`.
+pub async fn save_tier(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Option<i64>,
+    input: TierInput,
+) -> Result<tiers::Model, ServiceError> {
+    operator(actor)?;
+    let before = match id {
+        Some(id) => Some(find_scoped::<tiers::Entity>(db, actor, id).await?),
+        None => None,
+    };
+    let c = check(db, actor, &input).await?;
+    let mut model = match &before {
+        Some(b) => b.clone().into_active_model(),
+        None => tiers::ActiveModel {
+            tenant_id: Set(actor.tenant_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    };
+    apply(&mut model, &c);
+    let changes = audit_of(before.as_ref(), &model);
+    let txn = db.begin().await?;
+    let row = if before.is_some() {
+        model.update(&txn).await.map_err(conflict_on("name"))?
+    } else {
+        model.insert(&txn).await.map_err(conflict_on("name"))?
+    };
+    let action = if before.is_some() { "update" } else { "create" };
+    actor
+        .audit(&txn, action, "routing_tier", row.id, changes)
+        .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The tenant's tiers by name, creating Premium, Standard and Economy first when it has none.
+///
+/// # Errors
+/// `Forbidden`; database errors.
+pub async fn list_tiers(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<TierInfo>, ServiceError> {
+    operator(actor)?;
+    let rows = scoped::<tiers::Entity>(actor)
+        .order_by_asc(tiers::Column::Name)
+        .all(db)
+        .await?;
+    if !rows.is_empty() {
+        return Ok(rows.into_iter().map(TierInfo::from_row).collect());
+    }
+    // All three in one transaction: a request racing this one sees none or all of them, and
+    // its own attempt fails on the unique names and is dropped.
+    let mut models = Vec::new();
+    for input in default_tiers() {
+        let c = check(db, actor, &input).await?;
+        let mut model = tiers::ActiveModel {
+            tenant_id: Set(actor.tenant_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        apply(&mut model, &c);
+        models.push(model);
+    }
+    let txn = db.begin().await?;
+    let mut created = true;
+    for model in models {
+        let changes = audit_of(None, &model);
+        match model.insert(&txn).await {
+            Ok(row) => {
+                actor
+                    .audit(&txn, "create", "routing_tier", row.id, changes)
+                    .await?;
+            }
+            Err(_) => {
+                created = false;
+                break;
+            }
+        }
+    }
+    if created {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(scoped::<tiers::Entity>(actor)
+        .order_by_asc(tiers::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TierInfo::from_row)
+        .collect())
+}
+
+/// One tier.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub async fn get_tier(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<TierInfo, ServiceError> {
+    operator(actor)?;
+    Ok(TierInfo::from_row(
+        find_scoped::<tiers::Entity>(db, actor, id).await?,
+    ))
+}
+
+/// The three tiers a tenant starts with.
+fn default_tiers() -> Vec<TierInput> {
+    let base = TierInput {
+        next_on_5xx: true,
+        next_on_timeout: true,
+        next_on: "408".into(),
+        ..Default::default()
+    };
+    vec![
+        TierInput {
+            name: "Premium".into(),
+            description: "Best quality first (ASR and ACD), CLI routes; losing routes excluded at 15 s, 60 s and the ACD.".into(),
+            strategy: "quality_weighted".into(),
+            target_acd: "90".into(),
+            margin_durations: "15, 60".into(),
+            margin_acd: true,
+            margin_exclude: true,
+            ..base.clone()
+        },
+        TierInput {
+            name: "Standard".into(),
+            description: "Lowest cost first; losing routes excluded at 15 s and 60 s.".into(),
+            strategy: "lowest_cost".into(),
+            margin_durations: "15, 60".into(),
+            margin_exclude: true,
+            ..base.clone()
+        },
+        TierInput {
+            name: "Economy".into(),
+            description: "Lowest cost first; no premium-rate or satellite destinations.".into(),
+            strategy: "lowest_cost".into(),
+            blocked_kinds: vec!["premium".into(), "satellite".into()],
+            ..base
+        },
+    ]
+}
+
+/// The tenant's carriers (for forms).
+///
+/// # Errors
+/// Database errors.
+pub async fn tenant_carriers(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<carriers::Model>, ServiceError> {
+    operator(actor)?;
+    Ok(scoped::<carriers::Entity>(actor)
+        .filter(carriers::Column::TenantId.eq(actor.tenant_id))
+        .order_by_asc(carriers::Column::Name)
+        .all(db)
+        .await?)
+}
