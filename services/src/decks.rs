@@ -690,21 +690,52 @@ async fn import(ctx: &JobContext, deck: &decks::Model) -> Result<String, JobFail
         .await?;
     let all = report.deck.rows();
     let total = all.len();
-    for (n, chunk) in all.chunks(BATCH * 10).enumerate() {
-        let txn = db.begin().await?;
-        for batch in chunk.chunks(BATCH) {
-            rows::Entity::insert_many(batch.iter().map(|r| row_model(deck.id, r)))
-                .exec_without_returning(&txn)
-                .await?;
+    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let chunk_rows = if postgres { COPY_CHUNK } else { BATCH * 10 };
+    for (n, chunk) in all.chunks(chunk_rows).enumerate() {
+        if postgres {
+            copy_in(db, ROWS_COPY, chunk.iter().map(|r| row_record(deck.id, r))).await?;
+        } else {
+            let txn = db.begin().await?;
+            for batch in chunk.chunks(BATCH) {
+                rows::Entity::insert_many(batch.iter().map(|r| row_model(deck.id, r)))
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+            txn.commit().await?;
         }
-        txn.commit().await?;
-        let done = ((n + 1) * BATCH * 10).min(total);
+        let done = (n * chunk_rows + chunk.len()).min(total);
         ctx.progress(
-            20 + (75 * done / total) as u64,
+            20 + (70 * done / total) as u64,
             100,
             &format!("stored {done} of {total} rates"),
         )
         .await?;
+    }
+    ctx.progress(90, 100, "storing the rate-change report")
+        .await?;
+    let changed: Vec<&domain::diff::DiffEntry> = diff
+        .entries
+        .iter()
+        .filter(|e| e.change != Change::Unchanged)
+        .collect();
+    if postgres {
+        for chunk in changed.chunks(COPY_CHUNK) {
+            copy_in(
+                db,
+                CHANGES_COPY,
+                chunk.iter().map(|e| change_record(deck.id, e)),
+            )
+            .await?;
+        }
+    } else {
+        let txn = db.begin().await?;
+        for batch in changed.chunks(BATCH) {
+            changes::Entity::insert_many(batch.iter().map(|e| change_model(deck.id, e)))
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
     }
     let txn = db.begin().await?;
     let refused: Vec<errors::ActiveModel> = report
@@ -722,27 +753,6 @@ async fn import(ctx: &JobContext, deck: &decks::Model) -> Result<String, JobFail
         .collect();
     for batch in refused.chunks(BATCH) {
         errors::Entity::insert_many(batch.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    let changed: Vec<changes::ActiveModel> = diff
-        .entries
-        .iter()
-        .filter(|e| e.change != Change::Unchanged)
-        .map(|e| changes::ActiveModel {
-            id: NotSet,
-            deck_id: Set(deck.id),
-            prefix: Set(e.prefix.to_string()),
-            destination: Set(e.destination.chars().take(200).collect()),
-            change: Set(change_key(e.change).to_owned()),
-            old_rate: Set(e.old_rate.map(|r| r.to_string())),
-            new_rate: Set(e.new_rate.map(|r| r.to_string())),
-            effective_from: Set(e.effective_from),
-            short_notice: Set(e.short_notice),
-        })
-        .collect();
-    for batch in changed.chunks(BATCH) {
-        changes::Entity::insert_many(batch.to_vec())
             .exec_without_returning(&txn)
             .await?;
     }
@@ -766,6 +776,92 @@ async fn import(ctx: &JobContext, deck: &decks::Model) -> Result<String, JobFail
         summary.decreased,
         summary.removed
     ))
+}
+
+/// PostgreSQL takes a deck's rows with `COPY` (an order of magnitude faster than multi-row
+/// `INSERT`s), this many rows a statement, with progress between them.
+const COPY_CHUNK: usize = 50_000;
+
+const ROWS_COPY: &str = "COPY rate_deck_rows (deck_id, prefix, destination, rate, off_peak, weekend, \
+    connection_fee, initial_increment, next_increment, minimum_seconds, grace_seconds, \
+    effective_from, effective_to, status, line) FROM STDIN WITH (FORMAT csv, NULL '\\N')";
+
+const CHANGES_COPY: &str = "COPY rate_deck_changes (deck_id, prefix, destination, change, \
+    old_rate, new_rate, effective_from, short_notice) FROM STDIN WITH (FORMAT csv, NULL '\\N')";
+
+/// Streams `records` (one `None` per SQL NULL) into `statement`, a `COPY ... FROM STDIN` in CSV
+/// with `\N` for NULL, on one pooled PostgreSQL connection.
+async fn copy_in<const N: usize>(
+    db: &DatabaseConnection,
+    statement: &str,
+    records: impl Iterator<Item = [Option<String>; N]>,
+) -> Result<(), JobFailure> {
+    use sqlx::postgres::PgPoolCopyExt;
+    let failed = |e: &dyn std::fmt::Display| JobFailure::Transient(format!("database: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for record in records {
+        out.write_record(record.iter().map(|f| f.as_deref().unwrap_or("\\N")))
+            .map_err(|e| failed(&e))?;
+    }
+    let body = out.into_inner().map_err(|e| failed(&e))?;
+    let mut copy = db
+        .get_postgres_connection_pool()
+        .copy_in_raw(statement)
+        .await
+        .map_err(|e| failed(&e))?;
+    if let Err(e) = copy.send(body).await {
+        let _ = copy.abort(e.to_string()).await;
+        return Err(failed(&e));
+    }
+    copy.finish().await.map_err(|e| failed(&e))?;
+    Ok(())
+}
+
+fn row_record(deck_id: i64, r: &RateRow) -> [Option<String>; 15] {
+    [
+        Some(deck_id.to_string()),
+        Some(r.prefix.to_string()),
+        Some(r.destination.chars().take(200).collect()),
+        Some(r.rate.to_string()),
+        r.off_peak.map(|x| x.to_string()),
+        r.weekend.map(|x| x.to_string()),
+        Some(r.connection_fee.to_string()),
+        Some(r.increment.initial.to_string()),
+        Some(r.increment.next.to_string()),
+        Some(r.increment.minimum.to_string()),
+        Some(r.grace_seconds.to_string()),
+        Some(r.effective_from.to_rfc3339()),
+        r.effective_to.map(|t| t.to_rfc3339()),
+        r.status.map(|s| status_key(s).to_owned()),
+        Some(r.line.to_string()),
+    ]
+}
+
+fn change_record(deck_id: i64, e: &domain::diff::DiffEntry) -> [Option<String>; 8] {
+    [
+        Some(deck_id.to_string()),
+        Some(e.prefix.to_string()),
+        Some(e.destination.chars().take(200).collect()),
+        Some(change_key(e.change).to_owned()),
+        e.old_rate.map(|r| r.to_string()),
+        e.new_rate.map(|r| r.to_string()),
+        Some(e.effective_from.to_rfc3339()),
+        Some(e.short_notice.to_string()),
+    ]
+}
+
+fn change_model(deck_id: i64, e: &domain::diff::DiffEntry) -> changes::ActiveModel {
+    changes::ActiveModel {
+        id: NotSet,
+        deck_id: Set(deck_id),
+        prefix: Set(e.prefix.to_string()),
+        destination: Set(e.destination.chars().take(200).collect()),
+        change: Set(change_key(e.change).to_owned()),
+        old_rate: Set(e.old_rate.map(|r| r.to_string())),
+        new_rate: Set(e.new_rate.map(|r| r.to_string())),
+        effective_from: Set(e.effective_from),
+        short_notice: Set(e.short_notice),
+    }
 }
 
 fn change_key(change: Change) -> &'static str {
