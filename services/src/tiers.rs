@@ -602,7 +602,7 @@ fn default_tiers() -> Vec<TierInput> {
     vec![
         TierInput {
             name: "Premium".into(),
-            description: "Best quality first (ASR and ACD), CLI routes; losing routes excluded at 15 s, 60 s and the ACD.".into(),
+            description: "Best quality first (ASR and ACD); losing routes excluded at 15 s, 60 s and the ACD.".into(),
             strategy: "quality_weighted".into(),
             target_acd: "90".into(),
             margin_durations: "15, 60".into(),

@@ -265,7 +265,7 @@ pub async fn save_tier(
     Ok(saved.id)
 }
 
-/// Routes `number` in tier `tier` at `at` (`YYYY-MM-DDTHH:MM` UTC, now when empty) and prices
+/// Routes `number` in tier `tier` (Standard, or the first tier, when `None`) at `at` (`YYYY-MM-DDTHH:MM` UTC, now when empty) and prices
 /// a call of `duration` seconds (60 when empty) on every route.
 ///
 /// # Errors
@@ -273,7 +273,7 @@ pub async fn save_tier(
 #[server(endpoint = "test_lcr")]
 pub async fn test_lcr(
     number: String,
-    tier: i64,
+    tier: Option<i64>,
     duration: Option<String>,
     at: Option<String>,
 ) -> Result<LcrResult, AppError> {
@@ -302,6 +302,26 @@ pub async fn test_lcr(
                 })?
                 .and_utc(),
         ),
+    };
+    // Without a tier: Standard, or the first one.
+    let tier = match tier {
+        Some(t) => t,
+        None => {
+            let tiers = services::tiers::list_tiers(&svc.db, &me.actor())
+                .await
+                .map_err(fail)?;
+            tiers
+                .iter()
+                .find(|t| t.row.name == "Standard")
+                .or(tiers.first())
+                .map(|t| t.row.id)
+                .ok_or_else(|| {
+                    fail(services::ServiceError::field(
+                        "tier",
+                        "is required: create a routing tier first",
+                    ))
+                })?
+        }
     };
     let t = services::lcr::test_route(&svc.db, &me.actor(), &number, tier, at, duration)
         .await

@@ -226,9 +226,17 @@ pub fn LcrTesterPage() -> impl IntoView {
             )
         },
         |(number, tier, duration, at)| async move {
-            match (number, tier.and_then(|t| t.parse::<i64>().ok())) {
-                (Some(number), Some(tier)) => Some(test_lcr(number, tier, duration, at).await),
-                _ => None,
+            match number {
+                Some(number) => Some(
+                    test_lcr(
+                        number,
+                        tier.and_then(|t| t.parse::<i64>().ok()),
+                        duration,
+                        at,
+                    )
+                    .await,
+                ),
+                None => None,
             }
         },
     );
