@@ -412,6 +412,16 @@ pub async fn list_trunks(
         .await?)
 }
 
+/// A trunk's SIP URI as switches write it (RFC 3261 section 19.1; IPv6 hosts in brackets),
+/// e.g. `sip:203.0.113.10:5060;transport=udp` or `sip:[2001:db8::1]:5061;transport=tls`.
+pub fn sip_uri(host: &str, port: i32, transport: &str) -> String {
+    if host.contains(':') {
+        format!("sip:[{host}]:{port};transport={transport}")
+    } else {
+        format!("sip:{host}:{port};transport={transport}")
+    }
+}
+
 /// Whether `host` is an IP address or a DNS name by RFC 1123 (labels of 1-63 letters, digits
 /// and inner hyphens; at most 253 characters).
 pub fn valid_host(host: &str) -> bool {

@@ -602,8 +602,8 @@ async fn fail_deck(db: &DatabaseConnection, deck_id: i64, message: &str) -> Resu
 
 /// The `rate_cards.import_deck` job: parses the deck's file, compares it with the deck in force
 /// at its effective date, writes its rows, refused rows and rate changes, and marks it
-/// `imported` (or `failed`, saying why). Rerunning it after a crash starts the deck over; a deck
-/// no longer `importing` is left alone.
+/// `imported` (or `failed`, saying why, on any error). Rerunning it after a crash starts the deck
+/// over; a deck no longer `importing` is left alone.
 pub(crate) async fn import_job(
     ctx: &JobContext,
     payload: &serde_json::Value,
@@ -620,13 +620,19 @@ pub(crate) async fn import_job(
             deck.id, deck.status
         ));
     }
+    // Any failure ends the import with the reason on the deck, which the user can import
+    // again (a retry behind their back would leave the deck "importing" for minutes). A worker
+    // that dies mid-import does not return here: the job runs again and starts over.
     match import(ctx, &deck).await {
         Ok(summary) => Ok(summary),
-        Err(JobFailure::Permanent(message)) => {
+        Err(failure) => {
+            let message = match failure {
+                JobFailure::Permanent(m) => m,
+                JobFailure::Transient(m) => format!("{m} (try the import again)"),
+            };
             fail_deck(db, deck.id, &message).await?;
             Err(JobFailure::Permanent(message))
         }
-        Err(transient) => Err(transient),
     }
 }
 

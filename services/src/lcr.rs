@@ -195,14 +195,7 @@ pub async fn test_route(
             trunks: trunk_rows
                 .iter()
                 .filter(|t| t.carrier_id == db_id)
-                .map(|t| {
-                    let host = if t.host.contains(':') {
-                        format!("[{}]", t.host)
-                    } else {
-                        t.host.clone()
-                    };
-                    format!("sip:{host}:{};transport={}", t.port, t.transport)
-                })
+                .map(|t| crate::carriers::sip_uri(&t.host, t.port, &t.transport))
                 .collect(),
             flags: r.margin_flags.iter().map(reason).collect(),
         });

@@ -130,3 +130,17 @@ pub fn query_string(
         format!("?{}", pairs.join("&"))
     }
 }
+
+/// The base path of the portal an operator page is shown in: `/switch` for the Softswitch
+/// portal, `/admin` otherwise (carrier, deck, A-Z and routing pages serve both).
+pub fn operator_base() -> &'static str {
+    if leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/switch")
+    {
+        "/switch"
+    } else {
+        "/admin"
+    }
+}

@@ -176,7 +176,8 @@ impl JobKind {
             JobKind::Cleanup => 3,
             JobKind::HealthProbe => 1,
             JobKind::Noop => 5,
-            JobKind::ImportDeck => 3,
+            // A failed import is shown on the deck, to be started again by its user.
+            JobKind::ImportDeck => 1,
         }
     }
 

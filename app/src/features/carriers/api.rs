@@ -42,6 +42,7 @@ mod convert {
 
     pub fn trunk(t: carrier_trunks::Model) -> TrunkRow {
         TrunkRow {
+            address: services::carriers::sip_uri(&t.host, t.port, &t.transport),
             id: t.id,
             name: t.name,
             host: t.host,

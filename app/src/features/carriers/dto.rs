@@ -77,6 +77,8 @@ pub struct TrunkRow {
     pub port: i32,
     /// `udp`, `tcp` or `tls`.
     pub transport: String,
+    /// Its SIP URI, e.g. `sip:203.0.113.10:5060;transport=udp`.
+    pub address: String,
     /// Digest user name, empty for IP authentication.
     pub username: String,
     /// Codecs, comma-separated, in preference order.

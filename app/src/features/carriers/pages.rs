@@ -8,11 +8,12 @@ use super::dto::{CarrierDetail, CarrierForm, CarrierPage, TrunkRow};
 use crate::features::decks::pages::CarrierDecks;
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError, SelectField, TextAreaField};
+use crate::ui::page::operator_base;
 use crate::ui::page::{ActivityTable, ContentTabs, ErrorPanel, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 const STATUSES: [(&str, &str); 3] = [
     ("active", "Active"),
@@ -21,19 +22,6 @@ const STATUSES: [(&str, &str); 3] = [
 ];
 
 const TRANSPORTS: [(&str, &str); 3] = [("udp", "UDP"), ("tcp", "TCP"), ("tls", "TLS")];
-
-/// The portal these pages are shown in: `/switch` or `/admin`.
-fn base() -> &'static str {
-    if use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/switch")
-    {
-        "/switch"
-    } else {
-        "/admin"
-    }
-}
 
 fn status_badge(status: &str) -> impl IntoView + use<> {
     let class = match status {
@@ -71,7 +59,7 @@ pub fn CarriersPage() -> impl IntoView {
         },
         |(q, status, page)| list_carriers(q, status, page),
     );
-    let base = base();
+    let base = operator_base();
     view! {
         <Title text="Carriers"/>
         <div class="page-head">
@@ -171,7 +159,7 @@ fn CarrierEditor(
 ) -> impl IntoView {
     let tabbed = id.is_some();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let base = base();
+    let base = operator_base();
     let cancel = id.map_or(format!("{base}/carriers"), |id| {
         format!("{base}/carriers/{id}")
     });
@@ -234,7 +222,7 @@ pub fn NewCarrierPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| new_carrier_form());
     let tab = current_tab();
     let save = ServerAction::<SaveCarrier>::new();
-    let base = base();
+    let base = operator_base();
     view! {
         <Title text="New carrier"/>
         <div class="crumbs"><a href=format!("{base}/carriers")>"Carriers"</a>" / New"</div>
@@ -303,7 +291,7 @@ fn CarrierView(
         trunks,
         activity,
     } = detail;
-    let base = base();
+    let base = operator_base();
     let title = format!("{} · Carriers", form.name);
     let name = form.name.clone();
     let status = form.status.clone();
@@ -356,7 +344,7 @@ fn Trunks(
     save: ServerAction<SaveTrunk>,
     delete: ServerAction<DeleteTrunk>,
 ) -> impl IntoView {
-    let base = base();
+    let base = operator_base();
     let all = trunks.clone();
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let trunk_saved = query_value("trunk_saved");
@@ -372,15 +360,10 @@ fn Trunks(
                 </tr></thead>
                 <tbody>
                     {trunks.into_iter().map(|t| {
-                        let address = if t.host.contains(':') {
-                            format!("sip:[{}]:{};transport={}", t.host, t.port, t.transport)
-                        } else {
-                            format!("sip:{}:{};transport={}", t.host, t.port, t.transport)
-                        };
                         view! {
                             <tr>
                                 <td>{t.name.clone()}</td>
-                                <td><code>{address}</code></td>
+                                <td><code>{t.address.clone()}</code></td>
                                 <td>{if t.username.is_empty() { "IP".to_owned() } else { format!("Digest: {}", t.username) }}</td>
                                 <td>{t.codecs.replace(',', ", ")}</td>
                                 <td>{if t.enabled {
@@ -430,7 +413,7 @@ fn TrunkForm(
     editing: Option<TrunkRow>,
     save: ServerAction<SaveTrunk>,
 ) -> impl IntoView {
-    let base = base();
+    let base = operator_base();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let editing_id = editing.as_ref().map(|t| t.id);
     let heading = editing.as_ref().map_or("Add a trunk".to_owned(), |t| {

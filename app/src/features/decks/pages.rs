@@ -5,23 +5,12 @@
 use super::api::{ActivateDeck, ImportDeck, get_deck_page, list_carrier_decks};
 use super::dto::{ChangeCounts, DeckPage, DeckRow, OptionsForm, PreviewDto, RefusedRow};
 use crate::ui::fields::FormError;
+use crate::ui::page::operator_base;
 use crate::ui::page::{ContentTabs, ErrorPanel, query_string};
 use domain::deck_import::ColumnRole;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
-
-fn base() -> &'static str {
-    if use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/switch")
-    {
-        "/switch"
-    } else {
-        "/admin"
-    }
-}
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn state_badge(state: &str, label: &str) -> impl IntoView + use<> {
     let class = match state {
@@ -36,7 +25,7 @@ fn state_badge(state: &str, label: &str) -> impl IntoView + use<> {
 /// The Rate decks tab: the carrier's decks, newest first, and the upload form.
 #[component]
 pub fn CarrierDecks(carrier_id: i64) -> impl IntoView {
-    let base = base();
+    let base = operator_base();
     let decks = Resource::new(move || carrier_id, list_carrier_decks);
     let query = use_query_map();
     let upload_error = move || query.read().get("deck_error").filter(|e| !e.is_empty());
@@ -176,7 +165,7 @@ fn DeckView(
     import: ServerAction<ImportDeck>,
     activate: ServerAction<ActivateDeck>,
 ) -> impl IntoView {
-    let base = base();
+    let base = operator_base();
     let query = use_query_map();
     let activated = move || query.read().get("activated").is_some();
     let DeckPage {
@@ -370,7 +359,7 @@ fn ImportedSection(
     activate: ServerAction<ActivateDeck>,
     activate_error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
-    let base = base();
+    let base = operator_base();
     let query = use_query_map();
     let deck_id = deck.id;
     let link = move |set: &'static [(&'static str, &'static str)]| {

@@ -1,27 +1,19 @@
 //! A-Z destinations: counts per type, search, the table, and the import form.
 
 use super::api::{DestinationPage, list_destinations};
-use crate::ui::page::{ErrorPanel, Pager, query_string};
+use crate::ui::page::{ErrorPanel, Pager, operator_base, query_string};
 use domain::destinations::DestinationKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Carriers > A-Z destinations.
 #[component]
 pub fn DestinationsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let base = if use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/switch")
-    {
-        "/switch"
-    } else {
-        "/admin"
-    };
+    let base = operator_base();
     let data = Resource::new(
         move || {
             (

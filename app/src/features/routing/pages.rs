@@ -3,11 +3,12 @@
 use super::api::{LcrResult, SaveTier, TierRow, TiersData, list_tiers, test_lcr};
 use crate::ui::fields::{Field, FormError, SelectField};
 use crate::ui::page::ErrorPanel;
+use crate::ui::page::operator_base;
 use domain::destinations::DestinationKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 const STRATEGIES: [(&str, &str); 4] = [
     ("lowest_cost", "Lowest cost"),
@@ -15,18 +16,6 @@ const STRATEGIES: [(&str, &str); 4] = [
     ("priority", "Priority list"),
     ("percentage_split", "Percentage split"),
 ];
-
-fn base() -> &'static str {
-    if use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/switch")
-    {
-        "/switch"
-    } else {
-        "/admin"
-    }
-}
 
 fn strategy_label(key: &str) -> &'static str {
     STRATEGIES
@@ -44,10 +33,10 @@ pub fn TiersPage() -> impl IntoView {
         <Title text="Routing tiers"/>
         <div class="page-head">
             <div>
-                <div class="crumbs"><a href=format!("{}/carriers", base())>"Carriers"</a>" / Routing tiers"</div>
+                <div class="crumbs"><a href=format!("{}/carriers", operator_base())>"Carriers"</a>" / Routing tiers"</div>
                 <h1>"Routing tiers"</h1>
             </div>
-            <div class="head-actions"><a href=format!("{}/lcr-tester", base()) class="btn btn-secondary">"LCR tester"</a></div>
+            <div class="head-actions"><a href=format!("{}/lcr-tester", operator_base()) class="btn btn-secondary">"LCR tester"</a></div>
         </div>
         <p class="muted">"A tier (quality level) says which carriers carry its calls, in what order, when a failed attempt moves to the next route, what it never routes, and how margins are protected."</p>
         <Transition fallback=|| view! { <p class="empty">"Loading tiers…"</p> }>
@@ -65,7 +54,7 @@ pub fn TiersPage() -> impl IntoView {
 fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
-    let base = base();
+    let base = operator_base();
     let TiersData { tiers, carriers } = data;
     let all = tiers.clone();
     let form = move || {
@@ -244,10 +233,10 @@ pub fn LcrTesterPage() -> impl IntoView {
         <Title text="LCR tester"/>
         <div class="page-head">
             <div>
-                <div class="crumbs"><a href=format!("{}/carriers", base())>"Carriers"</a>" / LCR tester"</div>
+                <div class="crumbs"><a href=format!("{}/carriers", operator_base())>"Carriers"</a>" / LCR tester"</div>
                 <h1>"LCR tester"</h1>
             </div>
-            <div class="head-actions"><a href=format!("{}/routing", base()) class="btn btn-secondary">"Routing tiers"</a></div>
+            <div class="head-actions"><a href=format!("{}/routing", operator_base()) class="btn btn-secondary">"Routing tiers"</a></div>
         </div>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
