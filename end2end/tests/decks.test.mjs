@@ -78,6 +78,16 @@ for (const javaScript of [false, true]) {
       const decksTable = page.locator('#decks');
       assert.match(await decksTable.textContent(), /ivozprovider_pricesSample\.csv.*In force/s);
       assert.match(await decksTable.textContent(), /csv-gamma-item-rental-6col\.csv.*Uploaded/s);
+
+      // A deck priced in another currency than the carrier's (Contoso Telecom bills in EUR).
+      await page.goto(`${base}/admin/carriers?q=contoso`);
+      await ready(page, javaScript);
+      await page.getByRole('link', { name: 'Contoso Telecom' }).click();
+      await page.waitForURL(/\/admin\/carriers\/\d+$/);
+      await page.goto(`${page.url()}?tab=decks`);
+      await ready(page, javaScript);
+      await upload(page, javaScript, file('astpp_terminationrates_sample.csv'));
+      await page.getByText(/This file cannot be imported as it is: the deck is priced in USD, the carrier in EUR/).waitFor();
     }));
 
   test(`${mode}: a deck without header is mapped by hand; its refused rows are listed and downloaded`, () =>
