@@ -401,7 +401,7 @@ async fn check(
         }
     }
     checks.finish()?;
-    let margin = (!durations.is_empty() || input.margin_acd).then(|| MarginConfig {
+    let margin = (!durations.is_empty() || input.margin_acd).then_some(MarginConfig {
         durations_secs: durations,
         include_acd: input.margin_acd,
         exclude: input.margin_exclude,
