@@ -46,6 +46,16 @@ for (const javaScript of [false, true]) {
       assert.match(await page.locator('.page-head').textContent(), /EUR · 0 trunks · CPS 25 · channels no limit/);
       const carrierUrl = page.url().replace(/\?.*$/, '');
 
+      // Every tab of the carrier page loads and hydrates without a script error.
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      for (const tab of ['decks', 'trunks', 'activity', 'limits']) {
+        await page.goto(`${carrierUrl}?tab=${tab}`);
+        await ready(page, javaScript);
+      }
+      if (javaScript) await page.waitForTimeout(500);
+      assert.deepEqual(pageErrors, []);
+
       await page.goto(`${carrierUrl}?tab=trunks`);
       await ready(page, javaScript);
       await page.getByText('No trunk yet').waitFor();

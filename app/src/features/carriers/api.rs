@@ -118,6 +118,12 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
     let trunks = services::carriers::list_trunks(db, &actor, id)
         .await
         .map_err(fail)?;
+    let decks = services::decks::list_decks(db, &actor, id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(crate::features::decks::api::convert::deck)
+        .collect();
     let about = AuditFilter {
         entity: Some(("carrier".into(), id.to_string())),
         actor_user_id: None,
@@ -132,6 +138,7 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         id,
         form: convert::form(carrier),
         trunks: trunks.into_iter().map(convert::trunk).collect(),
+        decks,
         activity,
     })
 }

@@ -96,6 +96,8 @@ pub struct CarrierDetail {
     pub form: CarrierForm,
     /// Its trunks, by name.
     pub trunks: Vec<TrunkRow>,
+    /// Its rate decks, newest first.
+    pub decks: Vec<crate::features::decks::dto::DeckRow>,
     /// Audit entries about it, newest first.
     pub activity: Vec<ActivityRow>,
 }

@@ -252,17 +252,24 @@ pub fn CarrierDetailPage() -> impl IntoView {
     let save = ServerAction::<SaveCarrier>::new();
     let save_trunk = ServerAction::<SaveTrunk>::new();
     let delete_trunk = ServerAction::<DeleteTrunk>::new();
-    let detail = Resource::new(
-        move || {
-            (
-                id(),
-                save.version().get(),
-                save_trunk.version().get(),
-                delete_trunk.version().get(),
-            )
-        },
-        |(id, ..)| get_carrier(id),
-    );
+    // Fetch again after each successful write only: a refused one keeps what the user typed.
+    let written = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            written.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(save_trunk.value().get(), Some(Ok(_))) {
+            written.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(delete_trunk.value().get(), Some(Ok(_))) {
+            written.update(|n| *n += 1);
+        }
+    });
+    let detail = Resource::new(move || (id(), written.get()), |(id, _)| get_carrier(id));
     let tab = current_tab();
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
@@ -289,6 +296,7 @@ fn CarrierView(
         id,
         form,
         trunks,
+        decks,
         activity,
     } = detail;
     let base = operator_base();
@@ -320,7 +328,7 @@ fn CarrierView(
         <div hidden=move || tab.get() != "trunks">
             <Trunks carrier_id=id trunks save=save_trunk delete=delete_trunk/>
         </div>
-        {move || (tab.get() == "decks").then(|| view! { <CarrierDecks carrier_id=id/> })}
+        <div hidden=move || tab.get() != "decks"><CarrierDecks carrier_id=id decks/></div>
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>
     }
 }
@@ -448,7 +456,7 @@ fn TrunkForm(
                 </div>
                 <button type="submit" class="btn btn-primary">{if editing.is_some() { "Save trunk" } else { "Add trunk" }}</button>
                 {editing.is_some().then(|| view! {
-                    " "<a class="btn btn-secondary" href=format!("{base}/carriers/{carrier_id}?tab=trunks")>"Cancel"</a>
+                    <a class="btn btn-secondary cancel-edit" href=format!("{base}/carriers/{carrier_id}?tab=trunks")>"Cancel"</a>
                 })}
             </div>
         </ActionForm>

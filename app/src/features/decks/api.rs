@@ -1,4 +1,4 @@
-use super::dto::{DeckPage, DeckRow};
+use super::dto::DeckPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -300,25 +300,6 @@ pub(crate) mod convert {
             }),
         }
     }
-}
-
-/// The decks of carrier `carrier_id`, newest first.
-///
-/// # Errors
-/// `NotFound`, `Forbidden`.
-#[server(endpoint = "list_carrier_decks")]
-pub async fn list_carrier_decks(carrier_id: i64) -> Result<Vec<DeckRow>, AppError> {
-    use crate::ssr::{fail, services, signed_in};
-    let me = signed_in().await?;
-    let svc = services()?;
-    Ok(
-        services::decks::list_decks(&svc.db, &me.actor(), carrier_id)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(convert::deck)
-            .collect(),
-    )
 }
 
 /// A deck's page. Before import, the preview reads the file with the options in the query

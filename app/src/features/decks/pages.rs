@@ -2,7 +2,7 @@
 //! (they work without JavaScript); while a deck imports, its page refreshes itself (every second
 //! with JavaScript, every two seconds without).
 
-use super::api::{ActivateDeck, ImportDeck, get_deck_page, list_carrier_decks};
+use super::api::{ActivateDeck, ImportDeck, get_deck_page};
 use super::dto::{ChangeCounts, DeckPage, DeckRow, OptionsForm, PreviewDto, RefusedRow};
 use crate::ui::fields::FormError;
 use crate::ui::page::operator_base;
@@ -24,23 +24,18 @@ fn state_badge(state: &str, label: &str) -> impl IntoView + use<> {
 
 /// The Rate decks tab: the carrier's decks, newest first, and the upload form.
 #[component]
-pub fn CarrierDecks(carrier_id: i64) -> impl IntoView {
+pub fn CarrierDecks(carrier_id: i64, decks: Vec<DeckRow>) -> impl IntoView {
     let base = operator_base();
-    let decks = Resource::new(move || carrier_id, list_carrier_decks);
     let query = use_query_map();
     let upload_error = move || query.read().get("deck_error").filter(|e| !e.is_empty());
     view! {
-        <Suspense fallback=|| view! { <p class="empty">"Loading decks…"</p> }>
-            {move || Suspend::new(async move {
-                match decks.await {
-                    Ok(rows) if rows.is_empty() => view! {
-                        <p class="empty">"No rate deck yet: upload the carrier's deck below (CSV, TXT or XLSX, up to 100 MB)."</p>
-                    }.into_any(),
-                    Ok(rows) => view! { <DecksTable rows carrier_id base/> }.into_any(),
-                    Err(err) => view! { <ErrorPanel err/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {if decks.is_empty() {
+            view! {
+                <p class="empty">"No rate deck yet: upload the carrier's deck below (CSV, TXT or XLSX, up to 100 MB)."</p>
+            }.into_any()
+        } else {
+            view! { <DecksTable rows=decks carrier_id base/> }.into_any()
+        }}
         <h2>"Upload a rate deck"</h2>
         {move || upload_error().map(|m| view! { <div class="notice-error" role="alert">{m}</div> })}
         <form method="post" action=format!("{base}/carriers/{carrier_id}/decks") enctype="multipart/form-data" class="panel" id="deck-upload">
@@ -128,30 +123,24 @@ pub fn DeckDetailPage() -> impl IntoView {
             )
         },
     );
-    // While importing, fetch the page again every second.
+    // While importing (DeckView says so), fetch the page again every second.
+    let importing = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
-    {
-        let importing = move || {
-            page.get()
-                .and_then(Result::ok)
-                .is_some_and(|p| p.progress.is_some())
-        };
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if importing() {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if importing.get_untracked() {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
     }
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(data) => view! { <DeckView data import activate/> }.into_any(),
+                    Ok(data) => view! { <DeckView data import activate importing/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -164,6 +153,7 @@ fn DeckView(
     data: DeckPage,
     import: ServerAction<ImportDeck>,
     activate: ServerAction<ActivateDeck>,
+    importing: RwSignal<bool>,
 ) -> impl IntoView {
     let base = operator_base();
     let query = use_query_map();
@@ -185,7 +175,8 @@ fn DeckView(
     } = data;
     let carrier_href = format!("{base}/carriers/{carrier_id}");
     let deck_id = deck.id;
-    let importing = progress.is_some();
+    let is_importing = progress.is_some();
+    Effect::new(move |_| importing.set(is_importing));
     let title = format!("{} · {}", deck.file_name, carrier);
     let activate_error = Signal::derive(move || activate.value().get().and_then(Result::err));
     let facts = format!(
@@ -194,7 +185,7 @@ fn DeckView(
     );
     view! {
         <Title text=title/>
-        {(importing).then(|| view! { <noscript><Meta http_equiv="refresh" content="2"/></noscript> })}
+        {is_importing.then(|| view! { <noscript><Meta http_equiv="refresh" content="2"/></noscript> })}
         <div class="crumbs">
             <a href=format!("{base}/carriers")>"Carriers"</a>" / "
             <a href=format!("{carrier_href}?tab=decks")>{carrier.clone()}</a>" / "{deck.file_name.clone()}
@@ -276,7 +267,7 @@ fn PreviewSection(
                                             }).collect_view()}
                                         </select>
                                     </td>
-                                    <td class="muted">{c.samples.join(" · ")}</td>
+                                    <td class="muted wrap">{c.samples.join(" · ")}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -337,7 +328,7 @@ fn RefusedTable(rows: Vec<RefusedRow>) -> impl IntoView {
             <thead><tr><th scope="col" class="num">"Line"</th><th scope="col">"Column"</th><th scope="col">"Value"</th><th scope="col">"Reason"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| view! {
-                    <tr><td class="num">{r.line}</td><td>{r.column}</td><td><code>{r.value}</code></td><td>{r.reason}</td></tr>
+                    <tr><td class="num">{r.line}</td><td>{r.column}</td><td><code>{r.value}</code></td><td class="wrap">{r.reason}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -420,7 +411,7 @@ fn ImportedSection(
                         {changes.into_iter().map(|c| view! {
                             <tr>
                                 <td>{c.prefix}</td><td>{c.destination}</td>
-                                <td>{c.change}{c.short_notice.then(|| view! { " " <span class="badge badge-off">"short notice"</span> })}</td>
+                                <td>{c.change}{c.short_notice.then(|| view! { <span class="badge badge-off short-notice">"short notice"</span> })}</td>
                                 <td class="num">{c.old_rate}</td><td class="num">{c.new_rate}</td><td>{c.effective_from}</td>
                             </tr>
                         }).collect_view()}
@@ -457,8 +448,8 @@ fn ImportedSection(
         </table>
         <p class="muted">
             {format!("Page {rates_page} of {pages} · {rates_total} rates ")}
-            {(rates_page > 1).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page - 1).to_string())], &["activated"])); view! { <a href=href>"Previous"</a>" " } })}
-            {(rates_page < pages).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page + 1).to_string())], &["activated"])); view! { <a href=href>"Next"</a> } })}
+            {(rates_page > 1).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page - 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Previous"</a> } })}
+            {(rates_page < pages).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page + 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Next"</a> } })}
         </p>
         </div>
     }

@@ -83,12 +83,12 @@ fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
                     if t.next_on_timeout { failover.push("timeout".to_owned()); }
                     view! {
                         <tr>
-                            <td><strong>{t.name.clone()}</strong><br/><span class="muted">{t.description.clone()}</span></td>
+                            <td class="wrap"><strong>{t.name.clone()}</strong><br/><span class="muted">{t.description.clone()}</span></td>
                             <td>{strategy_label(&t.strategy)}</td>
                             <td>{t.carrier_names.clone()}</td>
                             <td>{if blocked.is_empty() { "–".to_owned() } else { blocked.join(", ") }}</td>
                             <td>{failover.join(", ")}</td>
-                            <td>{if t.margin_durations.is_empty() && !t.margin_acd { "rate per minute only".to_owned() } else {
+                            <td class="wrap">{if t.margin_durations.is_empty() && !t.margin_acd { "rate per minute only".to_owned() } else {
                                 format!("{} s{}{}", t.margin_durations, if t.margin_acd { " and the ACD" } else { "" }, if t.margin_exclude { ", losers excluded" } else { ", losers flagged" })
                             }}</td>
                             <td class="row-actions"><a class="btn btn-secondary btn-small" href=format!("{base}/routing?tier={}", t.id) aria-label=format!("Edit tier {}", t.name)>"Edit"</a></td>
@@ -311,7 +311,7 @@ fn LcrResultView(r: LcrResult) -> impl IntoView {
             <h2>"Left out"</h2>
             <table class="data-table" id="excluded">
                 <thead><tr><th scope="col">"Carrier"</th><th scope="col">"Why"</th></tr></thead>
-                <tbody>{r.excluded.into_iter().map(|(c, why)| view! { <tr><td>{c}</td><td>{why}</td></tr> }).collect_view()}</tbody>
+                <tbody>{r.excluded.into_iter().map(|(c, why)| view! { <tr><td>{c}</td><td class="wrap">{why}</td></tr> }).collect_view()}</tbody>
             </table>
         })}
         {(!r.without_deck.is_empty()).then(|| view! {
