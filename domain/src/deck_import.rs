@@ -93,7 +93,8 @@ impl ImportOptions {
 /// Why one row was not imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RowErrorKind {
-    /// The row has a different number of fields than the header (or first row).
+    /// The row has fewer fields than the header (or first row) has columns, or values past
+    /// its last column.
     #[error("{found} fields where the deck has {expected}")]
     FieldCount {
         /// Fields of the header or first row.
@@ -408,8 +409,11 @@ fn import_sheet(
     let mut errors: Vec<(usize, RowError)> = Vec::new();
     for i in first_data..sheet.row_count() {
         let line = sheet.line(i);
-        let width = sheet.width(i);
-        if width != expected {
+        // A row needs a field for every column (blank trailing ones included, as spreadsheets
+        // write them) and no value past the last: a missing field shifts the values after it,
+        // an extra one is a stray delimiter.
+        let (width, fields) = (sheet.width(i), sheet.fields(i));
+        if fields < expected || width > expected {
             errors.push((
                 i,
                 RowError {
@@ -418,7 +422,7 @@ fn import_sheet(
                     value: String::new(),
                     kind: RowErrorKind::FieldCount {
                         expected,
-                        found: width,
+                        found: if width > expected { width } else { fields },
                     },
                 },
             ));

@@ -11,6 +11,9 @@ pub(crate) trait Sheet {
     fn line(&self, i: usize) -> u64;
     /// Number of cells in row `i`, trailing blank cells excluded.
     fn width(&self, i: usize) -> usize;
+    /// Number of fields row `i` was written with, blank ones included (a CSV line's delimiters
+    /// plus one; a spreadsheet row's cells).
+    fn fields(&self, i: usize) -> usize;
     /// Cell `c` of row `i` ([`Cell::Empty`] past the end).
     fn cell(&self, i: usize, c: usize) -> Cell<'_>;
 }
@@ -150,6 +153,10 @@ impl Sheet for CsvSheet {
         self.rows[i].line
     }
 
+    fn fields(&self, i: usize) -> usize {
+        self.rows[i].len
+    }
+
     fn width(&self, i: usize) -> usize {
         let row = &self.rows[i];
         let ends = &self.ends[row.first..row.first + row.len];
@@ -223,6 +230,10 @@ mod xlsx {
 
         fn line(&self, i: usize) -> u64 {
             self.rows[i].0
+        }
+
+        fn fields(&self, i: usize) -> usize {
+            self.rows[i].1.len()
         }
 
         fn width(&self, i: usize) -> usize {

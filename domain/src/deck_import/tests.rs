@@ -54,6 +54,23 @@ fn bad_rows_name_line_column_and_reason() {
 }
 
 #[test]
+fn blank_trailing_fields_are_kept_and_missing_or_extra_fields_refused() {
+    // As spreadsheets and our own exports write them: every delimiter, the last cells blank.
+    let csv = "Prefix,Destination,Rate,Effective to,Status\n44,UK,0.01,,\n33,France,0.02,,\n\
+               34,Spain,0.03\n49,Germany,0.04,,,x\n";
+    let report = import_csv(csv.as_bytes(), &opts()).unwrap();
+    assert_eq!(report.deck.len(), 2);
+    let messages: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "line 4: 3 fields where the deck has 5",
+            "line 5: 6 fields where the deck has 5",
+        ]
+    );
+}
+
+#[test]
 fn latin1_country_and_area_codes_and_profiles() {
     let bytes = b"Country Code|Area Code|Country|Peak|Off-Peak|Weekend\n225|07|C\xf4te d'Ivoire|0.20|0.15|0.10\n";
     let report = import_csv(bytes, &opts()).unwrap();
