@@ -275,7 +275,10 @@ pub const SECTIONS: &[NavSection] = &[
     },
     account(
         Portal::Switch,
-        &[page("/switch/profile", "My profile", PROFILE_WORDS)],
+        &[
+            page("/switch/profile", "My profile", PROFILE_WORDS),
+            page("/switch/api-keys", "API keys", API_WORDS),
+        ],
     ),
 ];
 

@@ -88,7 +88,8 @@ macro_rules! basic_portal {
 }
 
 basic_portal!(CarrierRoutes, Portal::Carrier, "carrier");
-/// Class 4 Softswitch, under `/switch`: dashboard, carriers and their trunks, profile, search.
+/// Class 4 Softswitch, under `/switch`: dashboard, carriers and their trunks, rate decks, A-Z,
+/// routing tiers, LCR tester, API keys (for the LCR API), profile, search.
 #[component(transparent)]
 pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
@@ -101,6 +102,7 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
+            <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
         </ParentRoute>

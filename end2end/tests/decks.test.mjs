@@ -70,6 +70,20 @@ for (const javaScript of [false, true]) {
       await row.waitFor();
       assert.match(await row.textContent(), /9377AfghanistanAfghanistan · Fixed0\.27300\.2731\/1/);
 
+      // Exported by a job (CSV without JavaScript, XLSX hydrated); the page updates itself until
+      // the download is there.
+      await page.getByRole('link', { name: 'Export', exact: true }).click();
+      await page.waitForURL(/tab=export/);
+      await ready(page, javaScript);
+      await page.selectOption('#export-format', javaScript ? 'xlsx' : 'csv');
+      await page.getByRole('button', { name: 'Export deck' }).click();
+      const download = page.locator('#exports a', { hasText: /Download · 4743 rates/ });
+      await download.waitFor({ timeout: 60_000 });
+      const exported = await page.request.get(new URL(await download.getAttribute('href'), base).toString());
+      assert.equal(exported.status(), 200);
+      if (javaScript) assert.equal((await exported.body()).subarray(0, 2).toString(), 'PK');
+      else assert.match((await exported.text()).split('\n')[0], /^Prefix,Destination,Rate per minute,/);
+
       // A rental price list is not a deck: refused with the reason; the deck in force stays.
       await openDecksTab(page, base, javaScript);
       await upload(page, javaScript, file('asterisell_formats/csv-gamma-item-rental-6col.csv'));

@@ -15,6 +15,8 @@ mod m20261130_000009_create_carriers;
 mod m20261130_000010_create_rate_decks;
 mod m20261130_000011_create_destinations;
 mod m20261130_000012_create_routing_tiers;
+mod m20261130_000013_create_routing_versions;
+mod m20261130_000014_create_rate_deck_exports;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -35,6 +37,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_create_rate_decks::Migration),
             Box::new(m20261130_000011_create_destinations::Migration),
             Box::new(m20261130_000012_create_routing_tiers::Migration),
+            Box::new(m20261130_000013_create_routing_versions::Migration),
+            Box::new(m20261130_000014_create_rate_deck_exports::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ use services::entities::tenants;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+pub mod routes;
+
 /// The OpenAPI 3.1 description of `/api/v1`.
 #[derive(OpenApi)]
 #[openapi(
@@ -28,10 +30,10 @@ use utoipa::{Modify, OpenApi, ToSchema};
         version = "1",
         description = "Wholesale VoIP platform API. Authenticate with an API key: `Authorization: Bearer dtk_...`. Each key has scopes and a per-minute request limit (429 with Retry-After when exceeded)."
     ),
-    paths(get_account, list_customers),
-    components(schemas(Account, AccountUser, AccountTenant, AccountCustomer, CustomerItem, CustomerList, ApiError, ApiFieldError)),
+    paths(get_account, list_customers, routes::get_routes),
+    components(schemas(Account, AccountUser, AccountTenant, AccountCustomer, CustomerItem, CustomerList, ApiError, ApiFieldError, routes::RoutesAnswer)),
     modifiers(&BearerAuth),
-    tags((name = "account", description = "The key's own account"), (name = "customers", description = "Customers of the tenant (staff keys)"))
+    tags((name = "account", description = "The key's own account"), (name = "customers", description = "Customers of the tenant (staff keys)"), (name = "routing", description = "Least-cost routes for switches (staff and switch operator keys)"))
 )]
 pub struct ApiDoc;
 
@@ -188,7 +190,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         );
         return r;
     };
-    let key = match services::api_keys::authenticate(&svc.db, tenant.id, token).await {
+    let key = match svc.keys.authenticate(&svc.db, tenant.id, token).await {
         Ok(k) => k,
         Err(e) => return error_response(e),
     };
@@ -241,6 +243,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     let authenticated = Router::new()
         .route("/account", get(get_account))
         .route("/customers", get(list_customers))
+        .route("/routes", get(routes::get_routes))
         .layer(axum::middleware::from_fn_with_state(state, authenticate));
     Router::new()
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))

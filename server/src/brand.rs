@@ -78,6 +78,7 @@ pub async fn upload_logo(
         bytes,
     )
     .await
+    .inspect(|_| state.services.hosts.forget())
     {
         Ok(_) => Redirect::to(&format!("{back}&logo=saved")).into_response(),
         Err(ServiceError::Validation(errors)) => {

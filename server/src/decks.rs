@@ -1,5 +1,5 @@
 //! Rate deck files: the upload form's target (a plain multipart post, so it works without
-//! JavaScript) and the download of a deck's refused rows as CSV. The same routes serve the
+//! JavaScript), the download of a deck's refused rows as CSV, and of its exports. The same routes serve the
 //! Super Admin (`/admin/...`) and Softswitch (`/switch/...`) portals.
 
 use crate::AppState;
@@ -149,4 +149,38 @@ pub async fn errors_csv(
         ]
     }));
     crate::exports::csv_response(&format!("deck-{deck_id}-refused-rows.csv"), out)
+}
+
+/// `GET /{portal}/carriers/{id}/decks/{deck}/exports/{export}`: a finished export of the deck
+/// (CSV or XLSX), as an attachment.
+pub async fn export_file(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path((carrier_id, deck_id, export_id)): Path<(i64, i64, i64)>,
+) -> Response {
+    match services::decks::read_export(
+        &state.services,
+        &me.actor(),
+        carrier_id,
+        deck_id,
+        export_id,
+    )
+    .await
+    {
+        Ok((name, mime, bytes)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, mime.to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}\"",
+                        name.replace(['"', '\\', '\r', '\n'], "_")
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => crate::api::error_response(e),
+    }
 }

@@ -33,21 +33,11 @@ pub struct AuditFilters {
 /// Most rows one audit export holds.
 pub const AUDIT_EXPORT_LIMIT: u64 = 100_000;
 
-/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
-/// leading `'` (OWASP "CSV injection"); other cells are unchanged.
-fn safe_cell(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
-
 /// A CSV download named `name`, cells made safe for spreadsheets.
 pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        let row: Vec<String> = row.into_iter().map(safe_cell).collect();
+        let row: Vec<String> = row.into_iter().map(services::validate::spreadsheet_safe).collect();
         if let Err(e) = out.write_record(&row) {
             return crate::api::error_response(services::ServiceError::Unexpected(e.into()));
         }

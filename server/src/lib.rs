@@ -112,6 +112,14 @@ pub fn build_router(services: Services) -> Router {
             "/switch/carriers/{id}/decks/{deck}/errors.csv",
             get(decks::errors_csv),
         )
+        .route(
+            "/admin/carriers/{id}/decks/{deck}/exports/{export}",
+            get(decks::export_file),
+        )
+        .route(
+            "/switch/carriers/{id}/decks/{deck}/exports/{export}",
+            get(decks::export_file),
+        )
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
         .route("/admin/jobs/events", get(jobs_events))

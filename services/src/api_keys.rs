@@ -23,14 +23,29 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 /// A permission an API key can carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct ApiScope {
     /// The scope's name, e.g. `account:read`.
     pub name: &'static str,
     /// What it allows.
     pub description: &'static str,
-    /// Whether only staff keys may carry it.
-    pub staff_only: bool,
+    /// Which roles' keys may carry it.
+    pub for_role: fn(Role) -> bool,
+}
+
+impl ApiScope {
+    /// Whether a key of a user with `role` may carry this scope.
+    pub fn allows(&self, role: Role) -> bool {
+        (self.for_role)(role)
+    }
+}
+
+fn anyone(_: Role) -> bool {
+    true
+}
+
+fn staff(role: Role) -> bool {
+    role.is_staff()
 }
 
 /// Every scope, with the endpoints that need it. Later features add theirs here.
@@ -38,12 +53,17 @@ pub const SCOPES: &[ApiScope] = &[
     ApiScope {
         name: "account:read",
         description: "Read the key's own account: user, tenant, customer and its features (GET /api/v1/account)",
-        staff_only: false,
+        for_role: anyone,
     },
     ApiScope {
         name: "customers:read",
         description: "List the tenant's customers (GET /api/v1/customers)",
-        staff_only: true,
+        for_role: staff,
+    },
+    ApiScope {
+        name: "routes:read",
+        description: "Look up the ordered carriers and trunks for a number in a tier, for a switch (GET /api/v1/routes)",
+        for_role: crate::carriers::manages_carriers,
     },
 ];
 
@@ -84,10 +104,11 @@ fn random(n: usize) -> String {
         .collect()
 }
 
-/// Who may hold keys: staff, and customer users whose customer has [`Feature::ApiAccess`].
+/// Who may hold keys: staff, switch operators (for the LCR API), and customer users whose
+/// customer has [`Feature::ApiAccess`].
 async fn may_hold_keys(db: &DatabaseConnection, actor: &Actor) -> Result<(), ServiceError> {
     match actor.role {
-        Role::SuperAdmin | Role::Admin => Ok(()),
+        Role::SuperAdmin | Role::Admin | Role::SwitchOperator => Ok(()),
         Role::Customer => crate::features::require_feature(db, actor, Feature::ApiAccess).await,
         _ => Err(ServiceError::Forbidden),
     }
@@ -111,8 +132,8 @@ pub async fn create_key(
     for s in scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         match SCOPES.iter().find(|scope| scope.name == s) {
             None => checks.fail("scopes", format!("`{s}` is not a scope")),
-            Some(scope) if scope.staff_only && !actor.role.is_staff() => {
-                checks.fail("scopes", format!("`{s}` is for staff keys only"));
+            Some(scope) if !scope.allows(actor.role) => {
+                checks.fail("scopes", format!("`{s}` is not available to your role"));
             }
             Some(scope) => chosen.push(scope.name),
         }
@@ -261,6 +282,54 @@ pub async fn authenticate(
         .await?
         .ok_or_else(|| unauthorized("the key's user is disabled"))?;
     Ok(KeyUser { key, user })
+}
+
+/// How long an authenticated key is remembered ([`KeyCache`]).
+pub const KEY_CACHE_SECONDS: u64 = 5;
+
+/// Keys that authenticated, remembered for [`KEY_CACHE_SECONDS`] by tenant and token hash, so
+/// a switch asking for routes hundreds of times a second is not looked up in the database each
+/// time. Only successes are remembered. This process forgets them all when a key is revoked or
+/// a user disabled ([`KeyCache::forget`]); other processes stop accepting such a key within the
+/// five seconds.
+#[derive(Clone, Debug)]
+pub struct KeyCache(moka::future::Cache<(i64, String), KeyUser>);
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache(
+            moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(std::time::Duration::from_secs(KEY_CACHE_SECONDS))
+                .build(),
+        )
+    }
+}
+
+impl KeyCache {
+    /// As [`authenticate`], answering from memory when the key authenticated moments ago.
+    ///
+    /// # Errors
+    /// As [`authenticate`].
+    pub async fn authenticate(
+        &self,
+        db: &DatabaseConnection,
+        tenant_id: i64,
+        token: &str,
+    ) -> Result<KeyUser, ServiceError> {
+        let key = (tenant_id, hash(token));
+        if let Some(hit) = self.0.get(&key).await {
+            return Ok(hit);
+        }
+        let who = authenticate(db, tenant_id, token).await?;
+        self.0.insert(key, who.clone()).await;
+        Ok(who)
+    }
+
+    /// Forgets every remembered key.
+    pub fn forget(&self) {
+        self.0.invalidate_all();
+    }
 }
 
 /// Records that an admitted request used the key (its `last_used_at`).

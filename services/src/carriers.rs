@@ -246,6 +246,7 @@ pub async fn create_carrier(
     actor
         .audit(&txn, "create", "carrier", row.id, audit)
         .await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -269,6 +270,7 @@ pub async fn update_carrier(
     let txn = db.begin().await?;
     let row = model.update(&txn).await.map_err(conflict_on("name"))?;
     actor.audit(&txn, "update", "carrier", id, audit).await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -14,6 +14,7 @@ use crate::error::ServiceError;
 use crate::jobs::JobKind;
 use crate::state::Services;
 use crate::tenancy::{find_scoped, scoped};
+use chrono::Timelike as _;
 use chrono::{DateTime, Utc};
 use domain::deck_import::{ColumnMapping, DateOrder, ImportOptions, ImportReport, RowError};
 use sea_orm::{
@@ -22,12 +23,23 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+mod export;
 mod import;
 mod read;
 
+pub use export::{
+    EXPORT_FORMATS, ExportDeckJob, XLSX_MAX_ROWS, list_exports, read_export, start_export,
+};
+pub(crate) use export::export_job;
 pub use import::ImportDeckJob;
 pub(crate) use import::import_job;
 pub use read::{deck_changes, deck_errors, deck_rows, import_progress, load_deck};
+
+/// Effective dates are kept to the second, as deck files write them, so a deck exported and
+/// imported again has the same dates.
+fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.with_nanosecond(0).unwrap_or(at)
+}
 
 /// Largest deck file accepted, in bytes (100 MiB).
 pub const MAX_DECK_BYTES: usize = 100 * 1024 * 1024;
@@ -274,7 +286,7 @@ pub async fn upload_deck(
         object_key: Set(key.clone()),
         file_size: Set(size),
         currency: Set(carrier.currency.clone()),
-        effective_from: Set(effective_from.unwrap_or(now)),
+        effective_from: Set(whole_second(effective_from.unwrap_or(now))),
         options: Set("{}".to_owned()),
         status: Set("uploaded".to_owned()),
         job_id: Set(None),
@@ -520,7 +532,7 @@ pub async fn start_import(
         )
         .col_expr(
             decks::Column::EffectiveFrom,
-            effective_from.unwrap_or(deck.effective_from).into(),
+            whole_second(effective_from.unwrap_or(deck.effective_from)).into(),
         )
         .col_expr(decks::Column::Message, String::new().into())
         .filter(decks::Column::Id.eq(deck.id))
@@ -621,6 +633,7 @@ pub async fn activate_deck(
             ),
         )
         .await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     decks::Entity::find_by_id(deck.id)
         .one(db)

@@ -470,6 +470,7 @@ pub async fn import_csv(
                 .field("refused", serde_json::Value::Null, summary.errors.len()),
         )
         .await?;
+    crate::routes::changed(&txn, crate::routes::AZ).await?;
     txn.commit().await?;
     summary.written = good.len();
     Ok(summary)

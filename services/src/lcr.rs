@@ -1,19 +1,16 @@
 //! The LCR tester: for a number, a tier and an instant, the carriers in the order the tier
 //! would try them (with their rate, increments, fee and the cost of a call of N seconds), and
-//! every carrier left out with its reason. It routes with the domain's [`LcrIndex`] over the
-//! decks in force at that instant, exactly as routing does.
+//! every carrier left out with its reason. It routes with a [`crate::routes::RouteSnapshot`] built
+//! for that instant, exactly as the LCR API routes with the cached one for now.
 
 use crate::audit::Actor;
-use crate::decks::{in_force, load_deck};
-use crate::entities::carrier_trunks as trunks;
 use crate::error::ServiceError;
-use crate::tenancy::scoped;
-use crate::tiers::{get_tier, tenant_carriers};
+use crate::tiers::get_tier;
 use chrono::{DateTime, Utc};
-use domain::lcr::{Carrier, CarrierId, ExclusionReason, LcrIndex, RouteQuery};
-use domain::number::{E164, Prefix};
+use domain::lcr::ExclusionReason;
+use domain::number::E164;
 use domain::rating::{Call, RatingOptions, price_row};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 
 /// Longest call the tester prices, in seconds (a day).
@@ -67,7 +64,8 @@ pub struct LcrTest {
     pub failover: String,
 }
 
-fn reason(r: &ExclusionReason) -> String {
+/// An exclusion reason in words.
+pub fn reason(r: &ExclusionReason) -> String {
     match r {
         ExclusionReason::BlockedDestination(p) => {
             format!("the tier blocks this destination (prefix {p})")
@@ -115,61 +113,16 @@ pub async fn test_route(
         ));
     }
     let at = at.unwrap_or_else(Utc::now);
-    let az = crate::destinations::index(db).await?;
-    let destination = az
+    let snapshot = crate::routes::build(db, actor.tenant_id, at).await?;
+    let destination = snapshot
+        .az
         .lookup(number)
         .map(|d| format!("{} ({})", d.name, d.kind.label()));
-    // The prefixes of the blocked A-Z types.
-    let extra_blocked: Vec<Prefix> = if tier.blocked_kinds.is_empty() {
-        Vec::new()
-    } else {
-        let kinds: Vec<&str> = tier.blocked_kinds.iter().map(|k| k.as_str()).collect();
-        crate::entities::destinations::Entity::find()
-            .filter(crate::entities::destinations::Column::Kind.is_in(kinds))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|d| Prefix::parse(&d.prefix).ok())
-            .collect()
-    };
-    let all = tenant_carriers(db, actor).await?;
-    let mut carriers = Vec::new();
-    let mut without_deck = Vec::new();
-    let mut names: HashMap<u32, (i64, String)> = HashMap::new();
-    for c in &all {
-        let Some(deck) = in_force(db, actor.tenant_id, c.id, at).await? else {
-            without_deck.push(c.name.clone());
-            continue;
-        };
-        let deck = load_deck(db, &deck)
-            .await
-            .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("{e}")))?;
-        let id = u32::try_from(c.id).unwrap_or(u32::MAX);
-        names.insert(id, (c.id, c.name.clone()));
-        carriers.push(Carrier {
-            id: CarrierId(id),
-            name: c.name.clone(),
-            enabled: c.status == "active",
-            deck,
-        });
-    }
-    let index = LcrIndex::new(carriers);
-    let plan_tier = tier.to_tier(&all.iter().map(|c| c.id).collect::<Vec<_>>(), extra_blocked);
+    let plan_tier = snapshot
+        .tier_by_id(tier.row.id)
+        .ok_or(ServiceError::NotFound)?;
     let quality = HashMap::new();
-    let query = RouteQuery {
-        number,
-        at,
-        call_id: "lcr-tester",
-        sell: None,
-        quality: &quality,
-        acd_secs: None,
-    };
-    let plan = index.route(&plan_tier, &query);
-    let trunk_rows = scoped::<trunks::Entity>(actor)
-        .filter(trunks::Column::Enabled.eq(true))
-        .order_by_asc(trunks::Column::Name)
-        .all(db)
-        .await?;
+    let plan = snapshot.route(plan_tier, number, at, "lcr-tester", &quality);
     let call = Call {
         number,
         start: at,
@@ -178,13 +131,13 @@ pub async fn test_route(
     };
     let mut routes = Vec::new();
     for r in &plan.routes {
-        let Some(carrier) = index.carriers().iter().find(|c| c.id == r.carrier) else {
+        let Some(carrier) = snapshot.index.carriers().iter().find(|c| c.id == r.carrier) else {
             continue;
         };
         let breakdown = price_row(&carrier.deck, r.row, &call, &RatingOptions::default());
-        let (db_id, name) = names.get(&r.carrier.0).cloned().unwrap_or_default();
+        let info = snapshot.carrier(r.carrier);
         routes.push(TestedRoute {
-            carrier: (db_id, name),
+            carrier: info.map(|c| (c.id, c.name.clone())).unwrap_or_default(),
             prefix: r.row.prefix.to_string(),
             destination: r.row.destination.clone(),
             rate: r.rate.to_string(),
@@ -192,11 +145,9 @@ pub async fn test_route(
             connection_fee: r.row.connection_fee.to_string(),
             cost: breakdown.total.amount.to_string(),
             currency: carrier.deck.currency().code().to_owned(),
-            trunks: trunk_rows
-                .iter()
-                .filter(|t| t.carrier_id == db_id)
-                .map(|t| crate::carriers::sip_uri(&t.host, t.port, &t.transport))
-                .collect(),
+            trunks: info
+                .map(|c| c.trunks.iter().map(|t| t.uri.clone()).collect())
+                .unwrap_or_default(),
             flags: r.margin_flags.iter().map(reason).collect(),
         });
     }
@@ -204,12 +155,13 @@ pub async fn test_route(
         .excluded
         .iter()
         .map(|e| {
-            let name = names
-                .get(&e.carrier.0)
-                .map_or_else(|| format!("carrier {}", e.carrier.0), |(_, n)| n.clone());
+            let name = snapshot
+                .carrier(e.carrier)
+                .map_or_else(|| format!("carrier {}", e.carrier.0), |c| c.name.clone());
             (name, reason(&e.reason))
         })
         .collect();
+    let without_deck = snapshot.without_deck.clone();
     let f = &tier.failover;
     let mut moves = Vec::new();
     if f.next_on_5xx {

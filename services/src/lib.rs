@@ -18,6 +18,7 @@ pub mod error;
 pub mod features;
 pub mod jobs;
 pub mod lcr;
+pub mod routes;
 pub mod passwords;
 pub mod preferences;
 pub mod rate_limit;

@@ -27,6 +27,12 @@ pub struct Services {
     pub objects: Arc<dyn ObjectStore>,
     /// The job queues, in the platform's database.
     pub jobs: crate::jobs::JobStore,
+    /// Routing snapshots for the LCR API, kept current in the background.
+    pub routes: Arc<crate::routes::RouteCache>,
+    /// Hosts' tenants, remembered for a few seconds.
+    pub hosts: crate::tenants::HostCache,
+    /// Authenticated API keys, remembered for a few seconds.
+    pub keys: crate::api_keys::KeyCache,
 }
 
 /// The session store in use.
@@ -122,6 +128,9 @@ impl Services {
             crate::jobs::JobStore::open(&db).await?
         };
         Ok(Services {
+            routes: crate::routes::RouteCache::start(db.clone()),
+            hosts: crate::tenants::HostCache::default(),
+            keys: crate::api_keys::KeyCache::default(),
             jobs,
             api_limiter,
             objects,

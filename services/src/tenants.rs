@@ -81,6 +81,52 @@ pub async fn resolve_host(
         .await?)
 }
 
+/// How long a host's tenant is remembered ([`HostCache`]).
+pub const HOST_CACHE_SECONDS: u64 = 5;
+
+/// [`resolve_host`] answers (the tenant, or none for an unknown host) remembered for
+/// [`HOST_CACHE_SECONDS`], so a burst of API requests does not ask the database for the tenant
+/// each time. This process forgets them all when it changes a tenant ([`HostCache::forget`]);
+/// other processes see the change within the five seconds.
+#[derive(Clone, Debug)]
+pub struct HostCache(moka::future::Cache<String, Option<tenants::Model>>);
+
+impl Default for HostCache {
+    fn default() -> Self {
+        HostCache(
+            moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(HOST_CACHE_SECONDS))
+                .build(),
+        )
+    }
+}
+
+impl HostCache {
+    /// The tenant serving `host` (as [`resolve_host`]).
+    ///
+    /// # Errors
+    /// Database errors (nothing is remembered then).
+    pub async fn resolve(
+        &self,
+        db: &impl ConnectionTrait,
+        host: &str,
+    ) -> Result<Option<tenants::Model>, ServiceError> {
+        let name = host_name(host);
+        if let Some(hit) = self.0.get(&name).await {
+            return Ok(hit);
+        }
+        let found = resolve_host(db, &name).await?;
+        self.0.insert(name, found.clone()).await;
+        Ok(found)
+    }
+
+    /// Forgets every remembered host (after a tenant, its domains or its brand changed).
+    pub fn forget(&self) {
+        self.0.invalidate_all();
+    }
+}
+
 /// Maps the host of `public_url` to the operator tenant unless some tenant already serves it, so
 /// a fresh installation answers on the address it was configured with.
 ///

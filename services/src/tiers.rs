@@ -139,7 +139,7 @@ pub struct TierInfo {
 }
 
 impl TierInfo {
-    fn from_row(row: tiers::Model) -> Self {
+    pub(crate) fn from_row(row: tiers::Model) -> Self {
         let split = |s: &str| {
             s.split([',', ' '])
                 .map(str::trim)
@@ -513,6 +513,7 @@ pub async fn save_tier(
     actor
         .audit(&txn, action, "routing_tier", row.id, changes)
         .await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -563,6 +564,7 @@ pub async fn list_tiers(
         }
     }
     if created {
+        crate::routes::changed(&txn, actor.tenant_id).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

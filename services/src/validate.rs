@@ -115,3 +115,14 @@ impl Checks {
         }
     }
 }
+
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+/// leading `'` (OWASP "CSV injection"); other cells are unchanged. For every CSV or XLSX text
+/// cell that holds data typed by someone else (names, carriers' destination names).
+pub fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}

@@ -7,6 +7,7 @@ mod services {
     mod access;
     mod bad_input;
     mod carriers;
+    mod deck_exports;
     mod decks;
     mod destinations;
     pub mod helpers;
@@ -14,6 +15,7 @@ mod services {
     mod jobs;
     mod objects;
     mod redis_stores;
+    mod route_cache;
     mod routing;
     mod sessions;
     mod tenants;

@@ -280,6 +280,7 @@ pub async fn save_trunk(
     actor
         .audit(&txn, action, "carrier_trunk", row.id, audit)
         .await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -312,6 +313,7 @@ pub async fn delete_trunk(
     actor
         .audit(&txn, "delete", "carrier_trunk", trunk_id, audit)
         .await?;
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -81,6 +81,8 @@ pub enum JobKind {
     Noop,
     /// Import an uploaded carrier rate deck: rows, refused rows, rate-change report.
     ImportDeck,
+    /// Write an imported rate deck out as CSV or XLSX to object storage.
+    ExportDeck,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -125,12 +127,13 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
         JobKind::Noop,
         JobKind::ImportDeck,
+        JobKind::ExportDeck,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -141,13 +144,14 @@ impl JobKind {
             JobKind::HealthProbe => "system.health_probe",
             JobKind::Noop => "system.noop",
             JobKind::ImportDeck => "rate_cards.import_deck",
+            JobKind::ExportDeck => "rate_cards.export_deck",
         }
     }
 
     /// Its category (and queue).
     pub fn category(self) -> JobCategory {
         match self {
-            JobKind::ImportDeck => JobCategory::RateCards,
+            JobKind::ImportDeck | JobKind::ExportDeck => JobCategory::RateCards,
             _ => JobCategory::System,
         }
     }
@@ -166,6 +170,7 @@ impl JobKind {
             JobKind::ImportDeck => {
                 "Import an uploaded carrier rate deck: its rates, refused rows and rate-change report"
             }
+            JobKind::ExportDeck => "Write an imported rate deck out as CSV or XLSX, to download",
         }
     }
 
@@ -178,6 +183,8 @@ impl JobKind {
             JobKind::Noop => 5,
             // A failed import is shown on the deck, to be started again by its user.
             JobKind::ImportDeck => 1,
+            // A failed export says why on the deck's page; its user starts another.
+            JobKind::ExportDeck => 1,
         }
     }
 
@@ -189,6 +196,7 @@ impl JobKind {
             JobKind::HealthProbe => Duration::from_secs(15),
             JobKind::Noop => Duration::from_secs(u64::from(NOOP_MAX_SECONDS) + 30),
             JobKind::ImportDeck => Duration::from_secs(1800),
+            JobKind::ExportDeck => Duration::from_secs(1800),
         }
     }
 
@@ -212,6 +220,7 @@ impl JobKind {
             JobKind::HealthProbe => serde_json::json!({}),
             JobKind::Noop => serde_json::json!({ "seconds": 0 }),
             JobKind::ImportDeck => serde_json::json!({ "deck_id": 1 }),
+            JobKind::ExportDeck => serde_json::json!({ "export_id": 1 }),
         }
     }
 
@@ -257,6 +266,10 @@ impl JobKind {
                 Ok(serde_json::to_value(p).unwrap_or_default())
             }
             JobKind::ImportDeck => Ok(serde_json::to_value(typed::<crate::decks::ImportDeckJob>(
+                payload,
+            )?)
+            .unwrap_or_default()),
+            JobKind::ExportDeck => Ok(serde_json::to_value(typed::<crate::decks::ExportDeckJob>(
                 payload,
             )?)
             .unwrap_or_default()),

@@ -16,7 +16,7 @@ use services::jobs::{JobKind, JobRequest};
 use services::state::Services;
 use services::tenants;
 
-fn real(name: &str) -> Vec<u8> {
+pub(super) fn real(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/decks")
         .join(name);
@@ -25,7 +25,7 @@ fn real(name: &str) -> Vec<u8> {
 
 /// SQLite keeps uploads on the local disk; PostgreSQL runs with the S3 server of the test
 /// command, in a bucket of its own.
-async fn platform(db: DatabaseConnection) -> Services {
+pub(super) async fn platform(db: DatabaseConnection) -> Services {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return services(db).await;
     }
@@ -55,7 +55,7 @@ async fn platform(db: DatabaseConnection) -> Services {
 }
 
 /// Runs the import job the way a worker does (no worker runs in these tests).
-async fn run_import(svc: &Services, job_id: &str, deck_id: i64) -> Result<String, String> {
+pub(super) async fn run_import(svc: &Services, job_id: &str, deck_id: i64) -> Result<String, String> {
     services::jobs::run(
         svc,
         &JobRequest {

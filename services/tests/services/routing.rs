@@ -17,6 +17,25 @@ use services::tiers::{self, TierInput};
 use services::{lcr, tenants};
 
 async fn carrier_with_deck(svc: &Services, name: &str, status: &str, csv: &str) -> i64 {
+    carrier_with_deck_from(
+        svc,
+        name,
+        status,
+        csv,
+        chrono::Utc::now() - chrono::Duration::days(1),
+    )
+    .await
+}
+
+/// Creates carrier `name` in tenant 1 with one trunk and an active deck of `csv` effective
+/// from `from`; returns its id.
+pub async fn carrier_with_deck_from(
+    svc: &Services,
+    name: &str,
+    status: &str,
+    csv: &str,
+    from: chrono::DateTime<chrono::Utc>,
+) -> i64 {
     let admin = actor(1, Role::Admin);
     let c = carriers::create_carrier(
         &svc.db,
@@ -50,7 +69,7 @@ async fn carrier_with_deck(svc: &Services, name: &str, status: &str, csv: &str) 
         c.id,
         "deck.csv",
         csv.into(),
-        Some(chrono::Utc::now() - chrono::Duration::days(1)),
+        Some(from),
     )
     .await
     .unwrap();

@@ -46,7 +46,7 @@ async fn me_for_keys() -> Result<services::users::SignedIn, AppError> {
     use domain::access::Role;
     let me = crate::ssr::signed_in().await?;
     match me.role {
-        Role::SuperAdmin | Role::Admin => Ok(me),
+        Role::SuperAdmin | Role::Admin | Role::SwitchOperator => Ok(me),
         Role::Customer => crate::ssr::require_feature(domain::features::Feature::ApiAccess).await,
         _ => Err(crate::ssr::fail(AppError::Forbidden)),
     }
@@ -80,7 +80,7 @@ pub async fn list_api_keys() -> Result<ApiKeysData, AppError> {
             .collect(),
         scopes: services::api_keys::SCOPES
             .iter()
-            .filter(|s| !s.staff_only || me.role.is_staff())
+            .filter(|s| s.allows(me.role))
             .map(|s| (s.name.to_owned(), s.description.to_owned()))
             .collect(),
         per_minute: svc.settings.api.requests_per_minute,
@@ -121,5 +121,6 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     services::api_keys::revoke_key(&svc.db, &me.actor(), id)
         .await
         .map_err(fail)?;
+    svc.keys.forget();
     Ok(())
 }

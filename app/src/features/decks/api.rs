@@ -36,6 +36,32 @@ pub(crate) mod convert {
         }
     }
 
+    /// An export as the deck page lists it; `progress` is its job's, while it runs.
+    pub fn export(
+        e: services::entities::rate_deck_exports::Model,
+        progress: Option<(i64, i64, String)>,
+        page: &str,
+    ) -> super::super::dto::ExportRow {
+        let detail = match e.status.as_str() {
+            "done" => format!("{} rates · {}", e.rows, size(e.bytes)),
+            "failed" => format!("Failed: {}", e.message),
+            _ => match progress {
+                Some((done, total, message)) => {
+                    format!("{}% · {message}", done * 100 / total.max(1))
+                }
+                None => "waiting for a worker".to_owned(),
+            },
+        };
+        super::super::dto::ExportRow {
+            id: e.id,
+            format: e.format.to_uppercase(),
+            href: (e.status == "done").then(|| format!("{page}/exports/{}", e.id)),
+            status: e.status,
+            detail,
+            requested: format!("{} by {}", time(e.created_at), e.requested_by),
+        }
+    }
+
     pub fn deck(info: DeckInfo) -> DeckRow {
         let d = info.deck;
         DeckRow {
@@ -353,6 +379,7 @@ pub async fn get_deck_page(
         rates: Vec::new(),
         rates_total: 0,
         rates_page: 1,
+        exports: Vec::new(),
     };
     let stored: services::decks::DeckOptions =
         serde_json::from_str(&info.deck.options).unwrap_or_default();
@@ -458,6 +485,23 @@ pub async fn get_deck_page(
                 .into_iter()
                 .map(|r| convert::rate(&az, r))
                 .collect();
+            let page = format!(
+                "{}/carriers/{carrier_id}/decks/{deck_id}",
+                me.role.portal().base_path()
+            );
+            for e in services::decks::list_exports(db, &actor, carrier_id, deck_id)
+                .await
+                .map_err(fail)?
+            {
+                let progress = if matches!(e.status.as_str(), "queued" | "running") {
+                    services::decks::import_progress(db, &e.job_id)
+                        .await
+                        .map_err(fail)?
+                } else {
+                    None
+                };
+                result.exports.push(convert::export(e, progress, &page));
+            }
         }
     }
     Ok(result)
@@ -537,6 +581,26 @@ pub async fn activate_deck(carrier_id: i64, deck_id: i64) -> Result<(), AppError
         .map_err(fail)?;
     leptos_axum::redirect(&format!(
         "{base}/carriers/{carrier_id}/decks/{deck_id}?activated=1"
+    ));
+    Ok(())
+}
+
+/// Starts an export of the deck as `format` (`csv` or `xlsx`), then shows the deck's Export tab.
+///
+/// # Errors
+/// `Validation{format|deck}` (another format, a deck without rates, too many rates for XLSX);
+/// `NotFound`; `Forbidden`.
+#[server(endpoint = "export_deck")]
+pub async fn export_deck(carrier_id: i64, deck_id: i64, format: String) -> Result<(), AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    let me = signed_in().await?;
+    let svc = services()?;
+    let base = me.role.portal().base_path();
+    services::decks::start_export(&svc, &me.actor(), carrier_id, deck_id, &format)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect(&format!(
+        "{base}/carriers/{carrier_id}/decks/{deck_id}?tab=export"
     ));
     Ok(())
 }

@@ -189,4 +189,24 @@ pub struct DeckPage {
     pub rates_total: u64,
     /// The rates page.
     pub rates_page: u64,
+    /// After import: the latest exports, newest first.
+    pub exports: Vec<ExportRow>,
+}
+
+/// An export of a deck.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRow {
+    /// Id.
+    pub id: i64,
+    /// `CSV` or `XLSX`.
+    pub format: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// What it holds (`500000 rates · 12.3 MB`), how far it is (`45% · reading the rates`) or
+    /// why it failed.
+    pub detail: String,
+    /// When and by whom, `YYYY-MM-DD HH:MM UTC by someone@example.com`.
+    pub requested: String,
+    /// The download link, once done.
+    pub href: Option<String>,
 }

@@ -2,8 +2,8 @@
 //! (they work without JavaScript); while a deck imports, its page refreshes itself (every second
 //! with JavaScript, every two seconds without).
 
-use super::api::{ActivateDeck, ImportDeck, get_deck_page};
-use super::dto::{ChangeCounts, DeckPage, DeckRow, OptionsForm, PreviewDto, RefusedRow};
+use super::api::{ActivateDeck, ExportDeck, ImportDeck, get_deck_page};
+use super::dto::{ChangeCounts, DeckPage, DeckRow, ExportRow, OptionsForm, PreviewDto, RefusedRow};
 use crate::ui::fields::FormError;
 use crate::ui::page::operator_base;
 use crate::ui::page::{ContentTabs, ErrorPanel, query_string};
@@ -93,6 +93,7 @@ pub fn DeckDetailPage() -> impl IntoView {
     let q = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let import = ServerAction::<ImportDeck>::new();
     let activate = ServerAction::<ActivateDeck>::new();
+    let export = ServerAction::<ExportDeck>::new();
     let tick = RwSignal::new(0u32);
     let page = Resource::new(
         move || {
@@ -107,7 +108,12 @@ pub fn DeckDetailPage() -> impl IntoView {
                 ),
                 (q("notice"), q("from"), q("change"), q("prefix")),
                 q("page").and_then(|p| p.parse::<u64>().ok()),
-                (import.version().get(), activate.version().get(), tick.get()),
+                (
+                    import.version().get(),
+                    activate.version().get(),
+                    export.version().get(),
+                    tick.get(),
+                ),
             )
         },
         |(
@@ -123,7 +129,7 @@ pub fn DeckDetailPage() -> impl IntoView {
             )
         },
     );
-    // While importing (DeckView says so), fetch the page again every second.
+    // While importing or exporting (DeckView says so), fetch the page again every second.
     let importing = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     if let Ok(handle) = set_interval_with_handle(
@@ -140,7 +146,7 @@ pub fn DeckDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(data) => view! { <DeckView data import activate importing/> }.into_any(),
+                    Ok(data) => view! { <DeckView data import activate export importing/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -153,6 +159,7 @@ fn DeckView(
     data: DeckPage,
     import: ServerAction<ImportDeck>,
     activate: ServerAction<ActivateDeck>,
+    export: ServerAction<ExportDeck>,
     importing: RwSignal<bool>,
 ) -> impl IntoView {
     let base = operator_base();
@@ -172,10 +179,14 @@ fn DeckView(
         rates,
         rates_total,
         rates_page,
+        exports,
     } = data;
     let carrier_href = format!("{base}/carriers/{carrier_id}");
     let deck_id = deck.id;
-    let is_importing = progress.is_some();
+    let is_importing = progress.is_some()
+        || exports
+            .iter()
+            .any(|e| matches!(e.status.as_str(), "queued" | "running"));
     Effect::new(move |_| importing.set(is_importing));
     let title = format!("{} · {}", deck.file_name, carrier);
     let activate_error = Signal::derive(move || activate.value().get().and_then(Result::err));
@@ -208,7 +219,7 @@ fn DeckView(
         })}
         {preview.map(|p| view! { <PreviewSection preview=p options carrier_id deck_id import/> })}
         {counts.map(|c| view! {
-            <ImportedSection counts=c deck=deck.clone() carrier_id changes refused refused_total rates rates_total rates_page activate activate_error/>
+            <ImportedSection counts=c deck=deck.clone() carrier_id changes refused refused_total rates rates_total rates_page activate activate_error exports export/>
         })}
     }
 }
@@ -349,6 +360,8 @@ fn ImportedSection(
     rates_page: u64,
     activate: ServerAction<ActivateDeck>,
     activate_error: Signal<Option<crate::error::AppError>>,
+    exports: Vec<ExportRow>,
+    export: ServerAction<ExportDeck>,
 ) -> impl IntoView {
     let base = operator_base();
     let query = use_query_map();
@@ -386,7 +399,7 @@ fn ImportedSection(
                 </ActionForm>
             })}
         </div>
-        <ContentTabs tabs=&[("changes", "Rate changes"), ("refused", "Refused rows"), ("rates", "Rates")] current=tab/>
+        <ContentTabs tabs=&[("changes", "Rate changes"), ("refused", "Refused rows"), ("rates", "Rates"), ("export", "Export")] current=tab/>
         <div hidden=move || tab.get() != "changes">
         <p class="muted">{compared}</p>
         <ul class="chips" id="change-counts">
@@ -452,5 +465,56 @@ fn ImportedSection(
             {(rates_page < pages).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page + 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Next"</a> } })}
         </p>
         </div>
+        <div hidden=move || tab.get() != "export">
+            <ExportPanel carrier_id deck_id exports export/>
+        </div>
+    }
+}
+
+#[component]
+fn ExportPanel(
+    carrier_id: i64,
+    deck_id: i64,
+    exports: Vec<ExportRow>,
+    export: ServerAction<ExportDeck>,
+) -> impl IntoView {
+    let error = Signal::derive(move || export.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=export attr:id="deck-export" attr:class="filters">
+            <FormError error fields=&["format", "deck"]/>
+            <input type="hidden" name="carrier_id" value=carrier_id/>
+            <input type="hidden" name="deck_id" value=deck_id/>
+            <label for="export-format">"Format"</label>
+            <select id="export-format" name="format">
+                <option value="csv">"CSV"</option>
+                <option value="xlsx">"XLSX (Excel)"</option>
+            </select>
+            <button type="submit" class="btn btn-primary">"Export deck"</button>
+        </ActionForm>
+        <p class="muted">"Every rate of this deck in prefix order, with the column names the importer reads, so the file can be edited and uploaded again. Large decks take a few seconds; this page updates by itself."</p>
+        {if exports.is_empty() {
+            view! { <p class="empty">"No export yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data-table" id="exports">
+                    <thead><tr><th scope="col">"Requested"</th><th scope="col">"Format"</th><th scope="col">"Status"</th><th scope="col">"File"</th></tr></thead>
+                    <tbody>
+                        {exports.into_iter().map(|e| view! {
+                            <tr>
+                                <td>{e.requested}</td>
+                                <td>{e.format}</td>
+                                <td>{e.status}</td>
+                                <td class="wrap">
+                                    {match e.href {
+                                        Some(href) => view! { <a href=href download="">{format!("Download · {}", e.detail)}</a> }.into_any(),
+                                        None => view! { <span>{e.detail}</span> }.into_any(),
+                                    }}
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
     }
 }

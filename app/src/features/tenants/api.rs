@@ -143,6 +143,7 @@ pub async fn save_tenant(
         services::tenants::update_tenant(&svc.db, &me.actor(), id, input).await
     }
     .map_err(fail)?;
+    svc.hosts.forget();
     leptos_axum::redirect(&format!("/admin/tenants/{}?saved=1", saved.row.id));
     Ok(saved.row.id)
 }

@@ -210,6 +210,7 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<bool, AppError
     let user = services::users::set_disabled(&svc.db, &me.actor(), id, disabled)
         .await
         .map_err(fail)?;
+    svc.keys.forget();
     Ok(user.disabled)
 }
 
