@@ -194,8 +194,14 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         Ok(k) => k,
         Err(e) => return error_response(e),
     };
+    // Route look-ups are counted apart, with their own (much higher) limit.
+    let limiter = if req.uri().path().ends_with("/routes") {
+        &svc.routes_limiter
+    } else {
+        &svc.api_limiter
+    };
     let limit_key = format!("key:{}", key.key.id);
-    match svc.api_limiter.blocked_for(&limit_key).await {
+    match limiter.blocked_for(&limit_key).await {
         Ok(Some(retry_after_seconds)) => {
             return error_response(ServiceError::RateLimited {
                 retry_after_seconds,
@@ -204,7 +210,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         Ok(None) => {}
         Err(e) => return error_response(ServiceError::Unexpected(e)),
     }
-    if let Err(e) = svc.api_limiter.record_failure(&limit_key).await {
+    if let Err(e) = limiter.record_failure(&limit_key).await {
         return error_response(ServiceError::Unexpected(e));
     }
     let origin = req

@@ -11,7 +11,8 @@
 //! for that notification (and polls the counters every second on SQLite, every 30 s as a
 //! safety net on PostgreSQL), rebuilds the snapshots that fell behind in the background and
 //! swaps them in; lookups keep using the previous snapshot until then and never wait for a
-//! rebuild. A snapshot also expires when a scheduled deck takes effect.
+//! rebuild. A snapshot also expires when a scheduled deck takes effect. At start the watcher
+//! builds the snapshot of every tenant with an active deck before the first request asks.
 
 use crate::decks::{in_force, load_deck};
 use crate::entities::{
@@ -28,7 +29,7 @@ use domain::number::{E164, Prefix};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, Statement,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -433,6 +434,27 @@ impl RouteCache {
             .insert(snapshot.tenant_id, snapshot);
     }
 
+    /// Builds the snapshot of every tenant with an active deck, so the first switch request
+    /// after a start does not wait for it (requests that come meanwhile wait for this build
+    /// rather than start their own).
+    ///
+    /// # Errors
+    /// Database errors.
+    async fn warm(&self) -> Result<(), ServiceError> {
+        let tenants: Vec<i64> = decks::Entity::find()
+            .select_only()
+            .column(decks::Column::TenantId)
+            .distinct()
+            .filter(decks::Column::Status.eq("active"))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for tenant in tenants {
+            self.snapshot(tenant).await?;
+        }
+        Ok(())
+    }
+
     /// Whether some held snapshot is past its validity (a scheduled deck took effect).
     fn expired(&self) -> bool {
         let now = Utc::now();
@@ -477,6 +499,11 @@ impl RouteCache {
 /// The watcher: wakes on a notification or the poll tick and refreshes the cache, until the
 /// cache is dropped (noticed within a second, which also closes the listening connection).
 async fn watch(cache: Weak<RouteCache>) {
+    if let Some(c) = cache.upgrade()
+        && let Err(e) = c.warm().await
+    {
+        tracing::warn!(error = %e, "building route snapshots at start");
+    }
     let mut listener = match cache.upgrade() {
         Some(c) if c.db.get_database_backend() == DatabaseBackend::Postgres => {
             let pool = c.db.get_postgres_connection_pool().clone();

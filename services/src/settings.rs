@@ -116,6 +116,9 @@ pub struct FxSettings {
 pub struct ApiSettings {
     /// Requests each API key may make per minute; the next is answered 429 with Retry-After.
     pub requests_per_minute: u32,
+    /// Route look-ups (`GET /api/v1/routes`) each key may make per minute, counted apart: a
+    /// switch asks once per call attempt.
+    pub routes_requests_per_minute: u32,
 }
 
 /// `[server]` settings.
@@ -213,6 +216,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("seed.demo", "true"),
     ("log.filter", "info,sqlx=warn,sea_orm=warn"),
     ("api.requests_per_minute", "120"),
+    ("api.routes_requests_per_minute", "600000"),
     ("jobs.roles", "web,worker"),
     ("jobs.retention_days", "30"),
     ("jobs.heartbeat_seconds", "10"),
@@ -387,6 +391,9 @@ impl Settings {
         }
         if self.api.requests_per_minute == 0 {
             return invalid("api.requests_per_minute", "must be at least 1");
+        }
+        if self.api.routes_requests_per_minute == 0 {
+            return invalid("api.routes_requests_per_minute", "must be at least 1");
         }
         Ok(())
     }

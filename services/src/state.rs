@@ -23,6 +23,8 @@ pub struct Services {
     pub sessions: SessionBackend,
     /// Requests per API key per minute (Redis when configured, else in-process).
     pub api_limiter: Arc<dyn FailureLimiter>,
+    /// Route look-ups per API key per minute, counted apart (Redis when configured).
+    pub routes_limiter: Arc<dyn FailureLimiter>,
     /// Uploaded files (`<data.dir>/objects`).
     pub objects: Arc<dyn ObjectStore>,
     /// The job queues, in the platform's database.
@@ -71,7 +73,12 @@ impl Services {
             max_failures: settings.api.requests_per_minute,
             window: Duration::from_secs(60),
         };
-        let (limiter, api_limiter, sessions): (
+        let routes_limit = Limit {
+            max_failures: settings.api.routes_requests_per_minute,
+            window: Duration::from_secs(60),
+        };
+        let (limiter, api_limiter, routes_limiter, sessions): (
+            Arc<dyn FailureLimiter>,
             Arc<dyn FailureLimiter>,
             Arc<dyn FailureLimiter>,
             SessionBackend,
@@ -92,12 +99,18 @@ impl Services {
                         conn.clone(),
                         "didtron:api-requests:",
                     )),
+                    Arc::new(RedisLimiter::new(
+                        routes_limit,
+                        conn.clone(),
+                        "didtron:api-route-requests:",
+                    )),
                     SessionBackend::Redis(RedisSessionStore::new(conn)),
                 )
             }
             None => (
                 Arc::new(MemoryLimiter::new(limit)),
                 Arc::new(MemoryLimiter::new(api_limit)),
+                Arc::new(MemoryLimiter::new(routes_limit)),
                 SessionBackend::Database(DbSessionStore::new(db.clone())),
             ),
         };
@@ -133,6 +146,7 @@ impl Services {
             keys: crate::api_keys::KeyCache::default(),
             jobs,
             api_limiter,
+            routes_limiter,
             objects,
             db,
             settings: Arc::new(settings),

@@ -517,7 +517,8 @@ fn logos_are_uploaded_checked_and_served_per_tenant() {
 #[test]
 fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
     run(async {
-        let app = router(&[]).await;
+        // Two ordinary requests per key and minute: route look-ups are counted apart.
+        let app = router(&[("DIDTRON__API__REQUESTS_PER_MINUTE", "2")]).await;
         // A customer's key may not carry routes:read.
         let customer = sign_in(&app, "customer@didtron.example").await;
         let refused = send(
@@ -602,5 +603,10 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
         );
         let doc = send(&app, get("/api/v1/openapi.json", None)).await;
         assert!(doc.body.contains("/api/v1/routes"), "{}", doc.body);
+        // The look-ups above did not use up the key's two ordinary requests.
+        for expected in [StatusCode::FORBIDDEN, StatusCode::FORBIDDEN, StatusCode::TOO_MANY_REQUESTS] {
+            let r = send(&app, bearer("/api/v1/account", &token)).await;
+            assert_eq!(r.status, expected, "{}", r.body);
+        }
     });
 }

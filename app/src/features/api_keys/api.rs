@@ -28,8 +28,8 @@ pub struct ApiKeysData {
     pub keys: Vec<ApiKeyRow>,
     /// (scope, description) the user may choose.
     pub scopes: Vec<(String, String)>,
-    /// Requests per minute per key.
-    pub per_minute: u32,
+    /// The per-key request limits, in a sentence.
+    pub limits: String,
 }
 
 /// A key just created: the token is shown this once.
@@ -65,6 +65,12 @@ pub async fn list_api_keys() -> Result<ApiKeysData, AppError> {
     let keys = services::api_keys::list_keys(&svc.db, &me.actor())
         .await
         .map_err(fail)?;
+    let scopes: Vec<(String, String)> = services::api_keys::SCOPES
+        .iter()
+        .filter(|s| s.allows(me.role))
+        .map(|s| (s.name.to_owned(), s.description.to_owned()))
+        .collect();
+    let api = &svc.settings.api;
     Ok(ApiKeysData {
         keys: keys
             .into_iter()
@@ -78,12 +84,18 @@ pub async fn list_api_keys() -> Result<ApiKeysData, AppError> {
                 revoked_at: k.revoked_at.map(time),
             })
             .collect(),
-        scopes: services::api_keys::SCOPES
-            .iter()
-            .filter(|s| s.allows(me.role))
-            .map(|s| (s.name.to_owned(), s.description.to_owned()))
-            .collect(),
-        per_minute: svc.settings.api.requests_per_minute,
+        limits: if scopes.iter().any(|(s, _)| s == "routes:read") {
+            format!(
+                "Each key may make {} requests per minute, and {} route look-ups (GET /api/v1/routes); more are answered 429 with Retry-After.",
+                api.requests_per_minute, api.routes_requests_per_minute
+            )
+        } else {
+            format!(
+                "Each key may make {} requests per minute; more are answered 429 with Retry-After.",
+                api.requests_per_minute
+            )
+        },
+        scopes,
     })
 }
 

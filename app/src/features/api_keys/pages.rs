@@ -41,7 +41,7 @@ fn Keys(
     let ApiKeysData {
         keys,
         scopes,
-        per_minute,
+        limits,
     } = data;
     view! {
         {move || created().map(|k| view! {
@@ -112,7 +112,7 @@ fn Keys(
                     }).collect_view()}
                     {move || error.get().and_then(|e| e.for_field("scopes")).map(|m| view! { <p role="alert" class="field-error">{format!("Scopes: {m}")}</p> })}
                 </fieldset>
-                <p class="muted">{format!("Each key may make {per_minute} requests per minute; more are answered 429 with Retry-After.")}</p>
+                <p class="muted">{limits}</p>
                 <button type="submit" class="btn btn-primary">"Create key"</button>
             </div>
         </ActionForm>
