@@ -17,6 +17,7 @@ mod m20261130_000011_create_destinations;
 mod m20261130_000012_create_routing_tiers;
 mod m20261130_000013_create_routing_versions;
 mod m20261130_000014_create_rate_deck_exports;
+mod m20261130_000015_create_sell_cards;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_create_routing_tiers::Migration),
             Box::new(m20261130_000013_create_routing_versions::Migration),
             Box::new(m20261130_000014_create_rate_deck_exports::Migration),
+            Box::new(m20261130_000015_create_sell_cards::Migration),
         ]
     }
 }

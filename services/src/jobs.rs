@@ -136,6 +136,9 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::Noop => system::noop(&ctx, &request.payload).await,
             JobKind::ImportDeck => crate::decks::import_job(&ctx, &request.payload).await,
             JobKind::ExportDeck => crate::decks::export_job(&ctx, &request.payload).await,
+            JobKind::GenerateSellCard => {
+                crate::sell_cards::generate_job(&ctx, &request.payload).await
+            }
         }
     };
     // A cancel request (dashboard) stops the job within a second: the handler's future is

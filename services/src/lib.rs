@@ -23,6 +23,7 @@ pub mod passwords;
 pub mod preferences;
 pub mod rate_limit;
 pub mod seed;
+pub mod sell_cards;
 pub mod session_store;
 pub mod settings;
 pub mod state;

@@ -5,7 +5,7 @@
 use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
-    feature_assignments, rate_decks, routing_tiers, users,
+    feature_assignments, rate_decks, rate_notices, routing_tiers, sell_cards, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -43,6 +43,8 @@ tenant_owned!(
     carrier_trunks,
     rate_decks,
     routing_tiers,
+    sell_cards,
+    rate_notices,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

@@ -17,6 +17,7 @@ mod services {
     mod redis_stores;
     mod route_cache;
     mod routing;
+    mod sell_cards;
     mod sessions;
     mod tenants;
     mod users;

@@ -83,6 +83,8 @@ pub enum JobKind {
     ImportDeck,
     /// Write an imported rate deck out as CSV or XLSX to object storage.
     ExportDeck,
+    /// Price a sell rate card from the buy decks of its tier's carriers.
+    GenerateSellCard,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -127,13 +129,14 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
         JobKind::Noop,
         JobKind::ImportDeck,
         JobKind::ExportDeck,
+        JobKind::GenerateSellCard,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -145,13 +148,16 @@ impl JobKind {
             JobKind::Noop => "system.noop",
             JobKind::ImportDeck => "rate_cards.import_deck",
             JobKind::ExportDeck => "rate_cards.export_deck",
+            JobKind::GenerateSellCard => "rate_cards.generate_sell_card",
         }
     }
 
     /// Its category (and queue).
     pub fn category(self) -> JobCategory {
         match self {
-            JobKind::ImportDeck | JobKind::ExportDeck => JobCategory::RateCards,
+            JobKind::ImportDeck | JobKind::ExportDeck | JobKind::GenerateSellCard => {
+                JobCategory::RateCards
+            }
             _ => JobCategory::System,
         }
     }
@@ -171,6 +177,9 @@ impl JobKind {
                 "Import an uploaded carrier rate deck: its rates, refused rows and rate-change report"
             }
             JobKind::ExportDeck => "Write an imported rate deck out as CSV or XLSX, to download",
+            JobKind::GenerateSellCard => {
+                "Price a sell rate card from the decks in force of its tier's carriers"
+            }
         }
     }
 
@@ -185,6 +194,7 @@ impl JobKind {
             JobKind::ImportDeck => 1,
             // A failed export says why on the deck's page; its user starts another.
             JobKind::ExportDeck => 1,
+            JobKind::GenerateSellCard => 1,
         }
     }
 
@@ -197,6 +207,7 @@ impl JobKind {
             JobKind::Noop => Duration::from_secs(u64::from(NOOP_MAX_SECONDS) + 30),
             JobKind::ImportDeck => Duration::from_secs(1800),
             JobKind::ExportDeck => Duration::from_secs(1800),
+            JobKind::GenerateSellCard => Duration::from_secs(1800),
         }
     }
 
@@ -221,6 +232,7 @@ impl JobKind {
             JobKind::Noop => serde_json::json!({ "seconds": 0 }),
             JobKind::ImportDeck => serde_json::json!({ "deck_id": 1 }),
             JobKind::ExportDeck => serde_json::json!({ "export_id": 1 }),
+            JobKind::GenerateSellCard => serde_json::json!({ "card_id": 1 }),
         }
     }
 
@@ -272,6 +284,10 @@ impl JobKind {
             JobKind::ExportDeck => Ok(serde_json::to_value(typed::<crate::decks::ExportDeckJob>(
                 payload,
             )?)
+            .unwrap_or_default()),
+            JobKind::GenerateSellCard => Ok(serde_json::to_value(typed::<
+                crate::sell_cards::GenerateSellCardJob,
+            >(payload)?)
             .unwrap_or_default()),
         }
     }
