@@ -15,6 +15,7 @@ pub mod overview;
 pub mod profile;
 pub mod routing;
 pub mod search;
+pub mod sell_cards;
 pub mod sessions;
 pub mod tenants;
 pub mod users;

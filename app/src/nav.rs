@@ -161,6 +161,12 @@ pub const SECTIONS: &[NavSection] = &[
                 "least cost routing test number route carriers order excluded",
             ),
             page(
+                "/admin/sell-cards",
+                "Sell rate cards",
+                "sell rates customer price list markup margin publish notice card",
+            ),
+            detail("/admin/sell-cards/:id", "Sell card"),
+            page(
                 "/admin/destinations",
                 "A-Z destinations",
                 "a-z destination database countries prefixes mobile fixed premium satellite toll-free numbering",
@@ -219,6 +225,20 @@ pub const SECTIONS: &[NavSection] = &[
         Portal::Customer,
         &[page("/customer", "Dashboard", HOME_WORDS)],
     ),
+    NavSection {
+        id: "voice",
+        label: "Voice",
+        icon: Icon::Route,
+        portal: Portal::Customer,
+        pages: &[
+            page(
+                "/customer/rates",
+                "My rates",
+                "rates prices per minute rate card termination destinations download csv notices",
+            ),
+            detail("/customer/rates/:id", "Rate card"),
+        ],
+    },
     account(
         Portal::Customer,
         &[
@@ -266,6 +286,12 @@ pub const SECTIONS: &[NavSection] = &[
                 "LCR tester",
                 "least cost routing test number route carriers order excluded",
             ),
+            page(
+                "/switch/sell-cards",
+                "Sell rate cards",
+                "sell rates customer price list markup margin publish notice card",
+            ),
+            detail("/switch/sell-cards/:id", "Sell card"),
             page(
                 "/switch/destinations",
                 "A-Z destinations",

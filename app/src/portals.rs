@@ -13,6 +13,7 @@ use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
 use crate::features::search::SearchPage;
+use crate::features::sell_cards::pages::{MyRatesPage, SellCardPage, SellCardsPage};
 use crate::features::tenants::pages::{NewTenantPage, TenantDetailPage, TenantsPage};
 use crate::features::users::pages::{detail::UserDetailPage, list::UsersPage, new::NewUserPage};
 use crate::ui::shell::PortalShell;
@@ -41,6 +42,8 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
+            <Route path=path!("sell-cards") view=SellCardsPage ssr=SsrMode::Async/>
+            <Route path=path!("sell-cards/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
             <Route path=path!("tenants") view=TenantsPage ssr=SsrMode::Async/>
             <Route path=path!("tenants/new") view=NewTenantPage ssr=SsrMode::Async/>
@@ -55,12 +58,15 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     .into_inner()
 }
 
-/// Customer, under `/customer`: dashboard, API keys (API access feature), profile, search.
+/// Customer, under `/customer`: dashboard, my rates (published sell cards and notices), API keys
+/// (API access feature), profile, search.
 #[component(transparent)]
 pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/customer") view=|| view! { <PortalShell portal=Portal::Customer/> } ssr=SsrMode::Async>
             <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+            <Route path=path!("rates") view=MyRatesPage ssr=SsrMode::Async/>
+            <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
@@ -102,6 +108,8 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
+            <Route path=path!("sell-cards") view=SellCardsPage ssr=SsrMode::Async/>
+            <Route path=path!("sell-cards/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>

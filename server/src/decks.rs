@@ -184,3 +184,46 @@ pub async fn export_file(
         Err(e) => crate::api::error_response(e),
     }
 }
+
+/// `GET /{portal}/sell-cards/{id}/rates.csv` (`/customer/rates/{id}/rates.csv` for customers):
+/// every rate of a sell card, with the column names the deck importer reads.
+pub async fn sell_card_csv(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path(card_id): Path<i64>,
+) -> Response {
+    let (card, rows) =
+        match services::sell_cards::all_rows(&state.services.db, &me.actor(), card_id).await {
+            Ok(found) => found,
+            Err(e) => return crate::api::error_response(e),
+        };
+    let from = card.effective_from.format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut out = vec![
+        [
+            "Prefix",
+            "Destination",
+            "Rate per minute",
+            "Connection fee",
+            "Initial increment",
+            "Next increment",
+            "Effective from",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    out.extend(rows.into_iter().map(|r| {
+        vec![
+            r.prefix,
+            r.destination,
+            r.rate,
+            r.connection_fee,
+            r.initial_increment.to_string(),
+            r.next_increment.to_string(),
+            from.clone(),
+        ]
+    }));
+    crate::exports::csv_response(
+        &format!("rates-{}-{}.csv", card.id, card.currency.to_lowercase()),
+        out,
+    )
+}

@@ -16,6 +16,7 @@ use crate::jobs::{JobContext, JobFailure, JobKind};
 use crate::tenancy::{find_scoped, in_tenant, scoped};
 use crate::validate::Checks;
 use chrono::{DateTime, Duration, Timelike as _, Utc};
+use domain::features::Feature;
 use domain::increment::Increment;
 use domain::money::parse_currency;
 use domain::sell::{BaseRate, Markup, SellRule, generate_sell_card};
@@ -459,26 +460,21 @@ async fn generate(ctx: &JobContext, card: &cards::Model) -> Result<String, JobFa
     }
     report.removed = old.len();
     let total = models.len();
+    // Progress goes to the database through another connection: report before the write
+    // transaction, which on SQLite holds the only write lock until it commits.
+    ctx.progress(60, 100, &format!("writing {total} rates")).await?;
     let txn = db.begin().await?;
     rows::Entity::delete_many()
         .filter(rows::Column::CardId.eq(card.id))
         .exec(&txn)
         .await?;
-    let mut written = 0;
     let mut batch = Vec::with_capacity(BATCH);
     for model in models {
         batch.push(model);
         if batch.len() == BATCH {
-            written += batch.len();
             rows::Entity::insert_many(std::mem::take(&mut batch))
                 .exec_without_returning(&txn)
                 .await?;
-            ctx.progress(
-                (20 + written * 75 / total.max(1)) as u64,
-                100,
-                &format!("writing {written} of {total} rates"),
-            )
-            .await?;
         }
     }
     if !batch.is_empty() {
@@ -655,23 +651,45 @@ pub async fn get_card(
         return Ok(card);
     }
     let visible = customer_cards(db, actor).await?;
-    if visible.iter().any(|c| c.id == card.id) {
+    if visible.iter().any(|(c, _)| c.id == card.id) {
         Ok(card)
     } else {
         Err(ServiceError::NotFound)
     }
 }
 
-/// The published cards a customer user sees: those of its category and those for all.
+/// The voice feature a tier's cards need: Premium, Standard and Economy their own; any other
+/// tier any of the three.
+fn tier_allowed(tier: &str, features: &[Feature]) -> bool {
+    let voice = [
+        ("premium", Feature::VoicePremium),
+        ("standard", Feature::VoiceStandard),
+        ("economy", Feature::VoiceEconomy),
+    ];
+    match voice.iter().find(|(name, _)| tier.eq_ignore_ascii_case(name)) {
+        Some((_, feature)) => features.contains(feature),
+        None => voice.iter().any(|(_, f)| features.contains(f)),
+    }
+}
+
+/// The published cards a customer user sees, with their tier names: those of its category
+/// and those for all, of the tiers its voice features allow (Standard needs voice Standard...).
 ///
 /// # Errors
 /// `Forbidden` for a user without a customer.
 pub async fn customer_cards(
     db: &DatabaseConnection,
     actor: &Actor,
-) -> Result<Vec<cards::Model>, ServiceError> {
+) -> Result<Vec<(cards::Model, String)>, ServiceError> {
     let customer_id = actor.customer_id.ok_or(ServiceError::Forbidden)?;
     let customer = find_scoped::<customers::Entity>(db, actor, customer_id).await?;
+    let features = crate::features::features_of_actor(db, actor).await?;
+    let tier_names: HashMap<i64, String> = scoped::<tiers::Entity>(actor)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let all = scoped::<cards::Entity>(actor)
         .filter(cards::Column::Status.eq("published"))
         .order_by_asc(cards::Column::TierId)
@@ -680,6 +698,10 @@ pub async fn customer_cards(
     Ok(all
         .into_iter()
         .filter(|c| c.category_id.is_none() || c.category_id == customer.category_id)
+        .filter_map(|c| {
+            let tier = tier_names.get(&c.tier_id)?.clone();
+            tier_allowed(&tier, &features).then_some((c, tier))
+        })
         .collect())
 }
 
@@ -722,4 +744,74 @@ pub async fn customer_notices(
         .order_by_desc(notices::Column::Id)
         .all(db)
         .await?)
+}
+
+/// What the card form offers: the tenant's tiers and customer categories, (id, name) by name
+/// (creating the default tiers the first time).
+///
+/// # Errors
+/// `Forbidden`.
+pub async fn form_choices(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), ServiceError> {
+    operator(actor)?;
+    let tiers = crate::tiers::list_tiers(db, actor)
+        .await?
+        .into_iter()
+        .map(|t| (t.row.id, t.row.name))
+        .collect();
+    let categories = scoped::<categories::Entity>(actor)
+        .order_by_asc(categories::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok((tiers, categories))
+}
+
+/// Every rate of card `card_id`, by prefix (for the CSV download).
+///
+/// # Errors
+/// As [`get_card`].
+pub async fn all_rows(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    card_id: i64,
+) -> Result<(cards::Model, Vec<rows::Model>), ServiceError> {
+    let card = get_card(db, actor, card_id).await?;
+    let rows = rows::Entity::find()
+        .filter(rows::Column::CardId.eq(card.id))
+        .order_by_asc(rows::Column::Prefix)
+        .all(db)
+        .await?;
+    Ok((card, rows))
+}
+
+/// A rule in words, e.g. `lowest buy rate + 20 %, floor 0.01, 4 decimals up, 60/60`.
+pub fn describe_rule(card: &cards::Model) -> String {
+    let Ok(rule) = serde_json::from_str::<SellRule>(&card.rule) else {
+        return String::new();
+    };
+    let base = match rule.base {
+        BaseRate::Lowest => "lowest buy rate".to_owned(),
+        BaseRate::NthLowest(n) => format!("buy rate no. {n} from the cheapest"),
+        BaseRate::AverageOfLowest(n) => format!("average of the {n} lowest buy rates"),
+    };
+    let markup = match rule.markup {
+        Markup::Percent(p) => format!("+ {p} %"),
+        Markup::FixedPerMinute(a) => format!("+ {a} per minute"),
+        Markup::TargetMargin(m) => format!("at a {m} % margin"),
+    };
+    let mut words = format!("{base} {markup}");
+    if let Some(floor) = rule.floor {
+        words.push_str(&format!(", at least {floor}"));
+    }
+    words.push_str(&format!(", {} decimals rounded up", rule.decimals));
+    words.push_str(&match rule.increment {
+        Some(i) => format!(", {i}"),
+        None => ", the base carrier's increments".to_owned(),
+    });
+    words
 }

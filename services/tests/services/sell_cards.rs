@@ -94,6 +94,15 @@ async fn generate_review_publish(db: DatabaseConnection) {
         customer_id: member,
         ..actor(50, Role::Customer)
     };
+    // Wholesale customers buy Standard termination.
+    services::features::assign(
+        db,
+        &admin,
+        domain::features::Feature::VoiceStandard,
+        domain::features::Audience::Category(wholesale.id),
+    )
+    .await
+    .unwrap();
 
     // Bad rules are named field by field; nothing is queued.
     let bad = sell_cards::generate_card(
@@ -173,10 +182,8 @@ async fn generate_review_publish(db: DatabaseConnection) {
     assert_eq!(seen.len(), 1);
     assert!(seen[0].summary.contains("3 new"), "{}", seen[0].summary);
     assert_eq!(seen[0].status, "queued");
-    assert_eq!(
-        sell_cards::customer_cards(db, &customer).await.unwrap()[0].id,
-        card.id
-    );
+    let visible = sell_cards::customer_cards(db, &customer).await.unwrap();
+    assert_eq!((visible[0].0.id, visible[0].1.as_str()), (card.id, "Standard"));
     assert_eq!(
         sell_cards::card_rows(db, &customer, card.id, "44", 1, 50)
             .await
