@@ -54,7 +54,11 @@ impl MigrationTrait for Migration {
                     .col(big(SellCards::RowCount))
                     .col(text(SellCards::Report))
                     .col(text(SellCards::Message))
-                    .col(ColumnDef::new(SellCards::CreatedBy).string_len(320).not_null())
+                    .col(
+                        ColumnDef::new(SellCards::CreatedBy)
+                            .string_len(320)
+                            .not_null(),
+                    )
                     .col(at(SellCards::CreatedAt))
                     .col(ColumnDef::new(SellCards::PublishedAt).timestamp_with_time_zone())
                     .col(ColumnDef::new(SellCards::PublishedBy).string_len(320))
@@ -81,10 +85,18 @@ impl MigrationTrait for Migration {
                     .table(SellCardRows::Table)
                     .col(id(SellCardRows::Id))
                     .col(big(SellCardRows::CardId))
-                    .col(ColumnDef::new(SellCardRows::Prefix).string_len(32).not_null())
+                    .col(
+                        ColumnDef::new(SellCardRows::Prefix)
+                            .string_len(32)
+                            .not_null(),
+                    )
                     .col(text(SellCardRows::Destination))
                     .col(ColumnDef::new(SellCardRows::Rate).string_len(40).not_null())
-                    .col(ColumnDef::new(SellCardRows::BaseRate).string_len(40).not_null())
+                    .col(
+                        ColumnDef::new(SellCardRows::BaseRate)
+                            .string_len(40)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(SellCardRows::ConnectionFee)
                             .string_len(40)
@@ -101,7 +113,11 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     .col(ColumnDef::new(SellCardRows::Carriers).integer().not_null())
-                    .col(ColumnDef::new(SellCardRows::Change).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(SellCardRows::Change)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(SellCardRows::OldRate).string_len(40))
                     .foreign_key(
                         ForeignKey::create()
@@ -131,7 +147,11 @@ impl MigrationTrait for Migration {
                     .col(big(RateNotices::TenantId))
                     .col(big(RateNotices::CustomerId))
                     .col(big(RateNotices::CardId))
-                    .col(ColumnDef::new(RateNotices::Status).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(RateNotices::Status)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(text(RateNotices::Summary))
                     .col(at(RateNotices::EffectiveFrom))
                     .col(at(RateNotices::CreatedAt))

@@ -109,14 +109,9 @@ async fn main() {
             .unwrap();
     }
     services::tiers::list_tiers(&svc.db, &actor).await.unwrap();
-    let key = services::api_keys::create_key(
-        &svc.db,
-        &actor,
-        "wrk",
-        &["routes:read".to_owned()],
-    )
-    .await
-    .unwrap();
+    let key = services::api_keys::create_key(&svc.db, &actor, "wrk", &["routes:read".to_owned()])
+        .await
+        .unwrap();
     println!(
         "set-up: {carriers} carriers x {rows} prefixes imported and activated in {:.1} s",
         started.elapsed().as_secs_f64()

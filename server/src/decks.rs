@@ -158,14 +158,8 @@ pub async fn export_file(
     Extension(me): Extension<SignedIn>,
     Path((carrier_id, deck_id, export_id)): Path<(i64, i64, i64)>,
 ) -> Response {
-    match services::decks::read_export(
-        &state.services,
-        &me.actor(),
-        carrier_id,
-        deck_id,
-        export_id,
-    )
-    .await
+    match services::decks::read_export(&state.services, &me.actor(), carrier_id, deck_id, export_id)
+        .await
     {
         Ok((name, mime, bytes)) => (
             [

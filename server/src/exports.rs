@@ -37,7 +37,10 @@ pub const AUDIT_EXPORT_LIMIT: u64 = 100_000;
 pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        let row: Vec<String> = row.into_iter().map(services::validate::spreadsheet_safe).collect();
+        let row: Vec<String> = row
+            .into_iter()
+            .map(services::validate::spreadsheet_safe)
+            .collect();
         if let Err(e) = out.write_record(&row) {
             return crate::api::error_response(services::ServiceError::Unexpected(e.into()));
         }

@@ -112,8 +112,14 @@ pub fn build_router(services: Services) -> Router {
             "/switch/carriers/{id}/decks/{deck}/errors.csv",
             get(decks::errors_csv),
         )
-        .route("/admin/sell-cards/{id}/rates.csv", get(decks::sell_card_csv))
-        .route("/switch/sell-cards/{id}/rates.csv", get(decks::sell_card_csv))
+        .route(
+            "/admin/sell-cards/{id}/rates.csv",
+            get(decks::sell_card_csv),
+        )
+        .route(
+            "/switch/sell-cards/{id}/rates.csv",
+            get(decks::sell_card_csv),
+        )
         .route("/customer/rates/{id}/rates.csv", get(decks::sell_card_csv))
         .route(
             "/admin/carriers/{id}/decks/{deck}/exports/{export}",

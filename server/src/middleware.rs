@@ -120,7 +120,12 @@ pub async fn resolve_tenant(
     let Some(host) = host else {
         return (StatusCode::BAD_REQUEST, "the request has no Host header").into_response();
     };
-    match state.services.hosts.resolve(&state.services.db, &host).await {
+    match state
+        .services
+        .hosts
+        .resolve(&state.services.db, &host)
+        .await
+    {
         Ok(Some(tenant)) => {
             req.extensions_mut().insert(tenant);
             next.run(req).await

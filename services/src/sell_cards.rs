@@ -8,8 +8,8 @@
 use crate::Services;
 use crate::audit::{Actor, Changes};
 use crate::entities::{
-    customer_categories as categories, customers, rate_notices as notices,
-    routing_tiers as tiers, sell_card_rows as rows, sell_cards as cards,
+    customer_categories as categories, customers, rate_notices as notices, routing_tiers as tiers,
+    sell_card_rows as rows, sell_cards as cards,
 };
 use crate::error::ServiceError;
 use crate::jobs::{JobContext, JobFailure, JobKind};
@@ -137,7 +137,10 @@ fn check(input: &SellCardInput) -> Result<(SellRule, String, u32), ServiceError>
         "nth_lowest" => BaseRate::NthLowest(n),
         "average" => BaseRate::AverageOfLowest(n),
         _ => {
-            checks.fail("base", "choose lowest, Nth lowest or average of the N lowest");
+            checks.fail(
+                "base",
+                "choose lowest, Nth lowest or average of the N lowest",
+            );
             BaseRate::Lowest
         }
     };
@@ -151,7 +154,10 @@ fn check(input: &SellCardInput) -> Result<(SellRule, String, u32), ServiceError>
         }
         "target_margin" => Markup::TargetMargin(value),
         _ => {
-            checks.fail("markup", "choose percent, fixed per minute or target margin");
+            checks.fail(
+                "markup",
+                "choose percent, fixed per minute or target margin",
+            );
             Markup::Percent(value)
         }
     };
@@ -331,7 +337,10 @@ pub(crate) async fn generate_job(
         return Ok(format!("sell card {} no longer exists", p.card_id));
     };
     if card.status != "generating" {
-        return Ok(format!("sell card {} is {}: nothing to do", card.id, card.status));
+        return Ok(format!(
+            "sell card {} is {}: nothing to do",
+            card.id, card.status
+        ));
     }
     match generate(ctx, &card).await {
         Ok(summary) => Ok(summary),
@@ -388,7 +397,8 @@ async fn generate(ctx: &JobContext, card: &cards::Model) -> Result<String, JobFa
         serde_json::from_str(&card.rule).map_err(|e| permanent(format!("bad rule: {e}")))?;
     ctx.progress(20, 100, "pricing").await?;
     let at = card.effective_from;
-    let sell = generate_sell_card(&buy, &rule, currency, at).map_err(|e| permanent(e.to_string()))?;
+    let sell =
+        generate_sell_card(&buy, &rule, currency, at).map_err(|e| permanent(e.to_string()))?;
     let previous = in_force(db, card).await?;
     let mut old: HashMap<String, String> = HashMap::new();
     if let Some(prev) = &previous {
@@ -462,7 +472,8 @@ async fn generate(ctx: &JobContext, card: &cards::Model) -> Result<String, JobFa
     let total = models.len();
     // Progress goes to the database through another connection: report before the write
     // transaction, which on SQLite holds the only write lock until it commits.
-    ctx.progress(60, 100, &format!("writing {total} rates")).await?;
+    ctx.progress(60, 100, &format!("writing {total} rates"))
+        .await?;
     let txn = db.begin().await?;
     rows::Entity::delete_many()
         .filter(rows::Column::CardId.eq(card.id))
@@ -666,7 +677,10 @@ fn tier_allowed(tier: &str, features: &[Feature]) -> bool {
         ("standard", Feature::VoiceStandard),
         ("economy", Feature::VoiceEconomy),
     ];
-    match voice.iter().find(|(name, _)| tier.eq_ignore_ascii_case(name)) {
+    match voice
+        .iter()
+        .find(|(name, _)| tier.eq_ignore_ascii_case(name))
+    {
         Some((_, feature)) => features.contains(feature),
         None => voice.iter().any(|(_, f)| features.contains(f)),
     }

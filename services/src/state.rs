@@ -37,6 +37,14 @@ pub struct Services {
     pub keys: crate::api_keys::KeyCache,
 }
 
+/// Sign-in, API and route look-up limiters, and the session store.
+type Stores = (
+    Arc<dyn FailureLimiter>,
+    Arc<dyn FailureLimiter>,
+    Arc<dyn FailureLimiter>,
+    SessionBackend,
+);
+
 /// The session store in use.
 #[derive(Clone, Debug)]
 pub enum SessionBackend {
@@ -77,12 +85,7 @@ impl Services {
             max_failures: settings.api.routes_requests_per_minute,
             window: Duration::from_secs(60),
         };
-        let (limiter, api_limiter, routes_limiter, sessions): (
-            Arc<dyn FailureLimiter>,
-            Arc<dyn FailureLimiter>,
-            Arc<dyn FailureLimiter>,
-            SessionBackend,
-        ) = match settings.redis_url() {
+        let (limiter, api_limiter, routes_limiter, sessions): Stores = match settings.redis_url() {
             Some(url) => {
                 let client = redis::Client::open(url).context("redis.url")?;
                 let conn = redis::aio::ConnectionManager::new(client)

@@ -237,7 +237,7 @@ pub fn answer(
             increment: r.row.increment.to_string(),
             connection_fee: r.row.connection_fee.to_string(),
             technical_prefix: info.technical_prefix.clone(),
-            dial: format!("{}{}", info.technical_prefix, number.to_string()),
+            dial: format!("{}{number}", info.technical_prefix),
             trunks: trunks(info),
             flags: r.margin_flags.iter().map(reason).collect(),
         });

@@ -557,8 +557,17 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
         let token = json(&created)["token"].as_str().unwrap().to_owned();
 
         // No tiers yet: the message says how to get them.
-        let none = send(&app, bearer("/api/v1/routes?number=%2B442079460000", &token)).await;
-        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", none.body);
+        let none = send(
+            &app,
+            bearer("/api/v1/routes?number=%2B442079460000", &token),
+        )
+        .await;
+        assert_eq!(
+            none.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            none.body
+        );
         assert!(none.body.contains("no tiers yet"), "{}", none.body);
         let tiers = send(&app, get("/switch/routing", Some(&switch))).await;
         assert!(tiers.body.contains("Economy"), "{}", tiers.body);
@@ -567,7 +576,10 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
         for _ in 0..50 {
             let r = send(
                 &app,
-                bearer("/api/v1/routes?number=%2B44%2020%207946%200000&tier=standard", &token),
+                bearer(
+                    "/api/v1/routes?number=%2B44%2020%207946%200000&tier=standard",
+                    &token,
+                ),
             )
             .await;
             if r.status == StatusCode::OK {
@@ -587,7 +599,11 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
             serde_json::json!([404, 480, 486, 603])
         );
 
-        let bad = send(&app, bearer("/api/v1/routes?number=12ab&tier=Standard", &token)).await;
+        let bad = send(
+            &app,
+            bearer("/api/v1/routes?number=12ab&tier=Standard", &token),
+        )
+        .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("\"field\":\"number\""), "{}", bad.body);
         let bad = send(
@@ -597,14 +613,19 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
         .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            bad.body.contains("the tiers are Economy, Premium, Standard"),
+            bad.body
+                .contains("the tiers are Economy, Premium, Standard"),
             "{}",
             bad.body
         );
         let doc = send(&app, get("/api/v1/openapi.json", None)).await;
         assert!(doc.body.contains("/api/v1/routes"), "{}", doc.body);
         // The look-ups above did not use up the key's two ordinary requests.
-        for expected in [StatusCode::FORBIDDEN, StatusCode::FORBIDDEN, StatusCode::TOO_MANY_REQUESTS] {
+        for expected in [
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+            StatusCode::TOO_MANY_REQUESTS,
+        ] {
             let r = send(&app, bearer("/api/v1/account", &token)).await;
             assert_eq!(r.status, expected, "{}", r.body);
         }

@@ -11,8 +11,8 @@ use crate::jobs::{JobContext, JobFailure, JobKind};
 use chrono::{DateTime, Utc};
 use domain::deck_import::ColumnRole;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +105,10 @@ pub async fn start_export(
     if !matches!(deck.status.as_str(), "imported" | "active") {
         return Err(ServiceError::field(
             "deck",
-            &format!("is {}: only an imported deck has rates to export", deck.status),
+            &format!(
+                "is {}: only an imported deck has rates to export",
+                deck.status
+            ),
         ));
     }
     if format == "xlsx" && usize::try_from(deck.row_count).unwrap_or(0) > XLSX_MAX_ROWS {
@@ -152,7 +155,14 @@ pub async fn start_export(
         payload: serde_json::json!({ "export_id": row.id }),
     };
     if let Err(e) = crate::jobs::push(&services.jobs, JobKind::ExportDeck, request).await {
-        finish(db, row.id, "failed", &format!("could not be queued: {e}"), None).await?;
+        finish(
+            db,
+            row.id,
+            "failed",
+            &format!("could not be queued: {e}"),
+            None,
+        )
+        .await?;
         return Err(e);
     }
     Ok(row)
@@ -189,7 +199,9 @@ pub async fn read_export(
     deck_id: i64,
     export_id: i64,
 ) -> Result<(String, &'static str, Vec<u8>), ServiceError> {
-    let deck = get_deck(&services.db, actor, carrier_id, deck_id).await?.deck;
+    let deck = get_deck(&services.db, actor, carrier_id, deck_id)
+        .await?
+        .deck;
     let export = exports::Entity::find_by_id(export_id)
         .filter(exports::Column::DeckId.eq(deck.id))
         .filter(exports::Column::Status.eq("done"))
@@ -265,13 +277,18 @@ pub(crate) async fn export_job(
     }
     let Some(deck) = decks::Entity::find_by_id(export.deck_id).one(db).await? else {
         finish(db, export.id, "failed", "the deck no longer exists", None).await?;
-        return Err(JobFailure::Permanent("the deck no longer exists".to_owned()));
+        return Err(JobFailure::Permanent(
+            "the deck no longer exists".to_owned(),
+        ));
     };
     finish(db, export.id, "running", "", None).await?;
     match export_file(ctx, &export, &deck).await {
         Ok((key, count, bytes)) => {
             finish(db, export.id, "done", "", Some((key, count, bytes))).await?;
-            Ok(format!("exported {count} rates of deck {} as {}", deck.id, export.format))
+            Ok(format!(
+                "exported {count} rates of deck {} as {}",
+                deck.id, export.format
+            ))
         }
         Err(failure) => {
             let message = match &failure {
@@ -314,8 +331,12 @@ async fn export_file(
     }
     all.sort_by(|a, b| a[0].cmp(&b[0]).then_with(|| a[10].cmp(&b[10])));
     let count = all.len();
-    ctx.progress(total / 2, total, &format!("writing {}", export.format.to_uppercase()))
-        .await?;
+    ctx.progress(
+        total / 2,
+        total,
+        &format!("writing {}", export.format.to_uppercase()),
+    )
+    .await?;
     let format = export.format.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         if format == "xlsx" {
@@ -332,7 +353,8 @@ async fn export_file(
         deck.tenant_id, deck.id, export.id, export.format
     );
     let size = bytes.len();
-    ctx.progress(total * 9 / 10, total, "storing the file").await?;
+    ctx.progress(total * 9 / 10, total, "storing the file")
+        .await?;
     ctx.services
         .objects
         .put(&key, bytes)

@@ -84,16 +84,25 @@ async fn exports_import_again_unchanged(db: DatabaseConnection) {
     );
     assert_eq!(f, "format");
 
-    let stored = decks::load_deck(db, &decks::get_deck(db, &admin, cid, original.id).await.unwrap().deck)
-        .await
-        .unwrap();
+    let stored = decks::load_deck(
+        db,
+        &decks::get_deck(db, &admin, cid, original.id)
+            .await
+            .unwrap()
+            .deck,
+    )
+    .await
+    .unwrap();
     for format in ["csv", "xlsx"] {
         let export = decks::start_export(&svc, &admin, cid, original.id, format)
             .await
             .unwrap();
         assert_eq!(export.status, "queued");
         let summary = run_export(&svc, &export.job_id, export.id).await.unwrap();
-        assert_eq!(summary, format!("exported 4743 rates of deck {} as {format}", original.id));
+        assert_eq!(
+            summary,
+            format!("exported 4743 rates of deck {} as {format}", original.id)
+        );
         // A rerun changes nothing.
         assert!(
             run_export(&svc, &export.job_id, export.id)
@@ -101,26 +110,43 @@ async fn exports_import_again_unchanged(db: DatabaseConnection) {
                 .unwrap()
                 .contains("already done")
         );
-        let listed = decks::list_exports(db, &admin, cid, original.id).await.unwrap();
+        let listed = decks::list_exports(db, &admin, cid, original.id)
+            .await
+            .unwrap();
         assert_eq!(listed[0].id, export.id);
         assert_eq!((listed[0].status.as_str(), listed[0].rows), ("done", 4743));
         let (name, mime, bytes) = decks::read_export(&svc, &admin, cid, original.id, export.id)
             .await
             .unwrap();
-        assert_eq!(name, format!("ivozprovider_pricesSample-export-{}.{format}", export.id));
-        assert!(mime.contains(if format == "csv" { "text/csv" } else { "spreadsheetml" }));
+        assert_eq!(
+            name,
+            format!("ivozprovider_pricesSample-export-{}.{format}", export.id)
+        );
+        assert!(mime.contains(if format == "csv" {
+            "text/csv"
+        } else {
+            "spreadsheetml"
+        }));
         if format == "csv" {
             let text = String::from_utf8(bytes.clone()).unwrap();
             assert!(
-                text.starts_with("Prefix,Destination,Rate per minute,Off-peak rate,Weekend rate,Connection fee,"),
+                text.starts_with(
+                    "Prefix,Destination,Rate per minute,Off-peak rate,Weekend rate,Connection fee,"
+                ),
                 "{}",
                 &text[..200]
             );
         }
         // Another tenant's admin cannot read it.
-        let other = decks::read_export(&svc, &actor_in(2, 9, Role::Admin), cid, original.id, export.id)
-            .await
-            .unwrap_err();
+        let other = decks::read_export(
+            &svc,
+            &actor_in(2, 9, Role::Admin),
+            cid,
+            original.id,
+            export.id,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(other, ServiceError::NotFound), "{other:?}");
 
         // Uploaded again, it imports to the same rates: every one unchanged.
@@ -147,8 +173,13 @@ async fn exports_import_again_unchanged(db: DatabaseConnection) {
                 .map(|r| {
                     format!(
                         "{} {} {} {} {} {} {:?}",
-                        r.prefix, r.destination, r.rate, r.connection_fee, r.increment,
-                        r.effective_from, r.effective_to
+                        r.prefix,
+                        r.destination,
+                        r.rate,
+                        r.connection_fee,
+                        r.increment,
+                        r.effective_from,
+                        r.effective_to
                     )
                 })
                 .collect();

@@ -55,7 +55,11 @@ pub(super) async fn platform(db: DatabaseConnection) -> Services {
 }
 
 /// Runs the import job the way a worker does (no worker runs in these tests).
-pub(super) async fn run_import(svc: &Services, job_id: &str, deck_id: i64) -> Result<String, String> {
+pub(super) async fn run_import(
+    svc: &Services,
+    job_id: &str,
+    deck_id: i64,
+) -> Result<String, String> {
     services::jobs::run(
         svc,
         &JobRequest {

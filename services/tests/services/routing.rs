@@ -63,16 +63,9 @@ pub async fn carrier_with_deck_from(
     )
     .await
     .unwrap();
-    let deck = decks::upload_deck(
-        svc,
-        &admin,
-        c.id,
-        "deck.csv",
-        csv.into(),
-        Some(from),
-    )
-    .await
-    .unwrap();
+    let deck = decks::upload_deck(svc, &admin, c.id, "deck.csv", csv.into(), Some(from))
+        .await
+        .unwrap();
     let job = decks::start_import(svc, &admin, c.id, deck.id, DeckOptions::default(), None)
         .await
         .unwrap();

@@ -16,7 +16,10 @@ use services::sell_cards::{self, SellCardInput};
 use services::state::Services;
 use services::{categories, customers, tiers};
 
-async fn run(svc: &Services, card: &services::entities::sell_cards::Model) -> Result<String, String> {
+async fn run(
+    svc: &Services,
+    card: &services::entities::sell_cards::Model,
+) -> Result<String, String> {
     services::jobs::run(
         svc,
         &JobRequest {
@@ -69,7 +72,9 @@ async fn generate_review_publish(db: DatabaseConnection) {
     let wholesale = categories::create_category(db, &admin, "Wholesale", "")
         .await
         .unwrap();
-    let other = categories::create_category(db, &admin, "Retail", "").await.unwrap();
+    let other = categories::create_category(db, &admin, "Retail", "")
+        .await
+        .unwrap();
     let mut member = None;
     for (name, category) in [("Acme", wholesale.id), ("Shop", other.id)] {
         let c = customers::create_customer(
@@ -148,17 +153,32 @@ async fn generate_review_publish(db: DatabaseConnection) {
     assert_eq!(fields(err), ["category_id"]);
 
     // Lowest buy rate + 20 %, rounded up to 4 decimals; each prefix of either carrier.
-    let card = sell_cards::generate_card(&svc, &admin, input.clone()).await.unwrap();
+    let card = sell_cards::generate_card(&svc, &admin, input.clone())
+        .await
+        .unwrap();
     assert_eq!(card.status, "generating");
     let summary = run(&svc, &card).await.unwrap();
-    assert!(summary.starts_with("generated 3 sell rates from 2 decks"), "{summary}");
+    assert!(
+        summary.starts_with("generated 3 sell rates from 2 decks"),
+        "{summary}"
+    );
     let card = sell_cards::get_card(db, &admin, card.id).await.unwrap();
     assert_eq!((card.status.as_str(), card.row_count), ("generated", 3));
-    let (rows, total) = sell_cards::card_rows(db, &admin, card.id, "", 1, 50).await.unwrap();
+    let (rows, total) = sell_cards::card_rows(db, &admin, card.id, "", 1, 50)
+        .await
+        .unwrap();
     assert_eq!(total, 3);
     let got: Vec<_> = rows
         .iter()
-        .map(|r| (r.prefix.as_str(), r.rate.as_str(), r.base_rate.as_str(), r.carriers, r.change.as_str()))
+        .map(|r| {
+            (
+                r.prefix.as_str(),
+                r.rate.as_str(),
+                r.base_rate.as_str(),
+                r.carriers,
+                r.change.as_str(),
+            )
+        })
         .collect();
     // 44: cheapest 0.0100 -> 0.0120; 4420: Dear's London 0.0150 against Cheap's 44 at 0.0100 ->
     // 0.0120; 447: Cheap's mobile 0.0300 against Dear's 44 at 0.0200 -> 0.0240.
@@ -171,9 +191,16 @@ async fn generate_review_publish(db: DatabaseConnection) {
         ]
     );
     // The customer sees nothing before publication.
-    assert!(sell_cards::customer_cards(db, &customer).await.unwrap().is_empty());
+    assert!(
+        sell_cards::customer_cards(db, &customer)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
-        sell_cards::get_card(db, &customer, card.id).await.unwrap_err(),
+        sell_cards::get_card(db, &customer, card.id)
+            .await
+            .unwrap_err(),
         ServiceError::NotFound
     ));
     let (published, notices) = sell_cards::publish_card(db, &admin, card.id).await.unwrap();
@@ -183,7 +210,10 @@ async fn generate_review_publish(db: DatabaseConnection) {
     assert!(seen[0].summary.contains("3 new"), "{}", seen[0].summary);
     assert_eq!(seen[0].status, "queued");
     let visible = sell_cards::customer_cards(db, &customer).await.unwrap();
-    assert_eq!((visible[0].0.id, visible[0].1.as_str()), (card.id, "Standard"));
+    assert_eq!(
+        (visible[0].0.id, visible[0].1.as_str()),
+        (card.id, "Standard")
+    );
     assert_eq!(
         sell_cards::card_rows(db, &customer, card.id, "44", 1, 50)
             .await
@@ -193,7 +223,11 @@ async fn generate_review_publish(db: DatabaseConnection) {
     );
     // Publishing twice is refused.
     assert_eq!(
-        fields(sell_cards::publish_card(db, &admin, card.id).await.unwrap_err()),
+        fields(
+            sell_cards::publish_card(db, &admin, card.id)
+                .await
+                .unwrap_err()
+        ),
         ["card"]
     );
 
@@ -202,7 +236,9 @@ async fn generate_review_publish(db: DatabaseConnection) {
         markup_value: "30".into(),
         ..input.clone()
     };
-    let soon = sell_cards::generate_card(&svc, &admin, dearer.clone()).await.unwrap();
+    let soon = sell_cards::generate_card(&svc, &admin, dearer.clone())
+        .await
+        .unwrap();
     run(&svc, &soon).await.unwrap();
     let soon = sell_cards::get_card(db, &admin, soon.id).await.unwrap();
     let report = sell_cards::report_of(&soon);
@@ -210,8 +246,12 @@ async fn generate_review_publish(db: DatabaseConnection) {
         (report.previous_card_id, report.increased, report.new),
         (Some(card.id), 3, 0)
     );
-    let err = sell_cards::publish_card(db, &admin, soon.id).await.unwrap_err();
-    let ServiceError::Validation(f) = err else { panic!() };
+    let err = sell_cards::publish_card(db, &admin, soon.id)
+        .await
+        .unwrap_err();
+    let ServiceError::Validation(f) = err else {
+        panic!()
+    };
     assert_eq!(f[0].field, "effective_from");
     assert!(f[0].message.contains("7 days' notice"), "{}", f[0].message);
     let later = sell_cards::generate_card(
@@ -225,9 +265,14 @@ async fn generate_review_publish(db: DatabaseConnection) {
     .await
     .unwrap();
     run(&svc, &later).await.unwrap();
-    sell_cards::publish_card(db, &admin, later.id).await.unwrap();
+    sell_cards::publish_card(db, &admin, later.id)
+        .await
+        .unwrap();
     assert_eq!(
-        sell_cards::get_card(db, &admin, card.id).await.unwrap().status,
+        sell_cards::get_card(db, &admin, card.id)
+            .await
+            .unwrap()
+            .status,
         "superseded"
     );
 
@@ -245,7 +290,10 @@ async fn generate_review_publish(db: DatabaseConnection) {
     let err = run(&svc, &eur).await.unwrap_err();
     assert!(err.contains("has a deck in force in EUR"), "{err}");
     assert_eq!(
-        sell_cards::get_card(db, &admin, eur.id).await.unwrap().status,
+        sell_cards::get_card(db, &admin, eur.id)
+            .await
+            .unwrap()
+            .status,
         "failed"
     );
     // Customers cannot generate.

@@ -111,7 +111,11 @@ pub(crate) mod convert {
             changes: if generated {
                 format!(
                     "{} new, {} up, {} down, {} unchanged, {} withdrawn",
-                    report.new, report.increased, report.decreased, report.unchanged, report.removed
+                    report.new,
+                    report.increased,
+                    report.decreased,
+                    report.unchanged,
+                    report.removed
                 )
             } else {
                 String::new()
@@ -120,9 +124,13 @@ pub(crate) mod convert {
             notice_days: c.notice_days,
             message: c.message.clone(),
             created: format!("{} by {}", time(c.created_at), c.created_by),
-            published: c
-                .published_at
-                .map(|t| format!("{} by {}", time(t), c.published_by.clone().unwrap_or_default())),
+            published: c.published_at.map(|t| {
+                format!(
+                    "{} by {}",
+                    time(t),
+                    c.published_by.clone().unwrap_or_default()
+                )
+            }),
         }
     }
 }
@@ -246,7 +254,8 @@ pub async fn get_sell_card(
         let (tiers, categories) = services::sell_cards::form_choices(&svc.db, &actor)
             .await
             .map_err(fail)?;
-        let find = |l: &[(i64, String)], id: i64| l.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone());
+        let find =
+            |l: &[(i64, String)], id: i64| l.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone());
         (
             find(&tiers, card.tier_id).unwrap_or_default(),
             card.category_id.and_then(|c| find(&categories, c)),

@@ -96,7 +96,11 @@ pub fn SellCardsPage() -> impl IntoView {
 }
 
 #[component]
-fn CardsView(data: CardsData, generate: ServerAction<GenerateSellCard>, working: bool) -> impl IntoView {
+fn CardsView(
+    data: CardsData,
+    generate: ServerAction<GenerateSellCard>,
+    working: bool,
+) -> impl IntoView {
     let base = cards_base();
     let error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let CardsData {
@@ -183,7 +187,11 @@ pub fn SellCardPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             (
-                params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0),
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0),
                 query.read().get("prefix"),
                 query.read().get("page").and_then(|p| p.parse::<u64>().ok()),
                 (publish.version().get(), tick.get()),
@@ -241,7 +249,16 @@ fn CardView(data: CardPage, publish: ServerAction<PublishSellCard>) -> impl Into
     } else {
         view! { <div class="crumbs"><a href=base.clone()>"My rates"</a>" / "{card.name.clone()}</div> }.into_any()
     };
-    let pager = move |n: u64| format!("{base}/{id}{}", query_string(&query.read_untracked(), &[("page", &n.to_string())], &["published"]));
+    let pager = move |n: u64| {
+        format!(
+            "{base}/{id}{}",
+            query_string(
+                &query.read_untracked(),
+                &[("page", &n.to_string())],
+                &["published"]
+            )
+        )
+    };
     view! {
         <Title text=title/>
         {(card.status == "generating").then(|| view! { <noscript><Meta http_equiv="refresh" content="2"/></noscript> })}
