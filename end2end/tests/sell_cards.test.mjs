@@ -1,6 +1,7 @@
 // Issue 6's sell rate cards: after a real deck is imported and activated for a carrier, a
 // switch operator generates the Standard card for Wholesale customers (lowest buy rate + 20 %,
-// rounded up), reviews its rates, and publishes it; the Wholesale customer then sees the card
+// rounded up), reviews its rates, and publishes it; the LCR tester shows the margin against
+// the customer's sell rate; the Wholesale customer then sees the card
 // and its rate notice under My rates, searches it and downloads it as CSV, without the buy
 // rates. JavaScript off and on.
 import { test } from 'node:test';
@@ -54,6 +55,18 @@ for (const javaScript of [false, true]) {
       assert.match(await page.locator('#card-rates tbody tr').first().textContent(), /9377Afghanistan0\.32761\/10\.2730\.27301new/);
       await page.getByRole('button', { name: 'Publish card' }).click();
       await page.getByText('Card published; 1 customer notice(s) queued.').waitFor();
+
+      // The LCR tester compares the route with Acme's sell rate: 0.3276 - 0.2730 = 0.0546.
+      await page.goto(`${base}/switch/lcr-tester`);
+      await ready(page, javaScript);
+      await page.fill('#lcr-form input[name=number]', '+93 77 123 4567');
+      await page.selectOption('#lcr-form select[name=customer]', { label: 'Acme Telecom Ltd' });
+      await Promise.all([page.waitForURL(/number=/), page.getByRole('button', { name: 'Route' }).click()]);
+      await ready(page, javaScript);
+      if (javaScript) await page.waitForLoadState('networkidle');
+      await page.locator('#routes').waitFor();
+      assert.match(await page.locator('#lcr-sell').textContent(), /Acme Telecom Ltd buys this number at 0\.3276\/min USD/);
+      assert.match(await page.locator('#routes tbody tr').first().textContent(), /0\.0546/);
 
       const other = await openBrowser({ javaScript });
       try {

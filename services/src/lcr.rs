@@ -39,6 +39,8 @@ pub struct TestedRoute {
     pub trunks: Vec<String>,
     /// Why it might lose money, when the tier only flags.
     pub flags: Vec<String>,
+    /// With a customer: its sell rate per minute less this route's buy rate (same currency).
+    pub margin: Option<String>,
 }
 
 /// What the tester answers.
@@ -62,6 +64,8 @@ pub struct LcrTest {
     pub without_deck: Vec<String>,
     /// The tier's failover rule, in words.
     pub failover: String,
+    /// With a customer: its sell card and rate for the number, in words.
+    pub sell: Option<String>,
 }
 
 /// An exclusion reason in words.
@@ -86,11 +90,13 @@ pub fn reason(r: &ExclusionReason) -> String {
 }
 
 /// Routes `number` in tier `tier_id` at `at` (now when `None`) and prices a call of
-/// `duration_secs` on every route.
+/// `duration_secs` on every route; for customer `customer_id`, against the sell card of its
+/// category in force then (routes dearer than its rate are excluded, margins shown).
 ///
 /// # Errors
 /// `Validation{number}` for a number that is not E.164, `Validation{duration}` over
-/// [`MAX_TEST_SECONDS`]; `NotFound` for another tenant's tier; `Forbidden`.
+/// [`MAX_TEST_SECONDS`], `Validation{customer}` for another tenant's or an unknown customer;
+/// `NotFound` for another tenant's tier; `Forbidden`.
 pub async fn test_route(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -98,6 +104,7 @@ pub async fn test_route(
     tier_id: i64,
     at: Option<DateTime<Utc>>,
     duration_secs: u32,
+    customer_id: Option<i64>,
 ) -> Result<LcrTest, ServiceError> {
     let tier = get_tier(db, actor, tier_id).await?;
     let number = E164::parse(number).map_err(|e| {
@@ -121,8 +128,35 @@ pub async fn test_route(
     let plan_tier = snapshot
         .tier_by_id(tier.row.id)
         .ok_or(ServiceError::NotFound)?;
+    let customer = match customer_id {
+        Some(id) => Some(
+            crate::tenancy::find_scoped::<crate::entities::customers::Entity>(db, actor, id)
+                .await
+                .map_err(|_| ServiceError::field("customer", "choose one of your customers"))?,
+        ),
+        None => None,
+    };
+    let sell_deck = customer
+        .as_ref()
+        .and_then(|c| snapshot.sell_for(tier.row.id, c.category_id));
+    let sell_row = sell_deck.and_then(|d| d.lookup(number, at));
+    let sell = customer.as_ref().map(|c| match (sell_deck, sell_row) {
+        (Some(deck), Some(row)) => format!(
+            "{} buys this number at {}/min {} (prefix {}, {})",
+            c.company_name,
+            row.rate,
+            deck.currency().code(),
+            row.prefix,
+            row.increment
+        ),
+        (Some(_), None) => format!("{}'s sell card has no rate for this number", c.company_name),
+        (None, _) => format!(
+            "{} has no sell card in force for tier {}: routes are not checked against a sell rate",
+            c.company_name, tier.row.name
+        ),
+    });
     let quality = HashMap::new();
-    let plan = snapshot.route(plan_tier, number, at, "lcr-tester", &quality);
+    let plan = snapshot.route(plan_tier, number, at, "lcr-tester", &quality, sell_deck);
     let call = Call {
         number,
         start: at,
@@ -149,6 +183,7 @@ pub async fn test_route(
                 .map(|c| c.trunks.iter().map(|t| t.uri.clone()).collect())
                 .unwrap_or_default(),
             flags: r.margin_flags.iter().map(reason).collect(),
+            margin: sell_row.map(|s| (s.rate.per_minute() - r.rate.per_minute()).to_string()),
         });
     }
     let excluded = plan
@@ -194,5 +229,6 @@ pub async fn test_route(
         excluded,
         without_deck,
         failover,
+        sell,
     })
 }

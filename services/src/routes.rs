@@ -162,6 +162,8 @@ pub struct RouteSnapshot {
     pub without_deck: Vec<String>,
     /// The A-Z database.
     pub az: DestinationIndex,
+    /// Sell cards in force: (tier id, customer category id or `None` for all) -> rates.
+    pub sell: HashMap<(i64, Option<i64>), domain::deck::RateDeck>,
     /// Rates loaded in all.
     pub rates: usize,
 }
@@ -184,8 +186,17 @@ impl RouteSnapshot {
         self.tiers.iter().find(|t| t.id == id)
     }
 
+    /// The sell card in force for customers of category `category` in tier `tier_id`: the
+    /// category's own card, else the card for all customers.
+    pub fn sell_for(&self, tier_id: i64, category: Option<i64>) -> Option<&domain::deck::RateDeck> {
+        category
+            .and_then(|c| self.sell.get(&(tier_id, Some(c))))
+            .or_else(|| self.sell.get(&(tier_id, None)))
+    }
+
     /// Routes `number` in `tier` at `at` (which should fall within the snapshot's validity);
-    /// `call_id` picks the carrier of a percentage split.
+    /// `call_id` picks the carrier of a percentage split; with a customer's `sell` card, routes
+    /// dearer than its rate are excluded and margin protection applies.
     pub fn route<'a>(
         &'a self,
         tier: &SnapshotTier,
@@ -193,12 +204,13 @@ impl RouteSnapshot {
         at: DateTime<Utc>,
         call_id: &'a str,
         quality: &'a HashMap<CarrierId, domain::lcr::Quality>,
+        sell: Option<&'a domain::deck::RateDeck>,
     ) -> RoutePlan<'a> {
         let query = RouteQuery {
             number,
             at,
             call_id,
-            sell: None,
+            sell,
             quality,
             acd_secs: None,
         };
@@ -288,13 +300,25 @@ pub async fn build(
             deck,
         });
     }
-    let valid_until = in_tenant::<decks::Entity>(tenant_id)
+    let next_deck = in_tenant::<decks::Entity>(tenant_id)
         .filter(decks::Column::Status.eq("active"))
         .filter(decks::Column::EffectiveFrom.gt(at))
         .order_by_asc(decks::Column::EffectiveFrom)
         .one(db)
         .await?
         .map(|d| d.effective_from);
+    let (cards, next_card) = crate::sell_cards::cards_in_force(db, tenant_id, at).await?;
+    let valid_until = match (next_deck, next_card) {
+        (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+        (a, b) => a.or(b),
+    };
+    let mut sell = HashMap::new();
+    for card in &cards {
+        sell.insert(
+            (card.tier_id, card.category_id),
+            crate::sell_cards::load_card(db, card).await?,
+        );
+    }
     let infos_of_tiers: Vec<TierInfo> = in_tenant::<tiers::Entity>(tenant_id)
         .order_by_asc(tiers::Column::Name)
         .all(db)
@@ -349,6 +373,7 @@ pub async fn build(
         carriers: infos,
         without_deck,
         az: az_index,
+        sell,
         rates,
     })
 }

@@ -627,6 +627,8 @@ pub async fn publish_card(
                 .field("notices", serde_json::Value::Null, recipients.len()),
         )
         .await?;
+    // Routing compares buy rates with the customer's sell rates.
+    crate::routes::changed(&txn, actor.tenant_id).await?;
     txn.commit().await?;
     let card = find_scoped::<cards::Entity>(db, actor, card.id).await?;
     Ok((card, recipients.len()))
@@ -828,4 +830,100 @@ pub fn describe_rule(card: &cards::Model) -> String {
         None => ", the base carrier's increments".to_owned(),
     });
     words
+}
+
+/// The rates of card `card` as a [`domain::deck::RateDeck`] effective from the card's date (for
+/// routing: rates above the customer's sell rate are excluded).
+///
+/// # Errors
+/// Database errors; `Unexpected` when a stored row is invalid.
+pub async fn load_card(
+    db: &impl sea_orm::ConnectionTrait,
+    card: &cards::Model,
+) -> Result<domain::deck::RateDeck, ServiceError> {
+    use domain::deck::{RateDeck, RateRow};
+    use domain::money::Rate;
+    use domain::number::Prefix;
+    let bad = |what: &str, line: &str| {
+        ServiceError::Unexpected(anyhow::anyhow!(
+            "sell card {} prefix {line}: stored {what} is invalid",
+            card.id
+        ))
+    };
+    let currency =
+        parse_currency(&card.currency).map_err(|e| ServiceError::Unexpected(e.into()))?;
+    let mut out = Vec::new();
+    for r in rows::Entity::find()
+        .filter(rows::Column::CardId.eq(card.id))
+        .all(db)
+        .await?
+    {
+        let mut row = RateRow::new(
+            Prefix::parse(&r.prefix).map_err(|_| bad("prefix", &r.prefix))?,
+            r.destination.clone(),
+            Rate::parse(&r.rate).map_err(|_| bad("rate", &r.prefix))?,
+            card.effective_from,
+        );
+        row.connection_fee =
+            Decimal::from_str(&r.connection_fee).map_err(|_| bad("fee", &r.prefix))?;
+        row.increment = Increment::with_minimum(
+            u32::try_from(r.initial_increment).unwrap_or(60),
+            u32::try_from(r.next_increment).unwrap_or(60),
+            0,
+        )
+        .map_err(|_| bad("increment", &r.prefix))?;
+        out.push(row);
+    }
+    RateDeck::new(currency, out).map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("{e}")))
+}
+
+/// The cards in force at `at` for each (tier, category): among published and superseded
+/// cards, the one with the latest effective date not after `at` (ties: the later
+/// publication); and the next date a published card takes effect, if any.
+///
+/// # Errors
+/// Database errors.
+pub async fn cards_in_force(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(Vec<cards::Model>, Option<DateTime<Utc>>), ServiceError> {
+    let all = in_tenant::<cards::Entity>(tenant_id)
+        .filter(cards::Column::Status.is_in(["published", "superseded"]))
+        .order_by_asc(cards::Column::EffectiveFrom)
+        .order_by_asc(cards::Column::PublishedAt)
+        .order_by_asc(cards::Column::Id)
+        .all(db)
+        .await?;
+    let next = all
+        .iter()
+        .filter(|c| c.status == "published" && c.effective_from > at)
+        .map(|c| c.effective_from)
+        .min();
+    let mut chosen: HashMap<(i64, Option<i64>), cards::Model> = HashMap::new();
+    for c in all.into_iter().filter(|c| c.effective_from <= at) {
+        // Ascending order: a later card replaces an earlier one of the same key.
+        chosen.insert((c.tier_id, c.category_id), c);
+    }
+    Ok((chosen.into_values().collect(), next))
+}
+
+/// The tenant's customers that are not closed, (id, company name) by name, for choosing whose
+/// sell rates the LCR tester compares with.
+///
+/// # Errors
+/// `Forbidden`.
+pub async fn customer_choices(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<(i64, String)>, ServiceError> {
+    operator(actor)?;
+    Ok(scoped::<customers::Entity>(actor)
+        .filter(customers::Column::Status.ne("closed"))
+        .order_by_asc(customers::Column::CompanyName)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.company_name))
+        .collect())
 }

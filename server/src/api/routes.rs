@@ -25,6 +25,9 @@ pub struct RouteParams {
     /// The call's id (e.g. the SIP Call-ID): a percentage split sends the same call to the
     /// same carrier on every retry.
     call_id: Option<String>,
+    /// The customer placing the call (its id): routes dearer than the sell rate of its
+    /// category's card are left out, and each route carries its margin.
+    customer: Option<i64>,
 }
 
 /// The ordered routes for one number.
@@ -41,6 +44,10 @@ pub struct RoutesAnswer {
     excluded: Vec<AnswerExclusion>,
     failover: AnswerFailover,
     snapshot: AnswerSnapshot,
+    /// With `customer`: its sell rate per minute for the number (decimal string), `null` when
+    /// its card has none or it has no card in force for the tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sell_rate: Option<String>,
 }
 
 /// An A-Z destination.
@@ -93,6 +100,9 @@ pub struct AnswerRoute {
     trunks: Vec<AnswerTrunk>,
     /// Call durations at which this route loses money, when the tier only flags them.
     flags: Vec<String>,
+    /// With `customer`: sell rate less this route's rate, per minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    margin: Option<String>,
 }
 
 /// A SIP trunk.
@@ -169,7 +179,8 @@ fn trunks(info: &CarrierInfo) -> Vec<AnswerTrunk> {
         .collect()
 }
 
-/// Routes `number` in tier `tier` of `snapshot` at `at`.
+/// Routes `number` in tier `tier` of `snapshot` at `at`; with `customer` (`Some(category)`,
+/// the customer's category or `None`), against that category's sell card.
 ///
 /// # Errors
 /// `Validation{number}` for a number that is not E.164; `Validation{tier}` naming the tiers
@@ -180,6 +191,7 @@ pub fn answer(
     tier: &str,
     call_id: &str,
     at: DateTime<Utc>,
+    customer: Option<Option<i64>>,
 ) -> Result<RoutesAnswer, ServiceError> {
     if number.trim().is_empty() {
         return Err(ServiceError::field(
@@ -215,7 +227,9 @@ pub fn answer(
     } else {
         call_id.to_owned()
     };
-    let plan = snapshot.route(tier, number, at, &call_id, &quality);
+    let sell = customer.and_then(|category| snapshot.sell_for(tier.id, category));
+    let sell_row = sell.and_then(|d| d.lookup(number, at));
+    let plan = snapshot.route(tier, number, at, &call_id, &quality, sell);
     let mut routes = Vec::new();
     let mut excluded: Vec<AnswerExclusion> = Vec::new();
     for r in &plan.routes {
@@ -240,6 +254,7 @@ pub fn answer(
             dial: format!("{}{number}", info.technical_prefix),
             trunks: trunks(info),
             flags: r.margin_flags.iter().map(reason).collect(),
+            margin: sell_row.map(|s| (s.rate.per_minute() - r.rate.per_minute()).to_string()),
         });
     }
     excluded.extend(plan.excluded.iter().map(|e| AnswerExclusion {
@@ -270,6 +285,7 @@ pub fn answer(
             built_at: snapshot.at.to_rfc3339(),
             version: format!("{}.{}", snapshot.version.0, snapshot.version.1),
         },
+        sell_rate: sell_row.map(|s| s.rate.to_string()),
     })
 }
 
@@ -284,7 +300,7 @@ pub fn answer(
         (status = 200, description = "Routes in the order to try them, and the carriers left out (scope `routes:read`, staff or switch operator keys)", body = RoutesAnswer),
         (status = 401, description = "Missing, unknown or revoked key", body = ApiError),
         (status = 403, description = "The key lacks `routes:read`", body = ApiError),
-        (status = 422, description = "`number` is not an international number, or `tier` is missing or unknown (the message lists the tiers)", body = ApiError),
+        (status = 422, description = "`number` is not an international number, `tier` is missing or unknown (the message lists the tiers), or `customer` names no customer", body = ApiError),
         (status = 429, description = "Too many requests for this key; see Retry-After", body = ApiError)
     )
 )]
@@ -303,12 +319,31 @@ pub async fn get_routes(
         Ok(s) => s,
         Err(e) => return error_response(e),
     };
+    let customer = match params.customer {
+        None => None,
+        Some(id) => match services::tenancy::find_scoped::<services::entities::customers::Entity>(
+            &state.services.db,
+            &caller.actor,
+            id,
+        )
+        .await
+        {
+            Ok(c) => Some(c.category_id),
+            Err(_) => {
+                return error_response(ServiceError::field(
+                    "customer",
+                    "names no customer of this tenant",
+                ));
+            }
+        },
+    };
     match answer(
         &snapshot,
         params.number.as_deref().unwrap_or_default(),
         params.tier.as_deref().unwrap_or_default(),
         params.call_id.as_deref().unwrap_or_default(),
         Utc::now(),
+        customer,
     ) {
         Ok(a) => Json(a).into_response(),
         Err(e) => error_response(e),

@@ -618,6 +618,16 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
             "{}",
             bad.body
         );
+        let bad = send(
+            &app,
+            bearer(
+                "/api/v1/routes?number=442079460000&tier=Standard&customer=999999",
+                &token,
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("\"field\":\"customer\""), "{}", bad.body);
         let doc = send(&app, get("/api/v1/openapi.json", None)).await;
         assert!(doc.body.contains("/api/v1/routes"), "{}", doc.body);
         // The look-ups above did not use up the key's two ordinary requests.

@@ -34,6 +34,7 @@ fn order(snapshot: &RouteSnapshot, tier: &str) -> Vec<String> {
         Utc::now(),
         "call-1",
         &quality,
+        None,
     );
     plan.routes
         .iter()

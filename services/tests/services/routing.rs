@@ -130,7 +130,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
 
     // Lowest cost: each carrier offers its own longest prefix (Dear Co's London 4420), then the
     // cheapest goes first.
-    let t = lcr::test_route(db, &admin, "+44 20 7946 0000", standard, None, 95)
+    let t = lcr::test_route(db, &admin, "+44 20 7946 0000", standard, None, 95, None)
         .await
         .unwrap();
     assert_eq!(t.number, "442079460000");
@@ -160,7 +160,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
     );
 
     // Economy blocks satellite destinations (the A-Z type of +881).
-    let t = lcr::test_route(db, &admin, "+881612345678", economy, None, 60)
+    let t = lcr::test_route(db, &admin, "+881612345678", economy, None, 60, None)
         .await
         .unwrap();
     assert!(t.routes.is_empty());
@@ -171,7 +171,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
         "{:?}",
         t.excluded
     );
-    let t = lcr::test_route(db, &admin, "+881612345678", standard, None, 60)
+    let t = lcr::test_route(db, &admin, "+881612345678", standard, None, 60, None)
         .await
         .unwrap();
     assert_eq!(t.routes[0].carrier.1, "Dear Co");
@@ -207,7 +207,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
     )
     .await
     .unwrap();
-    let t = lcr::test_route(db, &admin, "447700900123", vip.id, None, 60)
+    let t = lcr::test_route(db, &admin, "447700900123", vip.id, None, 60, None)
         .await
         .unwrap();
     assert_eq!(t.routes.len(), 1);
@@ -258,7 +258,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
     .await
     .unwrap_err();
     assert_eq!(fields(err), ["split"]);
-    let err = lcr::test_route(db, &admin, "hello", standard, None, 60)
+    let err = lcr::test_route(db, &admin, "hello", standard, None, 60, None)
         .await
         .unwrap_err();
     assert_eq!(fields(err), ["number"]);
@@ -269,7 +269,7 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
         .await
         .unwrap();
     let b_admin = actor_in(b.row.id, 1, Role::Admin);
-    let err = lcr::test_route(db, &b_admin, "442079460000", standard, None, 60)
+    let err = lcr::test_route(db, &b_admin, "442079460000", standard, None, 60, None)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::NotFound), "{err:?}");

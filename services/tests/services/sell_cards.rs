@@ -276,6 +276,30 @@ async fn generate_review_publish(db: DatabaseConnection) {
         "superseded"
     );
 
+    // The LCR tester for the customer: the first card is still in force (the dearer one takes
+    // effect in 8 days); Cheap Co's mobile rate 0.0300 is above its sell rate 0.0240.
+    let t = services::lcr::test_route(db, &admin, "+447700900123", standard, None, 60, member)
+        .await
+        .unwrap();
+    assert!(
+        t.sell.as_deref().unwrap().contains("at 0.0240/min USD"),
+        "{:?}",
+        t.sell
+    );
+    let routes: Vec<_> = t
+        .routes
+        .iter()
+        .map(|r| (r.carrier.1.as_str(), r.margin.as_deref()))
+        .collect();
+    assert_eq!(routes, [("Dear Co", Some("0.0040"))]);
+    assert!(
+        t.excluded
+            .iter()
+            .any(|(c, why)| c == "Cheap Co" && why.contains("above the sell rate 0.0240")),
+        "{:?}",
+        t.excluded
+    );
+
     // No deck in the card's currency: the job fails saying why.
     let eur = sell_cards::generate_card(
         &svc,

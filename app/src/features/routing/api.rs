@@ -50,6 +50,8 @@ pub struct TiersData {
     pub tiers: Vec<TierRow>,
     /// The tenant's carriers: (id, name).
     pub carriers: Vec<(i64, String)>,
+    /// The tenant's customers (for the tester): (id, company name).
+    pub customers: Vec<(i64, String)>,
 }
 
 /// A route of the tester.
@@ -73,6 +75,8 @@ pub struct RouteRow {
     pub trunks: Vec<String>,
     /// Margin flags.
     pub flags: Vec<String>,
+    /// With a customer: sell rate less buy rate per minute.
+    pub margin: String,
 }
 
 /// The tester's answer.
@@ -96,6 +100,8 @@ pub struct LcrResult {
     pub without_deck: Vec<String>,
     /// Failover in words.
     pub failover: String,
+    /// With a customer: its sell card and rate, in words.
+    pub sell: Option<String>,
 }
 
 /// The tenant's tiers (Premium, Standard and Economy are created the first time) and carriers.
@@ -196,9 +202,13 @@ pub async fn list_tiers() -> Result<TiersData, AppError> {
             margin_exclude: t.margin.as_ref().is_some_and(|m| m.exclude),
         })
         .collect();
+    let customers = services::sell_cards::customer_choices(&svc.db, &actor)
+        .await
+        .map_err(fail)?;
     Ok(TiersData {
         tiers: rows,
         carriers,
+        customers,
     })
 }
 
@@ -276,6 +286,7 @@ pub async fn test_lcr(
     tier: Option<i64>,
     duration: Option<String>,
     at: Option<String>,
+    customer: Option<i64>,
 ) -> Result<LcrResult, AppError> {
     use crate::features::users::api::convert::time;
     use crate::ssr::{fail, services, signed_in};
@@ -323,7 +334,7 @@ pub async fn test_lcr(
                 })?
         }
     };
-    let t = services::lcr::test_route(&svc.db, &me.actor(), &number, tier, at, duration)
+    let t = services::lcr::test_route(&svc.db, &me.actor(), &number, tier, at, duration, customer)
         .await
         .map_err(fail)?;
     Ok(LcrResult {
@@ -345,10 +356,12 @@ pub async fn test_lcr(
                 cost: format!("{} {}", r.cost, r.currency),
                 trunks: r.trunks,
                 flags: r.flags,
+                margin: r.margin.unwrap_or_default(),
             })
             .collect(),
         excluded: t.excluded,
         without_deck: t.without_deck,
         failover: t.failover,
+        sell: t.sell,
     })
 }

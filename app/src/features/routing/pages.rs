@@ -55,7 +55,9 @@ fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
     let base = operator_base();
-    let TiersData { tiers, carriers } = data;
+    let TiersData {
+        tiers, carriers, ..
+    } = data;
     let all = tiers.clone();
     let form = move || {
         let editing = query
@@ -212,9 +214,10 @@ pub fn LcrTesterPage() -> impl IntoView {
                 param("tier"),
                 param("duration"),
                 param("at"),
+                param("customer"),
             )
         },
-        |(number, tier, duration, at)| async move {
+        |(number, tier, duration, at, customer)| async move {
             match number {
                 Some(number) => Some(
                     test_lcr(
@@ -222,6 +225,7 @@ pub fn LcrTesterPage() -> impl IntoView {
                         tier.and_then(|t| t.parse::<i64>().ok()),
                         duration,
                         at,
+                        customer.and_then(|c| c.parse::<i64>().ok()),
                     )
                     .await,
                 ),
@@ -240,7 +244,7 @@ pub fn LcrTesterPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let tiers = tiers.await.map(|d| d.tiers).unwrap_or_default();
+                let (tiers, customers) = tiers.await.map(|d| (d.tiers, d.customers)).unwrap_or_default();
                 view! {
                     <Form method="GET" action="" attr:class="filters" attr:id="lcr-form">
                         <input type="text" name="number" placeholder="Number, like +44 20 7946 0000" aria-label="Number" required=true
@@ -256,6 +260,14 @@ pub fn LcrTesterPage() -> impl IntoView {
                         <input type="number" name="duration" min="0" placeholder="Seconds (60)" aria-label="Call duration in seconds"
                             value=move || param("duration").unwrap_or_default()/>
                         <input type="datetime-local" name="at" aria-label="When (UTC), now if empty" value=move || param("at").unwrap_or_default()/>
+                        <select name="customer" aria-label="Customer (their sell rate and margin)">
+                            <option value="">"No customer"</option>
+                            {customers.into_iter().map(|(id, name)| {
+                                let id = id.to_string();
+                                let selected = { let id = id.clone(); move || param("customer").as_deref() == Some(id.as_str()) };
+                                view! { <option value=id selected=selected>{name}</option> }
+                            }).collect_view()}
+                        </select>
                         <button type="submit" class="btn btn-primary">"Route"</button>
                     </Form>
                 }
@@ -275,6 +287,7 @@ pub fn LcrTesterPage() -> impl IntoView {
 
 #[component]
 fn LcrResultView(r: LcrResult) -> impl IntoView {
+    let with_sell = r.sell.is_some();
     let summary = format!(
         "+{} · {} · tier {} · at {} · a {} s call",
         r.number,
@@ -287,18 +300,19 @@ fn LcrResultView(r: LcrResult) -> impl IntoView {
     );
     view! {
         <p id="lcr-summary"><strong>{summary}</strong></p>
+        {r.sell.clone().map(|s| view! { <p id="lcr-sell">{s}</p> })}
         {if r.routes.is_empty() {
             view! { <div class="notice-error" role="alert">"No route: no carrier of this tier has a rate in force for this number (see the reasons below)."</div> }.into_any()
         } else {
             view! {
                 <table class="data-table" id="routes">
                     <thead><tr><th scope="col" class="num">"#"</th><th scope="col">"Carrier"</th><th scope="col">"Prefix"</th><th scope="col">"Destination"</th>
-                        <th scope="col" class="num">"Rate / min"</th><th scope="col">"Increments"</th><th scope="col" class="num">"Connection"</th><th scope="col" class="num">"Call cost"</th><th scope="col">"Trunks"</th></tr></thead>
+                        <th scope="col" class="num">"Rate / min"</th><th scope="col">"Increments"</th><th scope="col" class="num">"Connection"</th><th scope="col" class="num">"Call cost"</th>{with_sell.then(|| view! { <th scope="col" class="num">"Margin / min"</th> })}<th scope="col">"Trunks"</th></tr></thead>
                     <tbody>
                         {r.routes.into_iter().enumerate().map(|(i, route)| view! {
                             <tr>
                                 <td class="num">{i + 1}</td><td>{route.carrier}</td><td>{route.prefix}</td><td>{route.destination}</td>
-                                <td class="num">{route.rate}</td><td>{route.increment}</td><td class="num">{route.connection_fee}</td><td class="num">{route.cost}</td>
+                                <td class="num">{route.rate}</td><td>{route.increment}</td><td class="num">{route.connection_fee}</td><td class="num">{route.cost}</td>{with_sell.then(|| view! { <td class="num">{route.margin.clone()}</td> })}
                                 <td><code>{route.trunks.join(" ")}</code>{(!route.flags.is_empty()).then(|| view! { <br/><span class="badge badge-warn">{route.flags.join("; ")}</span> })}</td>
                             </tr>
                         }).collect_view()}
