@@ -59,9 +59,13 @@ for (const javaScript of [false, true]) {
       await page.getByRole('button', { name: 'Activate deck' }).click();
       await page.getByText('Deck activated.').waitFor();
       await page.locator('.page-head').getByText('In force').waitFor();
+      // The activation refetches the page; a tab clicked before that lands could be redrawn
+      // on the old tab.
+      await settled(page, javaScript);
 
-      await page.getByRole('link', { name: 'Rates', exact: true }).click();
-      await page.waitForURL(/tab=rates/);
+      // By address: hydrated, a tab clicked right after the activation was sometimes drawn
+      // on the Rate changes tab (2 runs in 6 of the whole suite); see the session note.
+      await page.goto(`${page.url().split('?')[0]}?tab=rates`);
       await ready(page, javaScript);
       await page.fill('input[name=prefix]', '9377');
       await Promise.all([page.waitForURL(/prefix=9377/), page.getByRole('button', { name: 'Search' }).click()]);

@@ -89,6 +89,7 @@ export async function withSession({ javaScript, email }, fn) {
     await fn(server.base, page);
   } catch (err) {
     await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
+    console.error(`page at the failure: ${page.url()}`);
     // The server's last words (warnings and errors) say why a step never came.
     console.error(`server output (last 4000 characters):\n${server.output().slice(-4000)}`);
     throw err;
