@@ -217,7 +217,11 @@ async fn api_keys_are_hashed_scoped_and_revocable(db: DatabaseConnection) {
     let who = api_keys::record_use(&db, who).await.unwrap();
     assert!(who.key.last_used_at.is_some());
     // Another last character (the secret is random: it may end in `x` itself).
-    let swap = if created.token.ends_with('x') { 'y' } else { 'x' };
+    let swap = if created.token.ends_with('x') {
+        'y'
+    } else {
+        'x'
+    };
     let tampered = format!("{}{swap}", &created.token[..created.token.len() - 1]);
     assert!(matches!(
         api_keys::authenticate(&db, 1, &tampered).await,
