@@ -416,32 +416,55 @@ pub async fn run_workers(
     let heartbeat = Duration::from_secs(u64::from(services.settings.jobs.heartbeat_seconds));
     let registry: control::Registry = Default::default();
     let mut set = tokio::task::JoinSet::new();
-    // The same worker for either backend: only the storage's type differs.
+    // The same worker for either backend: only the storage's type differs. A worker whose
+    // backend fails (on SQLite, `database is locked` past the busy timeout stops apalis'
+    // poller for good) is started again, so a queue never stays without its worker.
     macro_rules! spawn_worker {
-        ($storage:expr, $worker_name:expr, $queue:expr, $svc:expr, $signal:expr) => {{
+        ($make_storage:expr, $in_flight:expr, $worker_name:expr, $queue:expr, $svc:expr, $signal:expr) => {{
             let gate = control::PauseGate::default();
             if let Ok(mut workers) = registry.lock() {
                 workers.push(($queue.to_owned(), $worker_name.clone(), gate.clone()));
             }
-            let signal = $signal;
-            let worker = WorkerBuilder::new($worker_name)
-                .backend($storage)
-                .data($svc)
-                .layer(gate)
-                .on_event(|ctx, event| {
-                    if let Event::Error(e) = event {
-                        tracing::warn!(worker = ctx.name(), "worker error: {e}");
-                    }
-                })
-                .build(handle);
+            let (name, svc, signal, make_storage) = ($worker_name, $svc, $signal, $make_storage);
+            let queues_db = store.conn();
             set.spawn(async move {
-                worker
-                    .run_until(async move {
-                        signal.await;
-                        Ok::<(), WorkerError>(())
-                    })
-                    .await
-                    .map_err(anyhow::Error::from)
+                let mut backoff = Duration::from_secs(1);
+                loop {
+                    let worker = WorkerBuilder::new(name.clone())
+                        .backend(gate.around(make_storage(), $in_flight))
+                        .data(svc.clone())
+                        .on_event(|ctx, event| {
+                            if let Event::Error(e) = event {
+                                tracing::warn!(worker = ctx.name(), "worker error: {e}");
+                            }
+                        })
+                        .build(handle);
+                    let stop = signal.clone();
+                    let outcome = worker
+                        .run_until(async move {
+                            stop.await;
+                            Ok::<(), WorkerError>(())
+                        })
+                        .await;
+                    if futures::FutureExt::now_or_never(signal.clone()).is_some() {
+                        return outcome.map_err(anyhow::Error::from);
+                    }
+                    tracing::warn!(
+                        worker = %name,
+                        "job worker stopped ({}); starting it again in {} s",
+                        match &outcome {
+                            Ok(()) => "its backend gave up".to_owned(),
+                            Err(e) => e.to_string(),
+                        },
+                        backoff.as_secs()
+                    );
+                    control::release_worker_name(&queues_db, &name).await;
+                    tokio::select! {
+                        () = signal.clone() => return Ok(()),
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
             });
         }};
     }
@@ -452,25 +475,33 @@ pub async fn run_workers(
         let signal = shutdown.clone();
         match &store {
             JobStore::Sqlite(pool) => {
-                let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(pool).with_config(
-                    apalis_sqlite::Config::default()
-                        .queue(queue)
-                        .heartbeat_interval(heartbeat)
-                        .missed_heartbeats(2),
-                );
-                let storage = PollWith::new(storage, EveryInterval::new(POLL_INTERVAL));
-                spawn_worker!(storage, worker_name, queue, svc, signal);
+                let pool = pool.clone();
+                let make = move || {
+                    let storage = apalis_sqlite::SqliteStorage::<JobRequest>::new(&pool)
+                        .with_config(
+                            apalis_sqlite::Config::default()
+                                .queue(queue)
+                                .heartbeat_interval(heartbeat)
+                                .missed_heartbeats(2),
+                        );
+                    PollWith::new(storage, EveryInterval::new(POLL_INTERVAL))
+                };
+                let in_flight = control::sqlite_fetch_in_flight;
+                spawn_worker!(make, in_flight, worker_name, queue, svc, signal);
             }
             JobStore::Postgres(pool) => {
-                let storage = apalis_postgres::PostgresStorage::<JobRequest>::new(pool)
-                    .with_config(
-                        apalis_postgres::Config::default()
-                            .queue(queue)
-                            .heartbeat_interval(heartbeat)
-                            .missed_heartbeats(2),
-                    );
-                let storage = PollWith::new(storage, EveryInterval::new(POLL_INTERVAL));
-                spawn_worker!(storage, worker_name, queue, svc, signal);
+                let pool = pool.clone();
+                let make = move || {
+                    let storage = apalis_postgres::PostgresStorage::<JobRequest>::new(&pool)
+                        .with_config(
+                            apalis_postgres::Config::default()
+                                .queue(queue)
+                                .heartbeat_interval(heartbeat)
+                                .missed_heartbeats(2),
+                        );
+                    PollWith::new(storage, EveryInterval::new(POLL_INTERVAL))
+                };
+                spawn_worker!(make, |_| false, worker_name, queue, svc, signal);
             }
         }
     }

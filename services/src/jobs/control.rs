@@ -11,12 +11,16 @@
 use super::JobCategory;
 use crate::error::ServiceError;
 use crate::state::Services;
-use apalis::prelude::{Layer, Service};
+use apalis::prelude::{Backend, WorkerContext};
+use apalis_core::backend::{BackendConfig, WireFormatBackend};
 use chrono::Utc;
+use futures::{Sink, SinkExt};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::collections::HashSet;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// What can be paused.
@@ -171,9 +175,8 @@ pub(super) async fn cancel_requested(
         .collect()
 }
 
-/// A worker's pause switch, as a tower layer around its job service: while the flag is set the
-/// service says it is not ready, so the worker fetches nothing; a timer of its own re-checks the
-/// flag every 250 ms, so clearing it needs no wake-up from outside.
+/// A worker's pause switch: while it is set the worker starts no new fetch, so it takes no job.
+/// Cloned into [`Gated`] and into the [`Registry`] that [`watch`] drives.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PauseGate {
     paused: Arc<AtomicBool>,
@@ -183,33 +186,15 @@ impl PauseGate {
     fn set(&self, paused: bool) {
         self.paused.store(paused, Ordering::Relaxed);
     }
-}
 
-impl<S> Layer<S> for PauseGate {
-    type Service = Gated<S>;
-    fn layer(&self, inner: S) -> Gated<S> {
+    /// Wraps a worker's backend in this gate; `in_flight` tells whether the backend is part-way
+    /// through a fetch, which the gate then lets finish (see [`Gated`]).
+    pub(super) fn around<B>(&self, backend: B, in_flight: fn(&B) -> bool) -> Gated<B> {
         Gated {
-            inner,
+            backend,
             paused: self.paused.clone(),
             recheck: None,
-        }
-    }
-}
-
-/// The service behind a [`PauseGate`].
-#[derive(Debug)]
-pub(super) struct Gated<S> {
-    inner: S,
-    paused: Arc<AtomicBool>,
-    recheck: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl<S: Clone> Clone for Gated<S> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            paused: self.paused.clone(),
-            recheck: None,
+            in_flight,
         }
     }
 }
@@ -217,33 +202,97 @@ impl<S: Clone> Clone for Gated<S> {
 /// How often a paused worker looks whether it was resumed.
 const RECHECK: Duration = Duration::from_millis(250);
 
-impl<S: Service<R>, R> Service<R> for Gated<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
+/// A job backend behind a [`PauseGate`].
+///
+/// The gate sits in front of the backend's `poll_next`, not in front of the job service: apalis
+/// asks the service whether it is ready before it drives the backend, so a service that says
+/// "not ready" also stops a fetch that is half-way through. On SQLite that fetch holds the
+/// write lock of its transaction, and every other writer then waits and fails with
+/// `database is locked` (seen as workers stopping for good while a queue was paused). So a
+/// paused gate still drives a fetch in flight, and hands out what it fetched (those jobs were
+/// taken before the pause); it only refuses to start the next fetch.
+///
+/// apalis-core 1.0 keeps its fetch state private; on SQLite the gate reads it from the
+/// backend's `Debug` text ([`sqlite_fetch_in_flight`], pinned by a unit test). The PostgreSQL
+/// backend has no `Debug`; there a fetch cut short by a pause holds only the rows it is taking
+/// (`FOR UPDATE SKIP LOCKED`) and its connection until the worker resumes.
+pub(super) struct Gated<B> {
+    backend: B,
+    paused: Arc<AtomicBool>,
+    recheck: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+    in_flight: fn(&B) -> bool,
+}
+
+/// Whether a SQLite job backend is part-way through a fetch or holds fetched jobs not yet handed
+/// out: apalis-core 1.0's `Persisted` state `Fetch` or `Buffered`, read from its `Debug` text.
+pub(super) fn sqlite_fetch_in_flight<B: std::fmt::Debug>(backend: &B) -> bool {
+    debug_shows_fetch(&format!("{backend:?}"))
+}
+
+fn debug_shows_fetch(debug: &str) -> bool {
+    debug.contains("state: Fetch") || debug.contains("state: Buffered")
+}
+
+impl<B: Backend> Backend for Gated<B> {
+    type Task = B::Task;
+    type Error = B::Error;
 
     fn poll_ready(
         &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        use std::future::Future as _;
-        if !self.paused.load(Ordering::Relaxed) {
-            self.recheck = None;
-            return self.inner.poll_ready(cx);
-        }
-        let sleep = self
-            .recheck
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(RECHECK)));
-        if sleep.as_mut().poll(cx).is_ready() {
-            sleep.as_mut().reset(tokio::time::Instant::now() + RECHECK);
-            // Registers this task's waker for the next check.
-            let _ = sleep.as_mut().poll(cx);
-        }
-        std::task::Poll::Pending
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Result<(), Self::Error>> {
+        // Heartbeats and acknowledgements go on while paused.
+        self.backend.poll_ready(cx, worker)
     }
 
-    fn call(&mut self, request: R) -> Self::Future {
-        self.inner.call(request)
+    fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Option<Result<Self::Task, Self::Error>>> {
+        use std::future::Future as _;
+        if self.paused.load(Ordering::Relaxed) && !(self.in_flight)(&self.backend) {
+            let sleep = self
+                .recheck
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(RECHECK)));
+            if sleep.as_mut().poll(cx).is_ready() {
+                sleep.as_mut().reset(tokio::time::Instant::now() + RECHECK);
+                // Registers this task's waker for the next check.
+                let _ = sleep.as_mut().poll(cx);
+            }
+            return Poll::Pending;
+        }
+        self.recheck = None;
+        self.backend.poll_next(cx, worker)
+    }
+
+    fn poll_close(
+        &mut self,
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Result<(), Self::Error>> {
+        self.backend.poll_close(cx, worker)
+    }
+}
+
+apalis_core::delegate_sink!(Gated<B>, backend);
+apalis_core::delegate_codec!(Gated<B>, backend);
+apalis_core::delegate_config!(Gated<B>, backend);
+
+/// Lets a stopped worker of this process register its name again at once: apalis refuses a
+/// name seen within the last heartbeat (SQLite) or whose advisory lock another session holds
+/// (PostgreSQL, where the restart then waits for the lock to go). Failures are only logged:
+/// the restart tries again.
+pub(super) async fn release_worker_name(queues_db: &DatabaseConnection, name: &str) {
+    let sql = match queues_db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => "UPDATE Workers SET last_seen = 0 WHERE id = $1",
+        _ => "UPDATE apalis.workers SET last_seen = to_timestamp(0) WHERE id = $1",
+    };
+    let statement =
+        Statement::from_sql_and_values(queues_db.get_database_backend(), sql, [name.into()]);
+    if let Err(e) = queues_db.execute_raw(statement).await {
+        tracing::warn!(worker = name, "releasing the worker's name: {e}");
     }
 }
 
@@ -278,5 +327,26 @@ pub(super) async fn watch(
                     || paused.contains(&PauseTarget::Worker(name).key()),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gate reads apalis' fetch state from the SQLite backend's `Debug` text: this pins the
+    /// `state: <variant>` form it relies on, so an apalis upgrade that changes it fails here.
+    #[tokio::test]
+    async fn the_sqlite_backend_shows_its_fetch_state() {
+        let pool = apalis_sqlite::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+        let storage = apalis_sqlite::SqliteStorage::<()>::new(&pool);
+        let debug = format!("{storage:?}");
+        assert!(debug.contains("state: NotBootstrapped"), "{debug}");
+        assert!(!sqlite_fetch_in_flight(&storage));
+        assert!(debug_shows_fetch(
+            "Persisted { state: Fetch, heartbeat_timer: None }"
+        ));
+        assert!(debug_shows_fetch("Persisted { state: Buffered(2 items) }"));
+        assert!(!debug_shows_fetch("Persisted { state: Ready }"));
     }
 }

@@ -390,6 +390,57 @@ on_both_databases!(
     failed_jobs_are_retried_with_the_same_request,
 );
 
+/// SQLite answers `database is locked` to a writer that waits past its busy timeout (5 s), and
+/// apalis then stops that worker's poller for good. The worker is started again, so its queue
+/// still runs jobs once the lock is gone.
+#[tokio::test]
+async fn a_worker_comes_back_after_sqlite_says_database_is_locked() {
+    use sea_orm::TransactionTrait;
+    let db = super::helpers::sqlite().await;
+    let svc = services_with(
+        db.clone(),
+        &[
+            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
+            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
+        ],
+    )
+    .await;
+    let admin = actor(1, Role::SuperAdmin);
+    let workers = start_workers(&svc, "lock");
+    wait_for("the workers register", 15, || async {
+        jobs::overview(&svc, &admin).await.unwrap().workers.len() == 7
+    })
+    .await;
+
+    // Another writer holds the write lock for longer than the workers' busy timeout.
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared(
+        "INSERT INTO job_controls (target, paused_by, paused_at) \
+         VALUES ('queue:nowhere', 'test', '2026-01-01T00:00:00Z')",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    txn.rollback().await.unwrap();
+
+    let after = jobs::enqueue(&svc.jobs, JobKind::Noop, json!({}))
+        .await
+        .unwrap();
+    wait_for("a job queued after the lock runs", 40, || async {
+        effect(&db, &after).await == Some(1)
+    })
+    .await;
+    // A worker that stopped would stay silent; every one of them beats again (the heartbeat is
+    // every 10 s), past the time a stopped one's last beat would have aged beyond that.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    wait_for("every worker beats again", 20, || async {
+        let workers = jobs::overview(&svc, &admin).await.unwrap().workers;
+        workers.len() == 7 && workers.iter().all(|w| w.heartbeat_age_seconds <= 11)
+    })
+    .await;
+    stop_workers(workers).await;
+}
+
 #[tokio::test]
 async fn the_memory_store_runs_jobs_without_touching_the_database() {
     let db = super::helpers::sqlite().await;
