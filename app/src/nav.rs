@@ -253,6 +253,20 @@ pub const SECTIONS: &[NavSection] = &[
         Portal::Carrier,
         &[page("/carrier", "Dashboard", HOME_WORDS)],
     ),
+    NavSection {
+        id: "carrier-decks",
+        label: "Rates",
+        icon: Icon::Route,
+        portal: Portal::Carrier,
+        pages: &[
+            page(
+                "/carrier/decks",
+                "Rate decks",
+                "rate deck upload prices csv xlsx rate changes refused rows export",
+            ),
+            detail("/carrier/decks/:deck", "Rate deck"),
+        ],
+    },
     account(
         Portal::Carrier,
         &[page("/carrier/profile", "My profile", PROFILE_WORDS)],

@@ -6,7 +6,7 @@ use crate::features::audit::pages::AuditPage;
 use crate::features::carriers::pages::{CarrierDetailPage, CarriersPage, NewCarrierPage};
 use crate::features::categories::pages::CategoriesPage;
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
-use crate::features::decks::pages::DeckDetailPage;
+use crate::features::decks::pages::{DeckDetailPage, MyDecksPage};
 use crate::features::destinations::pages::DestinationsPage;
 use crate::features::jobs::pages::JobsPage;
 use crate::features::overview::pages::OverviewPage;
@@ -75,25 +75,21 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     .into_inner()
 }
 
-/// The pages every other portal has so far (dashboard, profile, search), under `base`.
-macro_rules! basic_portal {
-    ($name:ident, $portal:expr, $base:literal) => {
-        /// A portal with the shared pages: dashboard, profile, search.
-        #[component(transparent)]
-        pub fn $name() -> impl leptos_router::MatchNestedRoutes + Clone {
-            view! {
-                <ParentRoute path=leptos_router::StaticSegment($base) view=|| view! { <PortalShell portal=$portal/> } ssr=SsrMode::Async>
-                    <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
-                </ParentRoute>
-            }
-            .into_inner()
-        }
-    };
+/// Carrier, under `/carrier`: dashboard, the carrier's own rate decks (upload, preview, import,
+/// rate changes, export), profile, search.
+#[component(transparent)]
+pub fn CarrierRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/carrier") view=|| view! { <PortalShell portal=Portal::Carrier/> } ssr=SsrMode::Async>
+            <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+            <Route path=path!("decks") view=MyDecksPage ssr=SsrMode::Async/>
+            <Route path=path!("decks/:deck") view=DeckDetailPage ssr=SsrMode::Async/>
+            <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+            <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
 }
-
-basic_portal!(CarrierRoutes, Portal::Carrier, "carrier");
 /// Class 4 Softswitch, under `/switch`: dashboard, carriers and their trunks, rate decks, A-Z,
 /// routing tiers, LCR tester, API keys (for the LCR API), profile, search.
 #[component(transparent)]

@@ -18,6 +18,7 @@ mod m20261130_000012_create_routing_tiers;
 mod m20261130_000013_create_routing_versions;
 mod m20261130_000014_create_rate_deck_exports;
 mod m20261130_000015_create_sell_cards;
+mod m20261130_000016_add_user_carrier;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_create_routing_versions::Migration),
             Box::new(m20261130_000014_create_rate_deck_exports::Migration),
             Box::new(m20261130_000015_create_sell_cards::Migration),
+            Box::new(m20261130_000016_add_user_carrier::Migration),
         ]
     }
 }

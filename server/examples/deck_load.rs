@@ -33,6 +33,7 @@ async fn main() {
         email: "load@didtron.example".to_owned(),
         role: Role::Admin,
         customer_id: None,
+        carrier_id: None,
         ip: None,
         user_agent: None,
     };

@@ -49,6 +49,7 @@ async fn main() {
         email: admin.email.clone(),
         role: Role::SuperAdmin,
         customer_id: None,
+        carrier_id: None,
         ip: None,
         user_agent: None,
     };

@@ -225,6 +225,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         email: key.user.email.clone(),
         role,
         customer_id: key.user.customer_id,
+        carrier_id: key.user.carrier_id,
         ip: origin.ip,
         user_agent: origin.user_agent,
     };

@@ -1,6 +1,7 @@
 //! Rate deck files: the upload form's target (a plain multipart post, so it works without
 //! JavaScript), the download of a deck's refused rows as CSV, and of its exports. The same routes serve the
-//! Super Admin (`/admin/...`) and Softswitch (`/switch/...`) portals.
+//! Super Admin (`/admin/carriers/{id}/decks...`) and Softswitch (`/switch/...`) portals, and the
+//! Carrier portal (`/carrier/decks...`, the signed-in carrier user's own carrier).
 
 use crate::AppState;
 use axum::Extension;
@@ -17,13 +18,41 @@ pub async fn upload(
     State(state): State<AppState>,
     signed_in: Option<Extension<SignedIn>>,
     Path(carrier_id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let Some(Extension(me)) = signed_in else {
         return Redirect::to("/login").into_response();
     };
+    store_upload(&state, &me, carrier_id, form).await
+}
+
+/// `POST /carrier/decks`: [`upload`] for the signed-in carrier user's own carrier.
+pub async fn upload_own(
+    State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
+    form: Multipart,
+) -> Response {
+    let Some(Extension(me)) = signed_in else {
+        return Redirect::to("/login").into_response();
+    };
+    let carrier_id = own_carrier(&me);
+    store_upload(&state, &me, carrier_id, form).await
+}
+
+/// The carrier of a `carrier` user (0, which matches none, when it has none).
+fn own_carrier(me: &SignedIn) -> i64 {
+    me.user.carrier_id.unwrap_or(0)
+}
+
+async fn store_upload(
+    state: &AppState,
+    me: &SignedIn,
+    carrier_id: i64,
+    mut form: Multipart,
+) -> Response {
+    use app::features::decks::dto::{decks_list, decks_path};
     let base = me.role.portal().base_path();
-    let back = format!("{base}/carriers/{carrier_id}?tab=decks");
+    let back = decks_list(base, carrier_id);
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut effective_from = None;
     loop {
@@ -86,7 +115,7 @@ pub async fn upload(
     .await
     {
         Ok(deck) => {
-            Redirect::to(&format!("{base}/carriers/{carrier_id}/decks/{}", deck.id)).into_response()
+            Redirect::to(&format!("{}/{}", decks_path(base, carrier_id), deck.id)).into_response()
         }
         Err(ServiceError::Validation(errors)) => {
             let message = errors
@@ -111,7 +140,7 @@ pub async fn upload(
 
 fn refused(back: &str, message: &str) -> Response {
     let query = serde_urlencoded::to_string([("deck_error", message)]).unwrap_or_default();
-    Redirect::to(&format!("{back}&{query}")).into_response()
+    Redirect::to(&format!("{back}{query}")).into_response()
 }
 
 /// `GET /{portal}/carriers/{id}/decks/{deck}/errors.csv`: the deck's refused rows (line,
@@ -120,6 +149,24 @@ pub async fn errors_csv(
     State(state): State<AppState>,
     Extension(me): Extension<SignedIn>,
     Path((carrier_id, deck_id)): Path<(i64, i64)>,
+) -> Response {
+    refused_rows_csv(&state, &me, carrier_id, deck_id).await
+}
+
+/// `GET /carrier/decks/{deck}/errors.csv`: [`errors_csv`] for the carrier user's own carrier.
+pub async fn own_errors_csv(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path(deck_id): Path<i64>,
+) -> Response {
+    refused_rows_csv(&state, &me, own_carrier(&me), deck_id).await
+}
+
+async fn refused_rows_csv(
+    state: &AppState,
+    me: &SignedIn,
+    carrier_id: i64,
+    deck_id: i64,
 ) -> Response {
     let db = &state.services.db;
     let actor = me.actor();
@@ -157,6 +204,26 @@ pub async fn export_file(
     State(state): State<AppState>,
     Extension(me): Extension<SignedIn>,
     Path((carrier_id, deck_id, export_id)): Path<(i64, i64, i64)>,
+) -> Response {
+    export_download(&state, &me, carrier_id, deck_id, export_id).await
+}
+
+/// `GET /carrier/decks/{deck}/exports/{export}`: [`export_file`] for the carrier user's own
+/// carrier.
+pub async fn own_export_file(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path((deck_id, export_id)): Path<(i64, i64)>,
+) -> Response {
+    export_download(&state, &me, own_carrier(&me), deck_id, export_id).await
+}
+
+async fn export_download(
+    state: &AppState,
+    me: &SignedIn,
+    carrier_id: i64,
+    deck_id: i64,
+    export_id: i64,
 ) -> Response {
     match services::decks::read_export(&state.services, &me.actor(), carrier_id, deck_id, export_id)
         .await

@@ -105,6 +105,20 @@ pub fn build_router(services: Services) -> Router {
             )),
         )
         .route(
+            "/carrier/decks",
+            axum::routing::post(decks::upload_own).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
+        )
+        .route(
+            "/carrier/decks/{deck}/errors.csv",
+            get(decks::own_errors_csv),
+        )
+        .route(
+            "/carrier/decks/{deck}/exports/{export}",
+            get(decks::own_export_file),
+        )
+        .route(
             "/admin/carriers/{id}/decks/{deck}/errors.csv",
             get(decks::errors_csv),
         )

@@ -62,9 +62,9 @@ pub fn upload_limit(path: &str) -> Option<usize> {
     if path.starts_with("/admin/tenants/") && path.ends_with("/logo") {
         return Some(UPLOAD_LIMIT_BYTES);
     }
-    let deck_upload = (path.starts_with("/admin/carriers/")
-        || path.starts_with("/switch/carriers/"))
-        && path.ends_with("/decks");
+    let deck_upload = path == "/carrier/decks"
+        || ((path.starts_with("/admin/carriers/") || path.starts_with("/switch/carriers/"))
+            && path.ends_with("/decks"));
     deck_upload.then_some(DECK_UPLOAD_LIMIT_BYTES)
 }
 

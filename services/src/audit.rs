@@ -21,6 +21,8 @@ pub struct Actor {
     pub role: Role,
     /// The customer a `customer` user belongs to.
     pub customer_id: Option<i64>,
+    /// The carrier a `carrier` user belongs to.
+    pub carrier_id: Option<i64>,
     /// The client's IP address, when known.
     pub ip: Option<String>,
     /// The client's User-Agent header, when sent (cut to 512 characters).

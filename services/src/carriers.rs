@@ -288,6 +288,45 @@ pub async fn get_carrier(
     find_scoped::<carriers::Entity>(db, actor, id).await
 }
 
+/// Carrier `id` as the owner of rate decks: any carrier of the tenant for those who manage
+/// carriers ([`manages_carriers`]); for a `carrier` user only its own carrier, whose decks it
+/// sees, uploads, imports and exports in the Carrier portal (activation stays with the operator).
+///
+/// # Errors
+/// `NotFound` (another tenant's carrier, or another carrier than a carrier user's own);
+/// `Forbidden` for other roles.
+pub async fn deck_owner(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<carriers::Model, ServiceError> {
+    if actor.role == Role::Carrier {
+        if actor.carrier_id != Some(id) {
+            return Err(ServiceError::NotFound);
+        }
+        return find_scoped::<carriers::Entity>(db, actor, id).await;
+    }
+    get_carrier(db, actor, id).await
+}
+
+/// The portal users (role `carrier`) of carrier `id`, by e-mail.
+///
+/// # Errors
+/// `NotFound` (another tenant's carrier too), `Forbidden`.
+pub async fn carrier_users(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<crate::entities::users::Model>, ServiceError> {
+    use crate::entities::users;
+    get_carrier(db, actor, id).await?;
+    Ok(scoped::<users::Entity>(actor)
+        .filter(users::Column::CarrierId.eq(id))
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?)
+}
+
 /// One page of the tenant's carriers matching `q`, by name, with their trunk counts.
 ///
 /// # Errors

@@ -8,7 +8,7 @@
 //! `active` deck with the latest `effective_from` not after it (ties: the later activation).
 
 use crate::audit::{Actor, Changes};
-use crate::carriers::get_carrier;
+use crate::carriers::{deck_owner, get_carrier};
 use crate::entities::rate_decks as decks;
 use crate::error::ServiceError;
 use crate::jobs::JobKind;
@@ -220,7 +220,7 @@ pub async fn upload_deck(
     effective_from: Option<DateTime<Utc>>,
 ) -> Result<decks::Model, ServiceError> {
     let db = &services.db;
-    let carrier = get_carrier(db, actor, carrier_id).await?;
+    let carrier = deck_owner(db, actor, carrier_id).await?;
     let file_name = file_name
         .rsplit(['/', '\\'])
         .next()
@@ -327,7 +327,8 @@ pub async fn upload_deck(
     Ok(deck)
 }
 
-/// Deck `deck_id` of carrier `carrier_id`, in the actor's tenant.
+/// Deck `deck_id` of carrier `carrier_id`, in the actor's tenant (a `carrier` user: of its own
+/// carrier only, see [`deck_owner`]).
 ///
 /// # Errors
 /// `NotFound` (another tenant's or another carrier's deck too), `Forbidden`.
@@ -337,7 +338,7 @@ pub async fn get_deck(
     carrier_id: i64,
     deck_id: i64,
 ) -> Result<DeckInfo, ServiceError> {
-    get_carrier(db, actor, carrier_id).await?;
+    deck_owner(db, actor, carrier_id).await?;
     let deck = find_scoped::<decks::Entity>(db, actor, deck_id).await?;
     if deck.carrier_id != carrier_id {
         return Err(ServiceError::NotFound);
@@ -373,7 +374,7 @@ pub async fn list_decks(
     actor: &Actor,
     carrier_id: i64,
 ) -> Result<Vec<DeckInfo>, ServiceError> {
-    get_carrier(db, actor, carrier_id).await?;
+    deck_owner(db, actor, carrier_id).await?;
     let now = Utc::now();
     let in_force = in_force(db, actor.tenant_id, carrier_id, now).await?;
     Ok(scoped::<decks::Entity>(actor)
@@ -589,13 +590,15 @@ pub async fn start_import(
 /// (at once when that date has passed).
 ///
 /// # Errors
-/// `Validation{deck}` unless the deck is `imported`; `NotFound`; `Forbidden`.
+/// `Validation{deck}` unless the deck is `imported`; `NotFound`; `Forbidden` (a carrier's own
+/// users upload decks, the operator activates them).
 pub async fn activate_deck(
     db: &DatabaseConnection,
     actor: &Actor,
     carrier_id: i64,
     deck_id: i64,
 ) -> Result<decks::Model, ServiceError> {
+    get_carrier(db, actor, carrier_id).await?;
     let deck = get_deck(db, actor, carrier_id, deck_id).await?.deck;
     if deck.status != "imported" {
         return Err(ServiceError::field(

@@ -90,6 +90,7 @@ async fn complete_demo(db: &DatabaseConnection) -> Result<(), ServiceError> {
         email: admin.email.clone(),
         role: Role::SuperAdmin,
         customer_id: None,
+        carrier_id: None,
         ip: None,
         user_agent: Some("seed".to_owned()),
     };
@@ -116,13 +117,21 @@ async fn complete_demo(db: &DatabaseConnection) -> Result<(), ServiceError> {
         .await?
         == 0;
     if no_carriers {
-        seed_carriers(db, &actor).await?;
+        let contoso = seed_carriers(db, &actor).await?;
+        // The demo carrier user uploads Contoso's decks in the Carrier portal.
+        users::Entity::update_many()
+            .col_expr(users::Column::CarrierId, Some(contoso).into())
+            .filter(users::Column::Email.eq(DEMO_USERS[3].0))
+            .filter(users::Column::CarrierId.is_null())
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
 
-/// Two demo carriers with documentation addresses (RFC 5737, RFC 3849, RFC 2606 names).
-async fn seed_carriers(db: &DatabaseConnection, actor: &Actor) -> Result<(), ServiceError> {
+/// Two demo carriers with documentation addresses (RFC 5737, RFC 3849, RFC 2606 names); returns
+/// the second's id (Contoso Telecom).
+async fn seed_carriers(db: &DatabaseConnection, actor: &Actor) -> Result<i64, ServiceError> {
     use crate::carriers::{CarrierInput, TrunkInput, create_carrier, save_trunk};
     let premium = create_carrier(
         db,
@@ -188,7 +197,7 @@ async fn seed_carriers(db: &DatabaseConnection, actor: &Actor) -> Result<(), Ser
         },
     )
     .await?;
-    Ok(())
+    Ok(economy.id)
 }
 
 async fn seed_customers(

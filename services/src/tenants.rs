@@ -522,6 +522,7 @@ pub async fn add_tenant_admin(
             role: Role::Admin.as_str().to_owned(),
             password: password.to_owned(),
             customer_id: None,
+            carrier_id: None,
         },
     )
     .await

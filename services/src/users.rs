@@ -31,6 +31,9 @@ pub struct NewUser {
     pub password: String,
     /// The customer (of the actor's tenant) a `customer` user belongs to.
     pub customer_id: Option<i64>,
+    /// The carrier (of the actor's tenant) a `carrier` user belongs to: the carrier whose rate
+    /// decks it sees and uploads in the Carrier portal.
+    pub carrier_id: Option<i64>,
 }
 
 /// How [`list_users`] sorts.
@@ -151,6 +154,24 @@ pub async fn create_user(
             ));
         }
     }
+    if let Some(carrier_id) = input.carrier_id {
+        if role.is_some_and(|r| r != Role::Carrier) {
+            errors.push(FieldError::new(
+                "carrier_id",
+                "only users with the carrier role belong to a carrier",
+            ));
+        } else if crate::tenancy::find_scoped::<crate::entities::carriers::Entity>(
+            db, actor, carrier_id,
+        )
+        .await
+        .is_err()
+        {
+            errors.push(FieldError::new(
+                "carrier_id",
+                "is not a carrier of this tenant",
+            ));
+        }
+    }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
@@ -169,6 +190,7 @@ pub async fn create_user(
         now,
     );
     row.customer_id = Set(input.customer_id);
+    row.carrier_id = Set(input.carrier_id);
     let user = row.insert(&txn).await.map_err(conflict_on("email"))?;
     actor
         .audit(
@@ -181,6 +203,7 @@ pub async fn create_user(
                 .field("display_name", None::<String>, display_name)
                 .field("role", None::<String>, role.as_str())
                 .field("customer_id", None::<i64>, input.customer_id)
+                .field("carrier_id", None::<i64>, input.carrier_id)
                 .secret("password"),
         )
         .await?;
@@ -200,6 +223,7 @@ pub(crate) fn new_row(
     users::ActiveModel {
         tenant_id: Set(tenant_id),
         customer_id: Set(None),
+        carrier_id: Set(None),
         email: Set(email.to_owned()),
         display_name: Set(display_name.to_owned()),
         password_hash: Set(password_hash),
@@ -586,6 +610,7 @@ impl SignedIn {
         Actor {
             tenant_id: self.tenant.id,
             customer_id: self.user.customer_id,
+            carrier_id: self.user.carrier_id,
             user_id: self.user.id,
             email: self.user.email.clone(),
             role: self.role,

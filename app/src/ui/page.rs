@@ -132,14 +132,16 @@ pub fn query_string(
 }
 
 /// The base path of the portal an operator page is shown in: `/switch` for the Softswitch
-/// portal, `/admin` otherwise (carrier, deck, A-Z and routing pages serve both).
+/// portal, `/carrier` for the Carrier portal (its rate deck pages), `/admin` otherwise (carrier,
+/// deck, A-Z and routing pages serve several portals).
 pub fn operator_base() -> &'static str {
-    if leptos_router::hooks::use_location()
+    let path = leptos_router::hooks::use_location()
         .pathname
-        .get_untracked()
-        .starts_with("/switch")
-    {
+        .get_untracked();
+    if path.starts_with("/switch") {
         "/switch"
+    } else if path == "/carrier" || path.starts_with("/carrier/") {
+        "/carrier"
     } else {
         "/admin"
     }

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 /// A user. `role` holds a [`domain::access::Role`] name; `password_hash` is a PHC argon2id string;
 /// `ui_state` is the JSON of [`crate::preferences::UiState`]. A user belongs to one tenant; a
-/// `customer` user also to one customer of it.
+/// `customer` user also to one customer of it, a `carrier` user to one carrier.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -24,6 +24,7 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     pub tenant_id: i64,
     pub customer_id: Option<i64>,
+    pub carrier_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

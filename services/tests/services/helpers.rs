@@ -76,6 +76,7 @@ pub fn actor_in(tenant_id: i64, user_id: i64, role: Role) -> Actor {
     Actor {
         tenant_id,
         customer_id: None,
+        carrier_id: None,
         user_id,
         email: format!("actor{user_id}@didtron.example"),
         role,

@@ -97,6 +97,7 @@ async fn generate_review_publish(db: DatabaseConnection) {
     }
     let customer = Actor {
         customer_id: member,
+        carrier_id: None,
         ..actor(50, Role::Customer)
     };
     // Wholesale customers buy Standard termination.

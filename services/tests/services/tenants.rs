@@ -62,6 +62,7 @@ async fn tenant_b(db: &DatabaseConnection) -> TenantB {
             role: "admin".into(),
             password: "long-enough-pw".into(),
             customer_id: None,
+            carrier_id: None,
         },
     )
     .await

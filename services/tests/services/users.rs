@@ -15,6 +15,7 @@ fn new_user(email: &str, role: &str) -> NewUser {
         role: role.to_owned(),
         password: "long-enough-pw".to_owned(),
         customer_id: None,
+        carrier_id: None,
     }
 }
 
@@ -120,6 +121,7 @@ async fn bad_input_names_fields_and_stores_nothing(db: DatabaseConnection) {
             role: "root".into(),
             password: "short".into(),
             customer_id: None,
+            carrier_id: None,
         },
     )
     .await

@@ -124,6 +124,16 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         .into_iter()
         .map(crate::features::decks::api::convert::deck)
         .collect();
+    let users = if actor.role.is_staff() {
+        services::carriers::carrier_users(db, &actor, id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(crate::features::users::api::convert::user_row)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let about = AuditFilter {
         entity: Some(("carrier".into(), id.to_string())),
         actor_user_id: None,
@@ -139,6 +149,7 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         form: convert::form(carrier),
         trunks: trunks.into_iter().map(convert::trunk).collect(),
         decks,
+        users,
         activity,
     })
 }

@@ -98,6 +98,8 @@ pub struct CarrierDetail {
     pub trunks: Vec<TrunkRow>,
     /// Its rate decks, newest first.
     pub decks: Vec<crate::features::decks::dto::DeckRow>,
+    /// Its portal users (role `carrier`), by e-mail; shown to staff only.
+    pub users: Vec<crate::features::users::dto::UserRow>,
     /// Audit entries about it, newest first.
     pub activity: Vec<ActivityRow>,
 }

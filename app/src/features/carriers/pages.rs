@@ -6,6 +6,8 @@ use super::api::{
 };
 use super::dto::{CarrierDetail, CarrierForm, CarrierPage, TrunkRow};
 use crate::features::decks::pages::CarrierDecks;
+use crate::features::users::api::AddPortalUser;
+use crate::features::users::pages::portal_users::PortalUsers;
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError, SelectField, TextAreaField};
 use crate::ui::page::operator_base;
@@ -269,13 +271,17 @@ pub fn CarrierDetailPage() -> impl IntoView {
             written.update(|n| *n += 1);
         }
     });
-    let detail = Resource::new(move || (id(), written.get()), |(id, _)| get_carrier(id));
+    let add_user = ServerAction::<AddPortalUser>::new();
+    let detail = Resource::new(
+        move || (id(), written.get(), add_user.version().get()),
+        |(id, _, _)| get_carrier(id),
+    );
     let tab = current_tab();
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <CarrierView detail tab save save_trunk delete_trunk/> }.into_any(),
+                    Ok(detail) => view! { <CarrierView detail tab save save_trunk delete_trunk add_user/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -290,6 +296,7 @@ fn CarrierView(
     save: ServerAction<SaveCarrier>,
     save_trunk: ServerAction<SaveTrunk>,
     delete_trunk: ServerAction<DeleteTrunk>,
+    add_user: ServerAction<AddPortalUser>,
 ) -> impl IntoView {
     let saved = query_value("saved");
     let CarrierDetail {
@@ -297,6 +304,7 @@ fn CarrierView(
         form,
         trunks,
         decks,
+        users,
         activity,
     } = detail;
     let base = operator_base();
@@ -321,7 +329,7 @@ fn CarrierView(
             <span class="muted">{summary}</span>
         </div>
         <Show when=move || saved.get().is_some()><div class="notice-ok" role="status">"Carrier saved."</div></Show>
-        <ContentTabs tabs=&[("general", "General"), ("limits", "Limits"), ("contacts", "Contacts"), ("trunks", "Trunks"), ("decks", "Rate decks"), ("activity", "Activity")] current=tab/>
+        <ContentTabs tabs=if base == "/admin" { STAFF_TABS } else { TABS } current=tab/>
         <div hidden=move || !matches!(tab.get().as_str(), "general" | "limits" | "contacts")>
             <CarrierEditor id=Some(id) form tab save/>
         </div>
@@ -329,9 +337,34 @@ fn CarrierView(
             <Trunks carrier_id=id trunks save=save_trunk delete=delete_trunk/>
         </div>
         <div hidden=move || tab.get() != "decks"><CarrierDecks carrier_id=id decks/></div>
+        {(base == "/admin").then(|| view! {
+            <div hidden=move || tab.get() != "users">
+                <p class="muted">"Portal users sign in to the Carrier portal, where they upload this carrier's rate decks and follow their import; you activate them."</p>
+                <PortalUsers users owner="carrier" owner_id=id action=add_user/>
+            </div>
+        })}
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>
     }
 }
+
+/// The carrier page's tabs; staff also see its portal users.
+const TABS: &[(&str, &str)] = &[
+    ("general", "General"),
+    ("limits", "Limits"),
+    ("contacts", "Contacts"),
+    ("trunks", "Trunks"),
+    ("decks", "Rate decks"),
+    ("activity", "Activity"),
+];
+const STAFF_TABS: &[(&str, &str)] = &[
+    ("general", "General"),
+    ("limits", "Limits"),
+    ("contacts", "Contacts"),
+    ("trunks", "Trunks"),
+    ("decks", "Rate decks"),
+    ("users", "Portal users"),
+    ("activity", "Activity"),
+];
 
 const TRUNK_FIELDS: &[&str] = &[
     "name",

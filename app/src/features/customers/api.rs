@@ -198,6 +198,7 @@ pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
     let as_customer = services::audit::Actor {
         role: domain::access::Role::Customer,
         customer_id: Some(id),
+        carrier_id: None,
         ..actor.clone()
     };
     let features = services::features::features_of_actor(db, &as_customer)
@@ -273,37 +274,6 @@ pub async fn save_customer(
     .map_err(fail)?;
     leptos_axum::redirect(&format!("/admin/customers/{}?saved=1", saved.id));
     Ok(saved.id)
-}
-
-/// Adds a portal user (role `customer`) to customer `customer_id`.
-///
-/// # Errors
-/// `Validation` naming each bad field, `Conflict{email}`, `NotFound`, `Forbidden`.
-#[server(endpoint = "add_customer_user")]
-pub async fn add_customer_user(
-    customer_id: i64,
-    email: String,
-    display_name: String,
-    password: String,
-) -> Result<i64, AppError> {
-    use crate::ssr::{fail, services, signed_in_to};
-    use domain::access::Portal;
-    let me = signed_in_to(Portal::Admin).await?;
-    let svc = services()?;
-    let user = services::users::create_user(
-        &svc.db,
-        &me.actor(),
-        services::users::NewUser {
-            email,
-            display_name,
-            role: "customer".to_owned(),
-            password,
-            customer_id: Some(customer_id),
-        },
-    )
-    .await
-    .map_err(fail)?;
-    Ok(user.id)
 }
 
 /// The form of a new customer: defaults from the tenant (currency), and the category choices.

@@ -1,10 +1,11 @@
 //! The customer pages: list, new, detail.
 
 use super::api::{
-    AddCustomerUser, SaveCustomer, get_customer, list_category_options, list_customers,
-    new_customer_form,
+    SaveCustomer, get_customer, list_category_options, list_customers, new_customer_form,
 };
 use super::dto::{CategoryOption, CustomerDetail, CustomerForm, CustomerPage};
+use crate::features::users::api::AddPortalUser;
+use crate::features::users::pages::portal_users::PortalUsers;
 use crate::ui::dock::{ActionDock, DockedForm};
 use crate::ui::fields::{Field, FormError, SelectField, TextAreaField};
 use crate::ui::page::{ActivityTable, ContentTabs, ErrorPanel, Pager, query_string};
@@ -307,7 +308,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let add_user = ServerAction::<AddCustomerUser>::new();
+    let add_user = ServerAction::<AddPortalUser>::new();
     let detail = Resource::new(
         move || (id(), add_user.version().get()),
         |(id, _)| get_customer(id),
@@ -329,7 +330,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
 fn CustomerView(
     detail: CustomerDetail,
     tab: Signal<String>,
-    add_user: ServerAction<AddCustomerUser>,
+    add_user: ServerAction<AddPortalUser>,
 ) -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
@@ -345,41 +346,7 @@ fn CustomerView(
     let title = format!("{} · Customers", form.company_name);
     let name = form.company_name.clone();
     let status = form.status.clone();
-    let user_error = Signal::derive(move || add_user.value().get().and_then(Result::err));
-    let user_added = move || matches!(add_user.value().get(), Some(Ok(_)));
-    let users_view = view! {
-        {if users.is_empty() {
-            view! { <p class="empty">"No portal user yet: add one below so the customer can sign in."</p> }.into_any()
-        } else {
-            view! {
-                <table class="data-table">
-                    <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Last sign-in"</th></tr></thead>
-                    <tbody>
-                        {users.into_iter().map(|u| view! {
-                            <tr>
-                                <td><a href=format!("/admin/users/{}", u.id)>{u.email}</a></td>
-                                <td>{u.display_name}</td>
-                                <td>{if u.disabled { "Disabled" } else { "Active" }}</td>
-                                <td>{u.last_login_at.unwrap_or_else(|| "never".to_owned())}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        }}
-        <h2>"Add a portal user"</h2>
-        <ActionForm action=add_user>
-            <Show when=user_added><div class="notice-ok" role="status">"User added. Share the password over a safe channel."</div></Show>
-            <FormError error=user_error fields=&["email", "display_name", "password"]/>
-            <input type="hidden" name="customer_id" value=id/>
-            <div class="panel">
-                <Field name="email" label="E-mail" kind="email" required=true error=user_error/>
-                <Field name="display_name" label="Name" required=true error=user_error/>
-                <Field name="password" label="Initial password" kind="password" required=true error=user_error autocomplete="new-password" help="At least 10 characters."/>
-                <button type="submit" class="btn btn-primary">"Add user"</button>
-            </div>
-        </ActionForm>
-    };
+    let users_view = view! { <PortalUsers users owner="customer" owner_id=id action=add_user/> };
     let features_view = view! {
         <div class="panel">
             <p>"Features come from assignments to all customers, to the category and group ("{placement.clone()}"), or to this customer by name. "

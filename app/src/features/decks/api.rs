@@ -1,4 +1,4 @@
-use super::dto::DeckPage;
+use super::dto::{DeckPage, DeckRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -328,6 +328,41 @@ pub(crate) mod convert {
     }
 }
 
+/// The carrier whose decks a request is about: a `carrier` user's own (whatever the page sent;
+/// 0, which matches none, when it has none), the page's `carrier_id` for the others.
+#[cfg(feature = "ssr")]
+fn own_carrier(me: &services::users::SignedIn, carrier_id: i64) -> i64 {
+    if me.role == domain::access::Role::Carrier {
+        me.user.carrier_id.unwrap_or(0)
+    } else {
+        carrier_id
+    }
+}
+
+/// The Carrier portal's Rate decks page: the signed-in carrier user's carrier (id, name) and its
+/// decks, newest first.
+///
+/// # Errors
+/// `NotFound` for a carrier user without a carrier; `Forbidden` for other roles.
+#[server(endpoint = "my_decks")]
+pub async fn my_decks() -> Result<(i64, String, Vec<DeckRow>), AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    let me = signed_in_to(domain::access::Portal::Carrier).await?;
+    let svc = services()?;
+    let actor = me.actor();
+    let carrier_id = own_carrier(&me, 0);
+    let carrier = services::carriers::deck_owner(&svc.db, &actor, carrier_id)
+        .await
+        .map_err(fail)?;
+    let decks = services::decks::list_decks(&svc.db, &actor, carrier_id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(convert::deck)
+        .collect();
+    Ok((carrier_id, carrier.name, decks))
+}
+
 /// A deck's page. Before import, the preview reads the file with the options in the query
 /// (`columns` = role keys per column, comma-separated; `header`, `dates`, `strip`, `strict`,
 /// `notice`, `from`); after, the changes (`change` filter), refused rows and rates (`prefix`
@@ -355,10 +390,11 @@ pub async fn get_deck_page(
     use crate::ssr::{fail, services, signed_in};
     use services::decks::DeckState;
     let me = signed_in().await?;
+    let carrier_id = own_carrier(&me, carrier_id);
     let svc = services()?;
     let actor = me.actor();
     let db = &svc.db;
-    let carrier = services::carriers::get_carrier(db, &actor, carrier_id)
+    let carrier = services::carriers::deck_owner(db, &actor, carrier_id)
         .await
         .map_err(fail)?;
     let info = services::decks::get_deck(db, &actor, carrier_id, deck_id)
@@ -486,8 +522,8 @@ pub async fn get_deck_page(
                 .map(|r| convert::rate(&az, r))
                 .collect();
             let page = format!(
-                "{}/carriers/{carrier_id}/decks/{deck_id}",
-                me.role.portal().base_path()
+                "{}/{deck_id}",
+                super::dto::decks_path(me.role.portal().base_path(), carrier_id)
             );
             for e in services::decks::list_exports(db, &actor, carrier_id, deck_id)
                 .await
@@ -528,6 +564,7 @@ pub async fn import_deck(
     use super::dto::OptionsForm;
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
+    let carrier_id = own_carrier(&me, carrier_id);
     let svc = services()?;
     let base = me.role.portal().base_path();
     let form = OptionsForm {
@@ -540,7 +577,7 @@ pub async fn import_deck(
         columns,
     };
     let (options, effective) = convert::options(&form).map_err(fail)?;
-    let page = format!("{base}/carriers/{carrier_id}/decks/{deck_id}");
+    let page = format!("{}/{deck_id}", super::dto::decks_path(base, carrier_id));
     if preview.is_some() {
         let mut query = vec![
             ("header", form.header.clone()),
@@ -580,7 +617,8 @@ pub async fn activate_deck(carrier_id: i64, deck_id: i64) -> Result<(), AppError
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&format!(
-        "{base}/carriers/{carrier_id}/decks/{deck_id}?activated=1"
+        "{}/{deck_id}?activated=1",
+        super::dto::decks_path(base, carrier_id)
     ));
     Ok(())
 }
@@ -594,13 +632,15 @@ pub async fn activate_deck(carrier_id: i64, deck_id: i64) -> Result<(), AppError
 pub async fn export_deck(carrier_id: i64, deck_id: i64, format: String) -> Result<(), AppError> {
     use crate::ssr::{fail, services, signed_in};
     let me = signed_in().await?;
+    let carrier_id = own_carrier(&me, carrier_id);
     let svc = services()?;
     let base = me.role.portal().base_path();
     services::decks::start_export(&svc, &me.actor(), carrier_id, deck_id, &format)
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&format!(
-        "{base}/carriers/{carrier_id}/decks/{deck_id}?tab=export"
+        "{}/{deck_id}?tab=export",
+        super::dto::decks_path(base, carrier_id)
     ));
     Ok(())
 }

@@ -1,5 +1,27 @@
 use serde::{Deserialize, Serialize};
 
+/// The address of carrier `carrier_id`'s decks in the portal at `base`: `/carrier/decks` in the
+/// Carrier portal (a carrier user sees its own carrier only), `{base}/carriers/{id}/decks` in the
+/// Super Admin and Softswitch portals. A deck is `{decks_path}/{deck_id}`.
+pub fn decks_path(base: &str, carrier_id: i64) -> String {
+    if base == "/carrier" {
+        "/carrier/decks".to_owned()
+    } else {
+        format!("{base}/carriers/{carrier_id}/decks")
+    }
+}
+
+/// Where the list of carrier `carrier_id`'s decks and the upload form are shown, with a query
+/// string begun: the Carrier portal's `/carrier/decks?`, the carrier page's Rate decks tab
+/// elsewhere (`{base}/carriers/{id}?tab=decks&`).
+pub fn decks_list(base: &str, carrier_id: i64) -> String {
+    if base == "/carrier" {
+        "/carrier/decks?".to_owned()
+    } else {
+        format!("{base}/carriers/{carrier_id}?tab=decks&")
+    }
+}
+
 /// A deck as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeckRow {

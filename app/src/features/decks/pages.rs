@@ -3,6 +3,7 @@
 //! with JavaScript, every two seconds without).
 
 use super::api::{ActivateDeck, ExportDeck, ImportDeck, get_deck_page};
+use super::dto::decks_path;
 use super::dto::{ChangeCounts, DeckPage, DeckRow, ExportRow, OptionsForm, PreviewDto, RefusedRow};
 use crate::ui::fields::FormError;
 use crate::ui::page::operator_base;
@@ -38,7 +39,7 @@ pub fn CarrierDecks(carrier_id: i64, decks: Vec<DeckRow>) -> impl IntoView {
         }}
         <h2>"Upload a rate deck"</h2>
         {move || upload_error().map(|m| view! { <div class="notice-error" role="alert">{m}</div> })}
-        <form method="post" action=format!("{base}/carriers/{carrier_id}/decks") enctype="multipart/form-data" class="panel" id="deck-upload">
+        <form method="post" action=decks_path(base, carrier_id) enctype="multipart/form-data" class="panel" id="deck-upload">
             <div class="field">
                 <label for="deck-file"><strong>"Deck file"</strong></label>
                 <input id="deck-file" type="file" name="deck" required=true accept=".csv,.txt,.tsv,.xlsx,.xls,.ods"/>
@@ -65,7 +66,7 @@ fn DecksTable(rows: Vec<DeckRow>, carrier_id: i64, base: &'static str) -> impl I
             <tbody>
                 {rows.into_iter().map(|d| view! {
                     <tr>
-                        <td><a href=format!("{base}/carriers/{carrier_id}/decks/{}", d.id)>{d.file_name}</a><br/><span class="muted">{d.size}</span></td>
+                        <td><a href=format!("{}/{}", decks_path(base, carrier_id), d.id)>{d.file_name}</a><br/><span class="muted">{d.size}</span></td>
                         <td>{state_badge(&d.state, &d.state_label)}</td>
                         <td>{d.effective_from}</td>
                         <td class="num">{d.rows}</td>
@@ -75,6 +76,28 @@ fn DecksTable(rows: Vec<DeckRow>, carrier_id: i64, base: &'static str) -> impl I
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Carrier portal > Rate decks: the signed-in carrier's decks, newest first, with their states,
+/// and the upload form (the same as the operator's Rate decks tab).
+#[component]
+pub fn MyDecksPage() -> impl IntoView {
+    let decks = Resource::new(|| (), |()| super::api::my_decks());
+    view! {
+        <Title text="Rate decks"/>
+        <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match decks.await {
+                    Ok((carrier_id, name, decks)) => view! {
+                        <div class="page-head"><h1>"Rate decks"</h1><span class="muted">{name}</span></div>
+                        <p class="muted">"Upload your rate deck: you check the detected columns and the rate changes before it is imported, and the operator activates it."</p>
+                        <CarrierDecks carrier_id decks/>
+                    }.into_any(),
+                    Err(err) => view! { <ErrorPanel err/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -198,8 +221,12 @@ fn DeckView(
         <Title text=title/>
         {is_importing.then(|| view! { <noscript><Meta http_equiv="refresh" content="2"/></noscript> })}
         <div class="crumbs">
-            <a href=format!("{base}/carriers")>"Carriers"</a>" / "
-            <a href=format!("{carrier_href}?tab=decks")>{carrier.clone()}</a>" / "{deck.file_name.clone()}
+            {if base == "/carrier" {
+                view! { <a href="/carrier/decks">"Rate decks"</a> }.into_any()
+            } else {
+                view! { <a href=format!("{base}/carriers")>"Carriers"</a>" / "<a href=format!("{carrier_href}?tab=decks")>{carrier.clone()}</a> }.into_any()
+            }}
+            " / "{deck.file_name.clone()}
         </div>
         <div class="page-head">
             <h1>{deck.file_name.clone()}" "{state_badge(&deck.state, &deck.state_label)}</h1>
@@ -368,13 +395,13 @@ fn ImportedSection(
     let deck_id = deck.id;
     let link = move |set: &'static [(&'static str, &'static str)]| {
         let q = query_string(&query.read_untracked(), set, &["page", "activated"]);
-        format!("{base}/carriers/{carrier_id}/decks/{deck_id}{q}")
+        format!("{}/{deck_id}{q}", decks_path(base, carrier_id))
     };
     let compared = counts.previous.clone().map_or(
         "No deck was in force: every prefix is new.".to_owned(),
         |p| format!("Compared with {p}, the deck in force at this deck's effective date."),
     );
-    let errors_csv = format!("{base}/carriers/{carrier_id}/decks/{}/errors.csv", deck.id);
+    let errors_csv = format!("{}/{}/errors.csv", decks_path(base, carrier_id), deck.id);
     let prefix = query.read_untracked().get("prefix").unwrap_or_default();
     let pages = rates_total.div_ceil(50).max(1);
     let tab = Signal::derive(move || {
@@ -389,7 +416,10 @@ fn ImportedSection(
             <p>{format!("{} rates, {} prefixes imported; {} rows refused.", deck.rows, deck.prefixes, deck.errors)}</p>
             {(!deck.message.is_empty()).then(|| view! { <p class="muted">{format!("Warnings: {}", deck.message)}</p> })}
             {deck.activated.clone().map(|a| view! { <p>{format!("Activated {a}.")}</p> })}
-            {(deck.state == "imported").then(|| view! {
+            {(deck.state == "imported" && base == "/carrier").then(|| view! {
+                <p class="notice-ok" role="status">"Imported. The operator reviews the rate changes and activates the deck; until then your deck in force stays in force."</p>
+            })}
+            {(deck.state == "imported" && base != "/carrier").then(|| view! {
                 <ActionForm action=activate attr:class="inline">
                     <FormError error=activate_error fields=&[]/>
                     <input type="hidden" name="carrier_id" value=carrier_id/>
@@ -461,8 +491,8 @@ fn ImportedSection(
         </table>
         <p class="muted">
             {format!("Page {rates_page} of {pages} · {rates_total} rates ")}
-            {(rates_page > 1).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page - 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Previous"</a> } })}
-            {(rates_page < pages).then(|| { let href = format!("{base}/carriers/{carrier_id}/decks/{deck_id}{}", query_string(&query.read_untracked(), &[("page", &(rates_page + 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Next"</a> } })}
+            {(rates_page > 1).then(|| { let href = format!("{}/{deck_id}{}", decks_path(base, carrier_id), query_string(&query.read_untracked(), &[("page", &(rates_page - 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Previous"</a> } })}
+            {(rates_page < pages).then(|| { let href = format!("{}/{deck_id}{}", decks_path(base, carrier_id), query_string(&query.read_untracked(), &[("page", &(rates_page + 1).to_string())], &["activated"])); view! { <a href=href class="pager-link">"Next"</a> } })}
         </p>
         </div>
         <div hidden=move || tab.get() != "export">

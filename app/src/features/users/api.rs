@@ -189,11 +189,57 @@ pub async fn create_user(
         role,
         password,
         customer_id: None,
+        carrier_id: None,
     };
     let user = services::users::create_user(&svc.db, &me.actor(), input)
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&format!("/admin/users/{}?created=1", user.id));
+    Ok(user.id)
+}
+
+/// Adds a portal user to `owner` (`customer` or `carrier`) `owner_id`: role `customer` or
+/// `carrier`, belonging to it (a carrier user sees and uploads that carrier's rate decks).
+///
+/// # Errors
+/// `Validation` naming each bad field (`owner` for another owner kind), `Conflict{email}`,
+/// `Forbidden`.
+#[server(endpoint = "add_portal_user")]
+pub async fn add_portal_user(
+    owner: String,
+    owner_id: i64,
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<i64, AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    use domain::access::Portal;
+    let me = signed_in_to(Portal::Admin).await?;
+    let svc = services()?;
+    let (customer_id, carrier_id) = match owner.as_str() {
+        "customer" => (Some(owner_id), None),
+        "carrier" => (None, Some(owner_id)),
+        _ => {
+            return Err(fail(services::ServiceError::field(
+                "owner",
+                "must be customer or carrier",
+            )));
+        }
+    };
+    let user = services::users::create_user(
+        &svc.db,
+        &me.actor(),
+        services::users::NewUser {
+            email,
+            display_name,
+            role: owner,
+            password,
+            customer_id,
+            carrier_id,
+        },
+    )
+    .await
+    .map_err(fail)?;
     Ok(user.id)
 }
 
