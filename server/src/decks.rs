@@ -39,9 +39,9 @@ pub async fn upload_own(
     store_upload(&state, &me, carrier_id, form).await
 }
 
-/// The carrier of a `carrier` user (0, which matches none, when it has none).
+/// The signed-in carrier user's carrier ([`services::carriers::requested_carrier`]).
 fn own_carrier(me: &SignedIn) -> i64 {
-    me.user.carrier_id.unwrap_or(0)
+    services::carriers::requested_carrier(&me.actor(), 0)
 }
 
 async fn store_upload(

@@ -288,6 +288,17 @@ pub async fn get_carrier(
     find_scoped::<carriers::Entity>(db, actor, id).await
 }
 
+/// The carrier whose decks a request is about: a `carrier` user's own, whatever the request
+/// named (0, which matches no carrier, when it has none); `asked` for every other role. The
+/// Carrier portal's pages and routes send no carrier id, so they pass 0.
+pub fn requested_carrier(actor: &Actor, asked: i64) -> i64 {
+    if actor.role == Role::Carrier {
+        actor.carrier_id.unwrap_or(0)
+    } else {
+        asked
+    }
+}
+
 /// Carrier `id` as the owner of rate decks: any carrier of the tenant for those who manage
 /// carriers ([`manages_carriers`]); for a `carrier` user only its own carrier, whose decks it
 /// sees, uploads, imports and exports in the Carrier portal (activation stays with the operator).

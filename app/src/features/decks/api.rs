@@ -5,15 +5,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub(crate) mod convert;
 
-/// The carrier whose decks a request is about: a `carrier` user's own (whatever the page sent;
-/// 0, which matches none, when it has none), the page's `carrier_id` for the others.
 #[cfg(feature = "ssr")]
 fn own_carrier(me: &services::users::SignedIn, carrier_id: i64) -> i64 {
-    if me.role == domain::access::Role::Carrier {
-        me.user.carrier_id.unwrap_or(0)
-    } else {
-        carrier_id
-    }
+    services::carriers::requested_carrier(&me.actor(), carrier_id)
 }
 
 /// The Carrier portal's Rate decks page: the signed-in carrier user's carrier (id, name) and its
