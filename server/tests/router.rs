@@ -533,3 +533,6 @@ fn with_redis_configured_sessions_and_limits_live_in_redis() {
 
 #[path = "router/tenants.rs"]
 mod tenants;
+
+#[path = "router/routes_api.rs"]
+mod routes_api;

@@ -1,7 +1,10 @@
 use super::*;
 use crate::deck::RateRow;
-use crate::money::Currency;
+use crate::money::{Currency, Rate};
+use crate::number::Prefix;
 use chrono::TimeZone;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
