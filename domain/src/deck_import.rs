@@ -172,7 +172,9 @@ pub enum ImportError {
     #[error("not a rate deck: {0}")]
     NotADeck(String),
     /// A header names another currency than the carrier's.
-    #[error("the deck is priced in {found}, the carrier in {expected}")]
+    #[error(
+        "the deck is priced in {found}, the carrier in {expected}: ask the carrier for its deck in {expected}, or add a carrier billed in {found} for this one"
+    )]
     CurrencyMismatch {
         /// The carrier's currency code.
         expected: String,

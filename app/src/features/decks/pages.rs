@@ -271,7 +271,7 @@ fn PreviewSection(
         <h2>"Check the columns, then import"</h2>
         {match &summary {
             Ok(PreviewDto { problem: Some(problem), .. }) => view! {
-                <div class="notice-error" role="alert">{format!("This file cannot be imported as it is: {problem}. Choose what each column holds below (or say whether the first row is a header), then preview again.")}</div>
+                <div class="notice-error" role="alert">{format!("This file cannot be imported as it is: {problem}. Adjust the columns and options below and preview again, or upload a corrected file.")}</div>
             }.into_any(),
             Ok(p) => view! {
                 <p>{format!("{} rates ({} prefixes) would be imported; {} rows would be refused. File: {}.", p.rows, p.prefixes, p.error_count, p.format)}</p>
