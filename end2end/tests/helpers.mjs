@@ -22,9 +22,11 @@ function freePort() {
   });
 }
 
-export async function startServer() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'didtron-e2e-'));
+/// Starts the server on its embedded defaults, with `env` on top. A `dataDir` and `port` given
+/// (those of a server that was stopped) start it again on the same database, files and address.
+export async function startServer({ env = {}, dataDir, port } = {}) {
+  port ??= await freePort();
+  dataDir ??= mkdtempSync(join(tmpdir(), 'didtron-e2e-'));
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(binary, ['--config', join(dataDir, 'none.toml')], {
     cwd: root,
@@ -35,6 +37,7 @@ export async function startServer() {
       DIDTRON__SERVER__SITE_ROOT: join(root, 'target', 'site'),
       DIDTRON__DATA__DIR: dataDir,
       DIDTRON__LOG__FILTER: process.env.DIDTRON__LOG__FILTER ?? 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,7 +54,16 @@ export async function startServer() {
     if (Date.now() > deadline) throw new Error(`server did not answer in 30 s: ${output}`);
     await new Promise((r) => setTimeout(r, 150));
   }
-  return { base, stop: () => child.kill('SIGTERM'), output: () => output };
+  const exited = new Promise((ok) => child.once('exit', ok));
+  return {
+    base,
+    port,
+    dataDir,
+    stop: () => child.kill('SIGTERM'),
+    // SIGKILL, as a crash or an OOM kill: nothing is finished or released on the way out.
+    kill: () => { child.kill('SIGKILL'); return exited; },
+    output: () => output,
+  };
 }
 
 export async function openBrowser({ javaScript }) {
