@@ -19,6 +19,7 @@ mod m20261130_000013_create_routing_versions;
 mod m20261130_000014_create_rate_deck_exports;
 mod m20261130_000015_create_sell_cards;
 mod m20261130_000016_add_user_carrier;
+mod m20261130_000017_add_tier_public_rates;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_create_rate_deck_exports::Migration),
             Box::new(m20261130_000015_create_sell_cards::Migration),
             Box::new(m20261130_000016_add_user_carrier::Migration),
+            Box::new(m20261130_000017_add_tier_public_rates::Migration),
         ]
     }
 }

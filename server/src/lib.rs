@@ -7,6 +7,7 @@ pub mod decks;
 pub mod destinations;
 pub mod exports;
 pub mod middleware;
+pub mod public;
 
 use app::{App, shell};
 use axum::Router;
@@ -79,6 +80,10 @@ pub fn build_router(services: Services) -> Router {
         .route("/healthz", get(middleware::health))
         .route("/", get(middleware::root))
         .route("/brand/logo", get(brand::logo))
+        .route(
+            "/public/v1/rates",
+            get(public::rates).options(public::preflight),
+        )
         .route(
             "/admin/tenants/{id}/logo",
             axum::routing::post(brand::upload_logo).layer(axum::extract::DefaultBodyLimit::max(

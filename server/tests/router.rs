@@ -536,3 +536,6 @@ mod tenants;
 
 #[path = "router/routes_api.rs"]
 mod routes_api;
+
+#[path = "router/public.rs"]
+mod public;

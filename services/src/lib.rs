@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod lcr;
 pub mod passwords;
 pub mod preferences;
+pub mod public_rates;
 pub mod rate_limit;
 pub mod routes;
 pub mod seed;

@@ -126,6 +126,8 @@ pub struct SnapshotTier {
     pub plan: Tier,
     /// Its failover settings as stored.
     pub failover: FailoverConfig,
+    /// Whether its card for all customers is public (the public rates endpoint).
+    pub public_rates: bool,
 }
 
 impl SnapshotTier {
@@ -356,6 +358,7 @@ pub async fn build(
                 name: t.row.name.clone(),
                 plan: t.to_tier(&carrier_ids, extra),
                 failover: t.failover.clone(),
+                public_rates: t.row.public_rates,
             }
         })
         .collect();

@@ -119,6 +119,9 @@ pub struct ApiSettings {
     /// Route look-ups (`GET /api/v1/routes`) each key may make per minute, counted apart: a
     /// switch asks once per call attempt.
     pub routes_requests_per_minute: u32,
+    /// Public rate look-ups (`GET /public/v1/rates`, the price widget) each client IP may make
+    /// per minute; no key is needed, so this is the only brake on scraping the price list.
+    pub public_requests_per_minute: u32,
 }
 
 /// `[server]` settings.
@@ -217,6 +220,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("log.filter", "info,sqlx=warn,sea_orm=warn"),
     ("api.requests_per_minute", "120"),
     ("api.routes_requests_per_minute", "600000"),
+    ("api.public_requests_per_minute", "60"),
     ("jobs.roles", "web,worker"),
     ("jobs.retention_days", "30"),
     ("jobs.heartbeat_seconds", "10"),
@@ -394,6 +398,9 @@ impl Settings {
         }
         if self.api.routes_requests_per_minute == 0 {
             return invalid("api.routes_requests_per_minute", "must be at least 1");
+        }
+        if self.api.public_requests_per_minute == 0 {
+            return invalid("api.public_requests_per_minute", "must be at least 1");
         }
         Ok(())
     }

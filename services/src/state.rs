@@ -25,6 +25,8 @@ pub struct Services {
     pub api_limiter: Arc<dyn FailureLimiter>,
     /// Route look-ups per API key per minute, counted apart (Redis when configured).
     pub routes_limiter: Arc<dyn FailureLimiter>,
+    /// Public rate look-ups (the price widget) per client IP per minute (Redis when configured).
+    pub public_limiter: Arc<dyn FailureLimiter>,
     /// Uploaded files (`<data.dir>/objects`).
     pub objects: Arc<dyn ObjectStore>,
     /// The job queues, in the platform's database.
@@ -37,13 +39,8 @@ pub struct Services {
     pub keys: crate::api_keys::KeyCache,
 }
 
-/// Sign-in, API and route look-up limiters, and the session store.
-type Stores = (
-    Arc<dyn FailureLimiter>,
-    Arc<dyn FailureLimiter>,
-    Arc<dyn FailureLimiter>,
-    SessionBackend,
-);
+/// Sign-in, API, route look-up and public look-up limiters.
+type Limiters = [Arc<dyn FailureLimiter>; 4];
 
 /// The session store in use.
 #[derive(Clone, Debug)]
@@ -73,50 +70,54 @@ impl Services {
     /// # Errors
     /// Redis is configured but unreachable.
     pub async fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Services> {
-        let limit = Limit {
-            max_failures: settings.auth.login_max_failures,
-            window: Duration::from_secs(settings.auth.login_window_seconds),
-        };
-        let api_limit = Limit {
-            max_failures: settings.api.requests_per_minute,
+        let per_minute = |n: u32| Limit {
+            max_failures: n,
             window: Duration::from_secs(60),
         };
-        let routes_limit = Limit {
-            max_failures: settings.api.routes_requests_per_minute,
-            window: Duration::from_secs(60),
-        };
-        let (limiter, api_limiter, routes_limiter, sessions): Stores = match settings.redis_url() {
+        // (limit, Redis key prefix) of the sign-in, API, route look-up and public limiters.
+        let limits = [
+            (
+                Limit {
+                    max_failures: settings.auth.login_max_failures,
+                    window: Duration::from_secs(settings.auth.login_window_seconds),
+                },
+                "didtron:login-failures:",
+            ),
+            (
+                per_minute(settings.api.requests_per_minute),
+                "didtron:api-requests:",
+            ),
+            (
+                per_minute(settings.api.routes_requests_per_minute),
+                "didtron:api-route-requests:",
+            ),
+            (
+                per_minute(settings.api.public_requests_per_minute),
+                "didtron:public-requests:",
+            ),
+        ];
+        let (limiters, sessions): (Limiters, SessionBackend) = match settings.redis_url() {
             Some(url) => {
                 let client = redis::Client::open(url).context("redis.url")?;
                 let conn = redis::aio::ConnectionManager::new(client)
                     .await
                     .context("connecting to Redis (redis.url)")?;
                 (
-                    Arc::new(RedisLimiter::new(
-                        limit,
-                        conn.clone(),
-                        "didtron:login-failures:",
-                    )),
-                    Arc::new(RedisLimiter::new(
-                        api_limit,
-                        conn.clone(),
-                        "didtron:api-requests:",
-                    )),
-                    Arc::new(RedisLimiter::new(
-                        routes_limit,
-                        conn.clone(),
-                        "didtron:api-route-requests:",
-                    )),
+                    limits.map(|(limit, prefix)| {
+                        Arc::new(RedisLimiter::new(limit, conn.clone(), prefix))
+                            as Arc<dyn FailureLimiter>
+                    }),
                     SessionBackend::Redis(RedisSessionStore::new(conn)),
                 )
             }
             None => (
-                Arc::new(MemoryLimiter::new(limit)),
-                Arc::new(MemoryLimiter::new(api_limit)),
-                Arc::new(MemoryLimiter::new(routes_limit)),
+                limits.map(|(limit, _)| {
+                    Arc::new(MemoryLimiter::new(limit)) as Arc<dyn FailureLimiter>
+                }),
                 SessionBackend::Database(DbSessionStore::new(db.clone())),
             ),
         };
+        let [limiter, api_limiter, routes_limiter, public_limiter] = limiters;
         crate::tenants::ensure_public_host(&db, &settings.server.public_url)
             .await
             .context("mapping server.public_url's host to the operator tenant")?;
@@ -150,6 +151,7 @@ impl Services {
             jobs,
             api_limiter,
             routes_limiter,
+            public_limiter,
             objects,
             db,
             settings: Arc::new(settings),

@@ -72,6 +72,9 @@ pub struct TierInput {
     pub margin_acd: bool,
     /// Margin protection: exclude losing routes (else they are kept and flagged).
     pub margin_exclude: bool,
+    /// Publish the tier's sell rates (its card in force for all customers) on the tenant's
+    /// website, through the public rates endpoint and the price widget.
+    pub public_rates: bool,
 }
 
 /// Stored strategy settings.
@@ -243,6 +246,7 @@ fn apply(model: &mut tiers::ActiveModel, c: &Checked) {
         .as_ref()
         .map(|m| serde_json::to_string(m).unwrap_or_default())
         .unwrap_or_default());
+    model.public_rates = Set(c.public_rates);
     model.updated_at = Set(Utc::now());
 }
 
@@ -279,6 +283,11 @@ fn audit_of(before: Option<&tiers::Model>, after: &tiers::ActiveModel) -> Change
             get(&after.blocked_kinds),
         )
         .field("margin", b(|m| m.margin.clone()), get(&after.margin))
+        .field(
+            "public_rates",
+            before.map_or(serde_json::Value::Null, |m| m.public_rates.into()),
+            matches!(after.public_rates, Set(true)),
+        )
 }
 
 /// Creates (`id` None) or updates a tier.

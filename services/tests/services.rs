@@ -15,6 +15,7 @@ mod services {
     mod job_controls;
     mod jobs;
     mod objects;
+    mod public_rates;
     mod redis_stores;
     mod route_cache;
     mod routing;

@@ -6,7 +6,8 @@ use sea_orm::entity::prelude::*;
 /// every active carrier); `strategy` is `lowest_cost`, `quality_weighted`, `priority` or
 /// `percentage_split` with `strategy_config` JSON (target ACD, priority order, split weights);
 /// `failover` JSON (`next_on_5xx`, `next_on_timeout`, `next_on`, `stop_on`); blocked prefixes
-/// and A-Z types comma-separated; `margin` JSON of the margin protection, empty for none.
+/// and A-Z types comma-separated; `margin` JSON of the margin protection, empty for none;
+/// `public_rates`: its card for all customers is shown by the public rates endpoint.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "routing_tiers")]
 pub struct Model {
@@ -29,6 +30,7 @@ pub struct Model {
     pub blocked_kinds: String,
     #[sea_orm(column_type = "Text")]
     pub margin: String,
+    pub public_rates: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -32,6 +32,7 @@ pub(super) struct Checked {
     pub(super) blocked_prefixes: String,
     pub(super) blocked_kinds: String,
     pub(super) margin: Option<MarginConfig>,
+    pub(super) public_rates: bool,
 }
 
 pub(super) async fn check(
@@ -199,5 +200,6 @@ pub(super) async fn check(
         blocked_prefixes: prefixes.join(","),
         blocked_kinds: kinds.join(","),
         margin,
+        public_rates: input.public_rates,
     })
 }

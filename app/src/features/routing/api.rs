@@ -41,6 +41,8 @@ pub struct TierRow {
     pub margin_acd: bool,
     /// Margin protection excludes losers.
     pub margin_exclude: bool,
+    /// Its card for all customers is shown on the tenant's website.
+    pub public_rates: bool,
 }
 
 /// The tiers page's data.
@@ -200,6 +202,7 @@ pub async fn list_tiers() -> Result<TiersData, AppError> {
                 .unwrap_or_default(),
             margin_acd: t.margin.as_ref().is_some_and(|m| m.include_acd),
             margin_exclude: t.margin.as_ref().is_some_and(|m| m.exclude),
+            public_rates: t.row.public_rates,
         })
         .collect();
     let customers = services::sell_cards::customer_choices(&svc.db, &actor)
@@ -236,6 +239,7 @@ pub async fn save_tier(
     margin_durations: String,
     margin_acd: Option<String>,
     margin_exclude: Option<String>,
+    public_rates: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::features::customers::api::optional_id;
     use crate::ssr::{fail, services, signed_in};
@@ -267,6 +271,7 @@ pub async fn save_tier(
         margin_durations,
         margin_acd: margin_acd.is_some(),
         margin_exclude: margin_exclude.is_some(),
+        public_rates: public_rates.is_some(),
     };
     let saved = services::tiers::save_tier(&svc.db, &me.actor(), optional_id("id", &id)?, input)
         .await

@@ -85,7 +85,7 @@ fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
                     if t.next_on_timeout { failover.push("timeout".to_owned()); }
                     view! {
                         <tr>
-                            <td class="wrap"><strong>{t.name.clone()}</strong><br/><span class="muted">{t.description.clone()}</span></td>
+                            <td class="wrap"><strong>{t.name.clone()}</strong>{t.public_rates.then_some(" · public rates")}<br/><span class="muted">{t.description.clone()}</span></td>
                             <td>{strategy_label(&t.strategy)}</td>
                             <td>{t.carrier_names.clone()}</td>
                             <td>{if blocked.is_empty() { "–".to_owned() } else { blocked.join(", ") }}</td>
@@ -194,6 +194,10 @@ fn TierForm(
                     <Field name="margin_durations" label="Check calls of (seconds)" value=t.margin_durations.clone() error help="Buy cost and sell price of calls this long, with both sides' increments and fees; empty compares rates per minute only."/>
                     <div class="check"><input type="checkbox" id="m-acd" name="margin_acd" value="on" checked=t.margin_acd/><label for="m-acd">" Also at the destination's ACD"</label></div>
                     <div class="check"><input type="checkbox" id="m-exclude" name="margin_exclude" value="on" checked=t.margin_exclude/><label for="m-exclude">" Exclude losing routes (else keep them, flagged)"</label></div>
+                </fieldset>
+                <fieldset class="scopes">
+                    <legend><strong>"Website"</strong></legend>
+                    <div class="check"><input type="checkbox" id="t-public" name="public_rates" value="on" checked=t.public_rates/><label for="t-public">" Publish this tier's rates (its card for all customers) on your website's price widget"</label></div>
                 </fieldset>
                 <button type="submit" class="btn btn-primary">{if editing.is_some() { "Save tier" } else { "Create tier" }}</button>
             </div>
