@@ -6,6 +6,8 @@ set -euo pipefail
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
 CARGO_LEPTOS_VERSION=0.3.11
+# Trunk builds the embeddable price widget (Trunk.toml). 0.22 needs a newer rustc than 1.95.
+TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -49,4 +51,9 @@ install_from_registry_source cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-sch
 if ! command -v stylance >/dev/null 2>&1 || ! stylance --version 2>/dev/null | grep -q "0.8.4"; then
   log "installing stylance-cli 0.8.4"
   cargo install stylance-cli --version 0.8.4 --locked
+fi
+
+if ! command -v trunk >/dev/null 2>&1 || ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+  log "installing trunk $TRUNK_VERSION (several minutes the first time)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
 fi

@@ -29,11 +29,12 @@ step "bundling CSS modules"
 stylance app >/dev/null
 
 step "cargo test (unit, services on SQLite and PostgreSQL, Redis, router)"
-# frontend is the wasm entry: building it here would turn on app's hydrate feature beside ssr.
-cargo test --workspace --exclude frontend --no-fail-fast
+# frontend and widget are wasm entries: building them here would turn on leptos' hydrate and
+# csr features beside ssr.
+cargo test --workspace --exclude frontend --exclude widget --no-fail-fast
 
-step "building the site (cargo leptos build)"
-cargo leptos build
+step "building the site and the price widget (cargo leptos build, trunk build)"
+scripts/build-site.sh
 
 step "end-to-end journeys (Playwright, chromium)"
 (cd end2end && mkdir -p test-results && npm test)

@@ -110,6 +110,34 @@ pub fn fail(err: impl Into<AppError>) -> AppError {
     err
 }
 
+/// The origin (`scheme://host[:port]`) this request came to: the scheme of `server.public_url`
+/// and the request's `Host` (a tenant's own domain), or `server.public_url`'s origin when the
+/// host is missing or not a plain host name.
+pub fn site_origin() -> String {
+    let Ok(svc) = services() else {
+        return String::new();
+    };
+    let settings = &svc.settings;
+    let host = use_context::<http::request::Parts>().and_then(|p| {
+        p.headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    match host {
+        Some(host)
+            if !host.is_empty()
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                }) =>
+        {
+            let scheme = if settings.is_https() { "https" } else { "http" };
+            format!("{scheme}://{host}")
+        }
+        _ => settings.public_origin().to_owned(),
+    }
+}
+
 /// Sets the status of the page being rendered (404 and 403 pages).
 pub fn set_page_status(status: u16) {
     if let (Some(options), Ok(status)) = (

@@ -112,6 +112,33 @@ impl Increment {
     }
 }
 
+impl Increment {
+    /// The increments in words for a price list read by the public: `per second` (1/1),
+    /// `per minute` (60/60), `per 6 s` (6/6), `first 30 s, then per 6 s` (30/6), with
+    /// `, at least 60 s a call` for a minimum (1/1/60).
+    pub fn describe(self) -> String {
+        let first = if self.initial == 0 {
+            self.next
+        } else {
+            self.initial
+        };
+        let per = |secs: u32| match secs {
+            1 => "per second".to_owned(),
+            60 => "per minute".to_owned(),
+            s => format!("per {s} s"),
+        };
+        let mut text = if first == self.next {
+            per(self.next)
+        } else {
+            format!("first {first} s, then {}", per(self.next))
+        };
+        if self.minimum > first {
+            text.push_str(&format!(", at least {} s a call", self.minimum));
+        }
+        text
+    }
+}
+
 impl fmt::Display for Increment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.minimum == 0 {
@@ -133,6 +160,20 @@ impl FromStr for Increment {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn increments_read_as_words_on_a_public_price_list() {
+        let words = |t: &str| Increment::parse(t).unwrap().describe();
+        assert_eq!(words("1/1"), "per second");
+        assert_eq!(words("60/60"), "per minute");
+        assert_eq!(words("6/6"), "per 6 s");
+        assert_eq!(words("0/6"), "per 6 s");
+        assert_eq!(words("30/6"), "first 30 s, then per 6 s");
+        assert_eq!(words("60/1"), "first 60 s, then per second");
+        assert_eq!(words("1/1/60"), "per second, at least 60 s a call");
+        // A minimum no longer than the first block adds nothing.
+        assert_eq!(words("60/60/30"), "per minute");
+    }
 
     #[test]
     fn common_increments_bill_as_the_trade_expects() {

@@ -1,7 +1,7 @@
 // Starts a fresh DIDTron server (its own data directory, port and SQLite database) for one test,
 // and opens Debian's chromium through playwright-core, with JavaScript on or off.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -10,6 +10,8 @@ import { chromium } from 'playwright-core';
 const root = resolve(import.meta.dirname, '..', '..');
 const binary = process.env.DIDTRON_BIN ?? join(root, 'target', 'debug', 'didtron');
 export const PASSWORD = 'demo-pass-2026';
+/// A real carrier deck (4,743 rates, USD): ../shared/data/decks/ivozprovider_pricesSample.csv.
+export const IVOZ_DECK = join(root, '..', 'shared', 'data', 'decks', 'ivozprovider_pricesSample.csv');
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -109,4 +111,23 @@ export async function withSession({ javaScript, email }, fn) {
     await browser.close();
     server.stop();
   }
+}
+
+/// As a switch operator: uploads the real ivozprovider deck for Northwind Voice (effective
+/// 2026-01-01), imports it and activates it.
+export async function activateRealDeck(page, base, javaScript) {
+  await page.goto(`${base}/switch/carriers?q=northwind`);
+  await ready(page, javaScript);
+  await page.getByRole('link', { name: 'Northwind Voice' }).click();
+  await page.waitForURL(/\/switch\/carriers\/\d+$/);
+  await page.goto(`${page.url()}?tab=decks`);
+  await ready(page, javaScript);
+  await page.setInputFiles('#deck-upload input[name=deck]', { name: 'ivozprovider_pricesSample.csv', mimeType: 'text/csv', buffer: readFileSync(IVOZ_DECK) });
+  await page.fill('#deck-upload input[name=effective_from]', '2026-01-01T00:00');
+  await Promise.all([page.waitForURL(/\/decks\/\d+$/), page.getByRole('button', { name: 'Upload deck' }).click()]);
+  await ready(page, javaScript);
+  await page.getByRole('button', { name: 'Import deck' }).click();
+  await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Activate deck' }).click();
+  await page.getByText('Deck activated.').waitFor();
 }

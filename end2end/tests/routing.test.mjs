@@ -5,12 +5,7 @@
 // JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { withSession, ready } from './helpers.mjs';
-
-const deck = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'decks', 'ivozprovider_pricesSample.csv');
+import { withSession, activateRealDeck, ready } from './helpers.mjs';
 
 for (const javaScript of [false, true]) {
   const mode = javaScript ? 'hydrated' : 'JavaScript off';
@@ -30,20 +25,7 @@ for (const javaScript of [false, true]) {
       await page.getByText(/may not include 486: the callee answered/).waitFor();
 
       // A real deck for Northwind Voice, imported and activated.
-      await page.goto(`${base}/switch/carriers?q=northwind`);
-      await ready(page, javaScript);
-      await page.getByRole('link', { name: 'Northwind Voice' }).click();
-      await page.waitForURL(/\/switch\/carriers\/\d+$/);
-      await page.goto(`${page.url()}?tab=decks`);
-      await ready(page, javaScript);
-      await page.setInputFiles('#deck-upload input[name=deck]', { name: 'ivozprovider_pricesSample.csv', mimeType: 'text/csv', buffer: readFileSync(deck) });
-      await page.fill('#deck-upload input[name=effective_from]', '2026-01-01T00:00');
-      await Promise.all([page.waitForURL(/\/decks\/\d+$/), page.getByRole('button', { name: 'Upload deck' }).click()]);
-      await ready(page, javaScript);
-      await page.getByRole('button', { name: 'Import deck' }).click();
-      await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
-      await page.getByRole('button', { name: 'Activate deck' }).click();
-      await page.getByText('Deck activated.').waitFor();
+      await activateRealDeck(page, base, javaScript);
 
       await page.goto(`${base}/switch/lcr-tester`);
       await ready(page, javaScript);

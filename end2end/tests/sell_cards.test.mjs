@@ -6,32 +6,14 @@
 // rates. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { withSession, ready, signIn, openBrowser } from './helpers.mjs';
-
-const deck = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'decks', 'ivozprovider_pricesSample.csv');
+import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
 
 for (const javaScript of [false, true]) {
   const mode = javaScript ? 'hydrated' : 'JavaScript off';
 
   test(`${mode}: a sell card is generated from a real deck, published, and seen by the customer`, () =>
     withSession({ javaScript, email: 'switch@didtron.example' }, async (base, page) => {
-      await page.goto(`${base}/switch/carriers?q=northwind`);
-      await ready(page, javaScript);
-      await page.getByRole('link', { name: 'Northwind Voice' }).click();
-      await page.waitForURL(/\/switch\/carriers\/\d+$/);
-      await page.goto(`${page.url()}?tab=decks`);
-      await ready(page, javaScript);
-      await page.setInputFiles('#deck-upload input[name=deck]', { name: 'ivozprovider_pricesSample.csv', mimeType: 'text/csv', buffer: readFileSync(deck) });
-      await page.fill('#deck-upload input[name=effective_from]', '2026-01-01T00:00');
-      await Promise.all([page.waitForURL(/\/decks\/\d+$/), page.getByRole('button', { name: 'Upload deck' }).click()]);
-      await ready(page, javaScript);
-      await page.getByRole('button', { name: 'Import deck' }).click();
-      await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
-      await page.getByRole('button', { name: 'Activate deck' }).click();
-      await page.getByText('Deck activated.').waitFor();
+      await activateRealDeck(page, base, javaScript);
 
       await page.goto(`${base}/switch/sell-cards`);
       await ready(page, javaScript);

@@ -84,6 +84,11 @@ pub fn build_router(services: Services) -> Router {
             "/public/v1/rates",
             get(public::rates).options(public::preflight),
         )
+        .route("/public/v1/brand", get(public::brand))
+        .nest_service(
+            "/widget",
+            public::widget_files(&settings.server.widget_root),
+        )
         .route(
             "/admin/tenants/{id}/logo",
             axum::routing::post(brand::upload_logo).layer(axum::extract::DefaultBodyLimit::max(

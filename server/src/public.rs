@@ -1,7 +1,8 @@
 //! Key-less endpoints that a tenant's own website calls from the browser, on another origin:
-//! `GET /public/v1/rates?number=...` (the price widget's look-up). Every answer carries CORS
-//! headers (`Access-Control-Allow-Origin: *`: the data is public by the tenant's choice) and the
-//! look-ups are rate-limited per client IP (`api.public_requests_per_minute`).
+//! `GET /public/v1/rates?number=...` (the price widget's look-up), `GET /public/v1/brand` (the
+//! colours it dresses in) and the widget's own files under `/widget/`. Every answer carries
+//! CORS headers (`Access-Control-Allow-Origin: *`: the data is public by the tenant's choice)
+//! and the look-ups are rate-limited per client IP (`api.public_requests_per_minute`).
 
 use crate::AppState;
 use axum::Extension;
@@ -86,6 +87,55 @@ pub async fn rates(
         },
     };
     cors(response)
+}
+
+/// The answer of [`brand`].
+#[derive(Debug, Serialize)]
+struct BrandAnswer {
+    /// The tenant's brand name.
+    brand: String,
+    /// Its primary colour, `#RRGGBB`.
+    color: String,
+}
+
+/// `GET /public/v1/brand`: the name and primary colour of the tenant of the request's host, so
+/// that the price widget wears them before its first look-up. Not rate-limited: it reads
+/// nothing but the tenant row the host already resolved.
+pub async fn brand(Extension(tenant): Extension<tenants::Model>) -> Response {
+    cors(
+        Json(BrandAnswer {
+            brand: tenant.name,
+            color: tenant.primary_color,
+        })
+        .into_response(),
+    )
+}
+
+/// `/widget/...`: the price widget's built files from `root` (`server.widget_root`), readable
+/// from any origin (a module script and its wasm loaded by another site need CORS) and cached
+/// for five minutes (the names carry no hash). A file missing because the widget was never
+/// built is a 404 that says how to build it.
+pub fn widget_files(root: &std::path::Path) -> axum::routing::MethodRouter {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let missing = axum::routing::any(|| async {
+        (
+            StatusCode::NOT_FOUND,
+            "no such file of the price widget; if the widget was never built, run `trunk build` \
+             (scripts/build-site.sh does) and check server.widget_root",
+        )
+    });
+    let files = tower_http::services::ServeDir::new(root).not_found_service(missing);
+    let files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ))
+        .service(files);
+    axum::routing::get_service(files)
 }
 
 /// `OPTIONS /public/v1/rates`: the CORS preflight a browser may send first.

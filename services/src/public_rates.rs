@@ -24,6 +24,8 @@ pub struct PublicRate {
     pub currency: String,
     /// Billing increments in seconds, `initial/next` (e.g. `60/60`), `/minimum` when set.
     pub increment: String,
+    /// The increments in words for the public, e.g. `per minute`, `first 30 s, then per 6 s`.
+    pub billing: String,
     /// Charge per answered call, exact decimal text (`0` for none).
     pub connection_fee: String,
 }
@@ -77,6 +79,7 @@ pub async fn public_rates(
                 rate_per_minute: row.rate.to_string(),
                 currency: card.currency().code().to_owned(),
                 increment: row.increment.to_string(),
+                billing: row.increment.describe(),
                 connection_fee: row.connection_fee.to_string(),
             })
         })

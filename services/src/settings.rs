@@ -135,6 +135,9 @@ pub struct ServerSettings {
     pub public_url: String,
     /// Directory holding the built site (`pkg/` with the wasm, JS and CSS), e.g. `target/site`.
     pub site_root: PathBuf,
+    /// Directory holding the built price widget (`trunk build`: `embed.js`, `widget.js`,
+    /// `widget_bg.wasm`, `widget.css`, a demo `index.html`), served under `/widget/`.
+    pub widget_root: PathBuf,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub body_limit_bytes: usize,
 }
@@ -208,6 +211,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("server.addr", "127.0.0.1:3000"),
     ("server.public_url", "http://127.0.0.1:3000"),
     ("server.site_root", "target/site"),
+    ("server.widget_root", "target/widget"),
     ("server.body_limit_bytes", "2097152"),
     ("database.url", ""),
     ("database.max_connections", "10"),

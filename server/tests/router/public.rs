@@ -53,6 +53,12 @@ fn public_rates_answer_any_origin_name_bad_numbers_and_are_limited() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains(r#""field":"number""#), "{body}");
 
+        // The brand the widget wears, from any origin and outside the look-up limit.
+        let (status, headers, body) = public(&app, Method::GET, "/public/v1/brand").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(any(&headers).as_deref(), Some("*"));
+        assert_eq!(body, r##"{"brand":"DIDTron","color":"#2563EB"}"##);
+
         // The third look-up this minute is the last one.
         public(&app, Method::GET, "/public/v1/rates?number=%2B33123456789").await;
         let (status, headers, body) =

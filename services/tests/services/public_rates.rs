@@ -125,11 +125,15 @@ async fn only_public_tiers_are_shown(db: DatabaseConnection) {
                 r.rate_per_minute.as_str(),
                 r.currency.as_str(),
                 r.increment.as_str(),
+                r.billing.as_str(),
             )
         })
         .collect();
     // London's 0.0080 + 50 %: the card for all customers, not VIP's 10 %.
-    assert_eq!(got, [("Standard", "4420", "0.0120", "USD", "60/60")]);
+    assert_eq!(
+        got,
+        [("Standard", "4420", "0.0120", "USD", "60/60", "per minute")]
+    );
 
     // A destination the card does not price: published, but no rate.
     let elsewhere = public_rates(&svc, 1, "+33 1 23 45 67 89").await.unwrap();

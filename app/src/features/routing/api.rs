@@ -54,6 +54,9 @@ pub struct TiersData {
     pub carriers: Vec<(i64, String)>,
     /// The tenant's customers (for the tester): (id, company name).
     pub customers: Vec<(i64, String)>,
+    /// The origin the page was served from (`https://portal.example.com`): the price widget's
+    /// script is loaded from there.
+    pub site_origin: String,
 }
 
 /// A route of the tester.
@@ -212,6 +215,7 @@ pub async fn list_tiers() -> Result<TiersData, AppError> {
         tiers: rows,
         carriers,
         customers,
+        site_origin: crate::ssr::site_origin(),
     })
 }
 

@@ -56,8 +56,16 @@ fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
     let saved = move || query.read().get("saved").is_some();
     let base = operator_base();
     let TiersData {
-        tiers, carriers, ..
+        tiers,
+        carriers,
+        site_origin,
+        ..
     } = data;
+    let public: Vec<String> = tiers
+        .iter()
+        .filter(|t| t.public_rates)
+        .map(|t| t.name.clone())
+        .collect();
     let all = tiers.clone();
     let form = move || {
         let editing = query
@@ -99,7 +107,29 @@ fn TiersView(data: TiersData, save: ServerAction<SaveTier>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        <WidgetSnippet origin=site_origin public/>
         {form}
+    }
+}
+
+/// How to put the price widget on the tenant's website: the two lines to paste, with this
+/// portal's origin, and which tiers it shows.
+#[component]
+fn WidgetSnippet(origin: String, public: Vec<String>) -> impl IntoView {
+    let snippet = format!(
+        "<div data-didtron-rates><a href=\"{origin}/widget/\">Our call rates</a></div>\n<script src=\"{origin}/widget/embed.js\" async></script>"
+    );
+    view! {
+        <section class="panel" id="price-widget" aria-labelledby="price-widget-title">
+            <h2 id="price-widget-title">"Price widget for your website"</h2>
+            {if public.is_empty() {
+                view! { <p class="muted">"No tier publishes its rates yet: edit a tier and tick "<strong>"Website"</strong>" to show its card for all customers."</p> }.into_any()
+            } else {
+                view! { <p>"Visitors of your website can look up the rates of "<strong>{public.join(", ")}</strong>" (the card for all customers, in your brand colour). Paste these lines where the widget should appear; the link inside is what visitors without JavaScript see."</p> }.into_any()
+            }}
+            <pre class="snippet" id="widget-snippet"><code>{snippet}</code></pre>
+            <p><a href=format!("{origin}/widget/") target="_blank" rel="noopener">"Preview the widget"</a></p>
+        </section>
     }
 }
 
