@@ -11,6 +11,7 @@ pub mod decks;
 pub mod destinations;
 pub mod docs;
 pub mod jobs;
+pub mod ledger;
 pub mod overview;
 pub mod profile;
 pub mod routing;

@@ -131,11 +131,18 @@ pub fn App() -> impl IntoView {
     let site = brand.name.clone();
     provide_context(brand);
     // Effects run only in the browser: this marks the page as hydrated (end-to-end tests wait
-    // for it before clicking).
+    // for it before clicking). Suspense content whose data came with the page hydrates in
+    // tasks queued behind this effect, so the mark waits for the next macrotask: by then those
+    // tasks (microtasks) have run and the page's forms answer their own submits.
     Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        set_timeout(
+            || {
+                if let Some(body) = document().body() {
+                    let _ = body.set_attribute("data-hydrated", "true");
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
     view! {
         <Html attr:data-theme=initial_theme()/>

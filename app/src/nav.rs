@@ -239,6 +239,17 @@ pub const SECTIONS: &[NavSection] = &[
             detail("/customer/rates/:id", "Rate card"),
         ],
     },
+    NavSection {
+        id: "billing",
+        label: "Billing",
+        icon: Icon::Wallet,
+        portal: Portal::Customer,
+        pages: &[page(
+            "/customer/balance",
+            "Balance",
+            "balance credit ledger entries top-up charges payments transactions statement export csv",
+        )],
+    },
     account(
         Portal::Customer,
         &[

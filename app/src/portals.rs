@@ -9,6 +9,7 @@ use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCu
 use crate::features::decks::pages::{DeckDetailPage, MyDecksPage};
 use crate::features::destinations::pages::DestinationsPage;
 use crate::features::jobs::pages::JobsPage;
+use crate::features::ledger::pages::MyBalancePage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
@@ -58,8 +59,8 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     .into_inner()
 }
 
-/// Customer, under `/customer`: dashboard, my rates (published sell cards and notices), API keys
-/// (API access feature), profile, search.
+/// Customer, under `/customer`: dashboard, my rates (published sell cards and notices), balance
+/// (ledger), API keys (API access feature), profile, search.
 #[component(transparent)]
 pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
@@ -67,6 +68,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
             <Route path=path!("rates") view=MyRatesPage ssr=SsrMode::Async/>
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
+            <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>

@@ -123,7 +123,6 @@ impl<'a> CdrRater<'a> {
     ///
     /// Errors: [`CdrError`] naming why it cannot be rated.
     pub fn rate(&self, cdr: &Cdr) -> Result<RatedCdr<'a>, CdrError> {
-        let number = E164::parse_with(&cdr.b_number, self.dial)?;
         let buy = self
             .carriers
             .get(&cdr.carrier)
@@ -132,29 +131,47 @@ impl<'a> CdrRater<'a> {
             .customers
             .get(&cdr.customer)
             .ok_or(CdrError::UnknownCustomer(cdr.customer))?;
-        let duration_secs = Self::duration(cdr)?;
-        let call = Call {
-            number,
-            start: cdr.start,
-            duration_secs,
-            answered: cdr.answer.is_some() || cdr.sip_code == 200,
-        };
-        let cost_options = RatingOptions {
-            decimals: self.decimals,
-            ..RatingOptions::default()
-        };
-        let cost = rate(buy, &call, &cost_options).map_err(|_| CdrError::NoBuyRoute(number))?;
-        let price = rate(sell, &call, &RatingOptions::sell(self.decimals))
-            .map_err(|_| CdrError::NoSellRate(number))?;
-        let margin = price.total.checked_sub(cost.total)?;
-        Ok(RatedCdr {
-            number,
-            duration_secs,
-            cost,
-            price,
-            margin,
-        })
+        rate_with_decks(buy, sell, cdr, self.dial, self.decimals)
     }
+}
+
+/// Rates `cdr` against the carrier's deck `buy` (cost, rounded half-up) and the customer's card
+/// `sell` (price, rounded up), both to `decimals` (`None`: the currency's minor unit), reading
+/// the B number with `dial`. For callers that hold the decks already, e.g. a route snapshot.
+///
+/// Errors: [`CdrError::InvalidNumber`], [`CdrError::TimesOutOfOrder`],
+/// [`CdrError::NoBuyRoute`], [`CdrError::NoSellRate`], [`CdrError::Currency`] (the margin of a
+/// cost and price in two currencies).
+pub fn rate_with_decks<'a>(
+    buy: &'a RateDeck,
+    sell: &'a RateDeck,
+    cdr: &Cdr,
+    dial: &DialContext,
+    decimals: Option<u32>,
+) -> Result<RatedCdr<'a>, CdrError> {
+    let number = E164::parse_with(&cdr.b_number, dial)?;
+    let duration_secs = CdrRater::duration(cdr)?;
+    let call = Call {
+        number,
+        start: cdr.start,
+        duration_secs,
+        answered: cdr.answer.is_some() || cdr.sip_code == 200,
+    };
+    let cost_options = RatingOptions {
+        decimals,
+        ..RatingOptions::default()
+    };
+    let cost = rate(buy, &call, &cost_options).map_err(|_| CdrError::NoBuyRoute(number))?;
+    let price = rate(sell, &call, &RatingOptions::sell(decimals))
+        .map_err(|_| CdrError::NoSellRate(number))?;
+    let margin = price.total.checked_sub(cost.total)?;
+    Ok(RatedCdr {
+        number,
+        duration_secs,
+        cost,
+        price,
+        margin,
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod features;
 pub mod increment;
 pub mod lcr;
+pub mod ledger;
 pub mod money;
 pub mod number;
 mod prefix_table;

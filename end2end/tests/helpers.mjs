@@ -75,7 +75,14 @@ export async function openBrowser({ javaScript }) {
   });
   const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  return { browser, context, page };
+  // A page whose hydration panicked still works as plain HTML, so tests would pass on it: record
+  // the panic so that withSession fails.
+  const panics = [];
+  page.on('console', (m) => {
+    if (/hydration error|panicked at/i.test(m.text())) panics.push(`${page.url()}: ${m.text().slice(0, 400)}`);
+    if (process.env.E2E_CONSOLE && m.type() === 'error') console.error(`[browser] ${page.url()}: ${m.text().slice(0, 600)}`);
+  });
+  return { browser, context, page, panics };
 }
 
 /// Waits until the page is interactive: hydrated with JavaScript, loaded without.
@@ -97,15 +104,16 @@ export async function signIn(page, base, email, javaScript) {
 /// `email` when given; keeps a screenshot of a failure in test-results/.
 export async function withSession({ javaScript, email }, fn) {
   const server = await startServer();
-  const { browser, page } = await openBrowser({ javaScript });
+  const { browser, page, panics } = await openBrowser({ javaScript });
   try {
     if (email) await signIn(page, server.base, email, javaScript);
     await fn(server.base, page);
+    if (panics.length) throw new Error(`the page panicked in the browser:\n${panics.join('\n')}`);
   } catch (err) {
     await page.screenshot({ path: `test-results/failure-${Date.now()}.png` }).catch(() => {});
     console.error(`page at the failure: ${page.url()}`);
     // The server's last words (warnings and errors) say why a step never came.
-    console.error(`server output (last 4000 characters):\n${server.output().slice(-4000)}`);
+    console.error(`server output (last 4000 characters):\n${server.output().slice(-(Number(process.env.E2E_SERVER_TAIL) || 4000))}`);
     throw err;
   } finally {
     await browser.close();

@@ -94,6 +94,8 @@ for (const javaScript of [false, true]) {
         const opened = await bea.goto(`${base}/customer/api-keys`);
         assert.equal(opened.status(), 200);
         await ready(bea, javaScript);
+        // The key list loads after hydration; a click before it lands on the server's form.
+        if (javaScript) await bea.waitForLoadState('networkidle');
         await bea.getByRole('link', { name: 'API keys' }).first().waitFor();
         if (javaScript) {
           await bea.fill('input[name=name]', 'billing sync');

@@ -20,6 +20,8 @@ mod m20261130_000014_create_rate_deck_exports;
 mod m20261130_000015_create_sell_cards;
 mod m20261130_000016_add_user_carrier;
 mod m20261130_000017_add_tier_public_rates;
+mod m20261130_000018_create_ledger;
+mod m20261130_000019_create_cdrs;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -45,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_create_sell_cards::Migration),
             Box::new(m20261130_000016_add_user_carrier::Migration),
             Box::new(m20261130_000017_add_tier_public_rates::Migration),
+            Box::new(m20261130_000018_create_ledger::Migration),
+            Box::new(m20261130_000019_create_cdrs::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ use services::entities::tenants;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+pub mod cdrs;
 pub mod routes;
 
 /// The OpenAPI 3.1 description of `/api/v1`.
@@ -30,10 +31,10 @@ pub mod routes;
         version = "1",
         description = "Wholesale VoIP platform API. Authenticate with an API key: `Authorization: Bearer dtk_...`. Each key has scopes and a per-minute request limit (429 with Retry-After when exceeded)."
     ),
-    paths(get_account, list_customers, routes::get_routes),
-    components(schemas(Account, AccountUser, AccountTenant, AccountCustomer, CustomerItem, CustomerList, ApiError, ApiFieldError, routes::RoutesAnswer)),
+    paths(get_account, list_customers, routes::get_routes, cdrs::post_cdrs),
+    components(schemas(Account, AccountUser, AccountTenant, AccountCustomer, CustomerItem, CustomerList, ApiError, ApiFieldError, routes::RoutesAnswer, cdrs::CdrBatch, services::cdrs::IngestReport)),
     modifiers(&BearerAuth),
-    tags((name = "account", description = "The key's own account"), (name = "customers", description = "Customers of the tenant (staff keys)"), (name = "routing", description = "Least-cost routes for switches (staff and switch operator keys)"))
+    tags((name = "account", description = "The key's own account"), (name = "customers", description = "Customers of the tenant (staff keys)"), (name = "routing", description = "Least-cost routes for switches (staff and switch operator keys)"), (name = "cdrs", description = "Call detail records: rated and charged once per call id (staff and switch operator keys)"))
 )]
 pub struct ApiDoc;
 
@@ -251,6 +252,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account", get(get_account))
         .route("/customers", get(list_customers))
         .route("/routes", get(routes::get_routes))
+        .route("/cdrs", axum::routing::post(cdrs::post_cdrs))
         .layer(axum::middleware::from_fn_with_state(state, authenticate));
     Router::new()
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))

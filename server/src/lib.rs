@@ -154,6 +154,8 @@ pub fn build_router(services: Services) -> Router {
             get(decks::export_file),
         )
         .route("/admin/customers/export.csv", get(exports::customers_csv))
+        .route("/admin/customers/{id}/ledger.csv", get(exports::ledger_csv))
+        .route("/customer/balance/entries.csv", get(exports::my_ledger_csv))
         .route("/admin/audit/export.csv", get(exports::audit_csv))
         .route("/admin/jobs/events", get(jobs_events))
         .route(

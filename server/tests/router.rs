@@ -539,3 +539,6 @@ mod routes_api;
 
 #[path = "router/public.rs"]
 mod public;
+
+#[path = "router/cdrs_api.rs"]
+mod cdrs_api;

@@ -61,6 +61,11 @@ pub const SCOPES: &[ApiScope] = &[
         for_role: staff,
     },
     ApiScope {
+        name: "cdrs:write",
+        description: "Send call detail records to be rated and charged (POST /api/v1/cdrs)",
+        for_role: crate::carriers::manages_carriers,
+    },
+    ApiScope {
         name: "routes:read",
         description: "Look up the ordered carriers and trunks for a number in a tier, for a switch (GET /api/v1/routes)",
         for_role: crate::carriers::manages_carriers,

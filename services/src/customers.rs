@@ -337,6 +337,15 @@ pub async fn update_customer(
     staff(actor)?;
     let before = find_scoped::<customers::Entity>(db, actor, id).await?;
     let c = check(db, actor, &input, &before.billing_currency).await?;
+    if c.billing_currency != before.billing_currency && crate::ledger::has_entries(db, id).await? {
+        return Err(ServiceError::field(
+            "billing_currency",
+            &format!(
+                "the customer's ledger is in {}: its billing currency cannot change once entries exist",
+                before.billing_currency
+            ),
+        ));
+    }
     let audit = changes(Some(&before), &c);
     let mut model = before.into_active_model();
     apply(&mut model, c);

@@ -276,6 +276,18 @@ async fn seed_customers(
     )
     .await?;
     assign(db, actor, Feature::SipTester, Audience::Group(gold.id)).await?;
+    crate::ledger::adjust(
+        db,
+        actor,
+        crate::ledger::AdjustmentInput {
+            customer_id: acme.id,
+            kind: "top_up".into(),
+            amount: "250.00".into(),
+            reason: "Opening balance (demo data)".into(),
+            idempotency_key: "seed-opening-balance".into(),
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -5,7 +5,8 @@
 use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
-    feature_assignments, rate_decks, rate_notices, routing_tiers, sell_cards, users,
+    feature_assignments, ledger_entries, rate_decks, rate_notices, routing_tiers, sell_cards,
+    users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -45,6 +46,7 @@ tenant_owned!(
     routing_tiers,
     sell_cards,
     rate_notices,
+    ledger_entries,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

@@ -8,12 +8,14 @@ mod services {
     mod bad_input;
     mod carrier_portal;
     mod carriers;
+    mod cdrs;
     mod deck_exports;
     mod decks;
     mod destinations;
     pub mod helpers;
     mod job_controls;
     mod jobs;
+    mod ledger;
     mod objects;
     mod public_rates;
     mod redis_stores;

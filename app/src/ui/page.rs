@@ -96,6 +96,18 @@ pub fn ActivityTable(rows: Vec<ActivityRow>) -> impl IntoView {
     .into_any()
 }
 
+/// `s` percent-encoded for a query value (RFC 3986 unreserved characters kept).
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// `?k=v&...` of the current query with `set` pairs replaced or added and `drop` keys removed
 /// (values are percent-encoded); an empty string when nothing is left.
 pub fn query_string(
@@ -103,16 +115,6 @@ pub fn query_string(
     set: &[(&str, &str)],
     drop: &[&str],
 ) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
     let mut pairs: Vec<String> = current
         .clone()
         .into_iter()
@@ -121,9 +123,12 @@ pub fn query_string(
                 && !drop.contains(&k.as_ref())
                 && !set.iter().any(|(s, _)| *s == k.as_ref())
         })
-        .map(|(k, v)| format!("{k}={}", encode(&v)))
+        .map(|(k, v)| format!("{k}={}", percent_encode(&v)))
         .collect();
-    pairs.extend(set.iter().map(|(k, v)| format!("{k}={}", encode(v))));
+    pairs.extend(
+        set.iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v))),
+    );
     if pairs.is_empty() {
         String::new()
     } else {

@@ -16,7 +16,8 @@ use services::sell_cards::{self, SellCardInput};
 use services::state::Services;
 use services::{categories, tiers};
 
-async fn published_card(svc: &Services, input: SellCardInput) {
+/// Generates the card `input` (running its job) and publishes it, as an admin of tenant 1.
+pub(super) async fn published_card(svc: &Services, input: SellCardInput) {
     let admin = actor(1, Role::Admin);
     let card = sell_cards::generate_card(svc, &admin, input).await.unwrap();
     services::jobs::run(

@@ -60,8 +60,10 @@ async fn me_for_keys() -> Result<services::users::SignedIn, AppError> {
 pub async fn list_api_keys() -> Result<ApiKeysData, AppError> {
     use crate::features::users::api::convert::time;
     use crate::ssr::{fail, services};
-    let me = me_for_keys().await?;
+    // Context is read before the first database await: a resource's future may be polled
+    // later where the render's context is no longer current.
     let svc = services()?;
+    let me = me_for_keys().await?;
     let keys = services::api_keys::list_keys(&svc.db, &me.actor())
         .await
         .map_err(fail)?;
@@ -109,8 +111,10 @@ pub async fn create_api_key(
     scopes: Option<Vec<String>>,
 ) -> Result<CreatedApiKey, AppError> {
     use crate::ssr::{fail, services};
-    let me = me_for_keys().await?;
+    // Context is read before the first database await: a resource's future may be polled
+    // later where the render's context is no longer current.
     let svc = services()?;
+    let me = me_for_keys().await?;
     let created =
         services::api_keys::create_key(&svc.db, &me.actor(), &name, &scopes.unwrap_or_default())
             .await
@@ -128,8 +132,10 @@ pub async fn create_api_key(
 #[server(endpoint = "revoke_api_key")]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::ssr::{fail, services};
-    let me = me_for_keys().await?;
+    // Context is read before the first database await: a resource's future may be polled
+    // later where the render's context is no longer current.
     let svc = services()?;
+    let me = me_for_keys().await?;
     services::api_keys::revoke_key(&svc.db, &me.actor(), id)
         .await
         .map_err(fail)?;

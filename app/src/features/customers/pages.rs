@@ -4,6 +4,7 @@ use super::api::{
     SaveCustomer, get_customer, list_category_options, list_customers, new_customer_form,
 };
 use super::dto::{CategoryOption, CustomerDetail, CustomerForm, CustomerPage};
+use crate::features::ledger::pages::{Ledger, LedgerPanel};
 use crate::features::users::api::AddPortalUser;
 use crate::features::users::pages::portal_users::PortalUsers;
 use crate::ui::dock::{ActionDock, DockedForm};
@@ -314,11 +315,12 @@ pub fn CustomerDetailPage() -> impl IntoView {
         |(id, _)| get_customer(id),
     );
     let tab = current_tab();
+    let ledger = Ledger::new(move || Some(id()));
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <CustomerView detail tab add_user/> }.into_any(),
+                    Ok(detail) => view! { <CustomerView detail tab add_user ledger/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -331,6 +333,7 @@ fn CustomerView(
     detail: CustomerDetail,
     tab: Signal<String>,
     add_user: ServerAction<AddPortalUser>,
+    ledger: Ledger,
 ) -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
@@ -366,10 +369,11 @@ fn CustomerView(
             <span class="muted">{placement}</span>
         </div>
         <Show when=saved><div class="notice-ok" role="status">"Customer saved."</div></Show>
-        <ContentTabs tabs=&[("general", "General"), ("billing", "Billing"), ("users", "Users"), ("features", "Features"), ("activity", "Activity")] current=tab/>
+        <ContentTabs tabs=&[("general", "General"), ("billing", "Billing"), ("balance", "Balance"), ("users", "Users"), ("features", "Features"), ("activity", "Activity")] current=tab/>
         <div hidden=move || !matches!(tab.get().as_str(), "general" | "billing")>
             <CustomerEditor id=Some(id) form categories tab/>
         </div>
+        <div hidden=move || tab.get() != "balance"><LedgerPanel ledger tab="balance"/></div>
         <div hidden=move || tab.get() != "users">{users_view}</div>
         <div hidden=move || tab.get() != "features">{features_view}</div>
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>

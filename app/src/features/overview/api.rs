@@ -32,6 +32,8 @@ pub struct AccountSummary {
     pub billing_type: String,
     /// Credit limit with currency, e.g. `100.00 USD`.
     pub credit_limit: String,
+    /// Balance with currency, e.g. `250.00 USD`.
+    pub balance: String,
     /// `active`, `suspended` or `closed`.
     pub status: String,
 }
@@ -81,10 +83,25 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     };
     let account = match me.user.customer_id {
         Some(id) if me.role == Role::Customer => {
+            let balance = services::ledger::balance(&svc.db, &actor, id)
+                .await
+                .ok()
+                .map(|b| {
+                    format!(
+                        "{} {}",
+                        domain::ledger::display(
+                            b.balance_micros,
+                            services::ledger::currency_decimals(&b.currency)
+                        ),
+                        b.currency
+                    )
+                })
+                .unwrap_or_default();
             services::customers::get_customer(&svc.db, &actor, id)
                 .await
                 .ok()
                 .map(|c| AccountSummary {
+                    balance,
                     credit_limit: crate::features::users::api::convert::money(
                         &c.credit_limit,
                         &c.billing_currency,

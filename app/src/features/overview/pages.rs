@@ -48,6 +48,7 @@ pub fn OverviewPage() -> impl IntoView {
                             <div class="panel">
                                 <dl class="facts">
                                     <dt>"Company"</dt><dd>{a.company}</dd>
+                                    <dt>"Balance"</dt><dd><a href="/customer/balance">{a.balance}</a></dd>
                                     <dt>"Billing"</dt><dd>{a.billing_type}</dd>
                                     <dt>"Credit limit"</dt><dd>{a.credit_limit}</dd>
                                     <dt>"Status"</dt><dd>{a.status}</dd>

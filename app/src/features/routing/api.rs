@@ -116,6 +116,8 @@ pub struct LcrResult {
 #[server(endpoint = "list_tiers")]
 pub async fn list_tiers() -> Result<TiersData, AppError> {
     use crate::ssr::{fail, services, signed_in};
+    // Read from the request's context before the first database await.
+    let site_origin = crate::ssr::site_origin();
     let me = signed_in().await?;
     let svc = services()?;
     let actor = me.actor();
@@ -215,7 +217,7 @@ pub async fn list_tiers() -> Result<TiersData, AppError> {
         tiers: rows,
         carriers,
         customers,
-        site_origin: crate::ssr::site_origin(),
+        site_origin,
     })
 }
 

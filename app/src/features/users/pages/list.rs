@@ -27,7 +27,7 @@ pub fn UsersPage() -> impl IntoView {
         let href = move || {
             let mut params = vec![format!("sort={key}")];
             if let Some(q) = param("q") {
-                params.push(format!("q={}", urlencode(&q)));
+                params.push(format!("q={}", crate::ui::page::percent_encode(&q)));
             }
             if let Some(r) = param("role") {
                 params.push(format!("role={r}"));
@@ -114,16 +114,4 @@ where
         <Pager total=page.total page=page.page per_page=page.per_page/>
     }
     .into_any()
-}
-
-/// Percent-encodes a query value.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

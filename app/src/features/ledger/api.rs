@@ -1,0 +1,220 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A ledger entry as the tables show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRow {
+    /// Id.
+    pub id: i64,
+    /// `YYYY-MM-DD HH:MM:SS UTC`.
+    pub at: String,
+    /// Kind label, e.g. `Top-up`.
+    pub kind: String,
+    /// Signed amount with its currency's decimals at least, `+25.50` or `-0.004`.
+    pub amount: String,
+    /// Balance after it.
+    pub balance_after: String,
+    /// Reason or description.
+    pub description: String,
+    /// What caused it (a CDR, a payment), or empty.
+    pub reference: String,
+    /// Who posted it (an e-mail, or `system`).
+    pub by: String,
+}
+
+/// A ledger page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    /// The customer.
+    pub customer_id: i64,
+    /// Its company name.
+    pub company: String,
+    /// Billing currency.
+    pub currency: String,
+    /// Balance.
+    pub balance: String,
+    /// Whether the balance is below zero.
+    pub negative: bool,
+    /// Credit limit.
+    pub credit_limit: String,
+    /// What may still be spent.
+    pub available: String,
+    /// A page of entries, newest first.
+    pub entries: Vec<EntryRow>,
+    /// Entries matching the filters.
+    pub total: u64,
+    /// Page number.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+    /// Whether the viewer is staff (may post manual entries).
+    pub staff: bool,
+    /// A one-time token for the manual-entry form (its idempotency key).
+    pub form_token: String,
+    /// Every kind, for the filter: (key, label).
+    pub kinds: Vec<(String, String)>,
+    /// The kinds staff may post: (key, label).
+    pub manual_kinds: Vec<(String, String)>,
+    /// The CSV export of the filtered entries.
+    pub csv_href: String,
+}
+
+/// The ledger of `customer_id` (staff) or of the signed-in customer (`None`), filtered by
+/// `kind`, `from`/`to` (`YYYY-MM-DD`, included) and `q` (description or reference), 50 per page.
+///
+/// # Errors
+/// `Validation` naming `kind`, `from` or `to`; `NotFound` for another tenant's or customer's
+/// ledger; `Forbidden` for carrier and switch users.
+#[server(endpoint = "ledger_data")]
+pub async fn ledger_data(
+    customer_id: Option<i64>,
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    page: Option<u64>,
+) -> Result<LedgerPage, AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    use domain::ledger::{EntryKind, display};
+    use services::ledger::{self, EntryFilter, MANUAL_KINDS, currency_decimals};
+    let me = signed_in().await?;
+    let svc = services()?;
+    let actor = me.actor();
+    let customer_id = match customer_id.or(actor.customer_id) {
+        Some(id) => id,
+        None => return Err(fail(services::ServiceError::NotFound)),
+    };
+    let filter = EntryFilter::parse(
+        kind.as_deref(),
+        from.as_deref(),
+        to.as_deref(),
+        q.as_deref(),
+    )
+    .map_err(fail)?;
+    let customer = ledger::ledger_customer(&svc.db, &actor, customer_id)
+        .await
+        .map_err(fail)?;
+    let balance = ledger::balance(&svc.db, &actor, customer_id)
+        .await
+        .map_err(fail)?;
+    let per_page = 50;
+    let page = page.unwrap_or(1).max(1);
+    let (rows, total) = ledger::list_entries(&svc.db, &actor, customer_id, &filter, page, per_page)
+        .await
+        .map_err(fail)?;
+    let minor = currency_decimals(&balance.currency);
+    let signed = |m: i64| {
+        let text = display(m, minor);
+        if m > 0 { format!("+{text}") } else { text }
+    };
+    let staff = actor.role.is_staff();
+    let entries = rows
+        .into_iter()
+        .map(|e| EntryRow {
+            id: e.id,
+            at: e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            kind: EntryKind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
+            amount: signed(e.amount_micros),
+            balance_after: display(e.balance_after_micros, minor),
+            description: e.description,
+            reference: e.reference,
+            // A customer sees who posted an entry only as the platform or its provider.
+            by: if staff || e.created_by == "system" {
+                e.created_by
+            } else {
+                "your provider".to_owned()
+            },
+        })
+        .collect();
+    let base = if staff {
+        format!("/admin/customers/{customer_id}/ledger.csv")
+    } else {
+        "/customer/balance/entries.csv".to_owned()
+    };
+    let mut params = Vec::new();
+    for (k, v) in [("kind", &kind), ("from", &from), ("to", &to), ("q", &q)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            params.push(format!("{k}={}", crate::ui::page::percent_encode(v)));
+        }
+    }
+    let csv_href = if params.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", params.join("&"))
+    };
+    let pair = |k: EntryKind| (k.as_str().to_owned(), k.label().to_owned());
+    Ok(LedgerPage {
+        customer_id,
+        company: customer.company_name,
+        currency: balance.currency.clone(),
+        balance: display(balance.balance_micros, minor),
+        negative: balance.balance_micros < 0,
+        credit_limit: display(balance.credit_limit_micros, minor),
+        available: display(balance.available_micros, minor),
+        entries,
+        total,
+        page,
+        per_page,
+        staff,
+        form_token: uuid::Uuid::new_v4().to_string(),
+        kinds: EntryKind::ALL.into_iter().map(pair).collect(),
+        manual_kinds: MANUAL_KINDS.into_iter().map(pair).collect(),
+        csv_href,
+    })
+}
+
+/// Posts a manual entry for customer `customer_id`: `kind` (`top_up`, `refund`, `bonus`,
+/// `adjustment`), `amount` (decimal text in the customer's currency; negative only for an
+/// adjustment), `reason`; `token` is the form's one-time key, so a form sent twice posts once.
+/// Answers what happened, e.g. `Posted +25.50 USD; the balance is 25.50 USD.`
+///
+/// # Errors
+/// `Validation` naming `kind`, `amount` or `reason`; `Forbidden` unless staff; `NotFound`.
+#[server(endpoint = "add_ledger_entry")]
+pub async fn add_ledger_entry(
+    customer_id: i64,
+    kind: String,
+    amount: String,
+    reason: String,
+    token: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    use domain::access::Portal;
+    use domain::ledger::display;
+    use services::ledger::{self, AdjustmentInput, Posted, currency_decimals};
+    let me = signed_in_to(Portal::Admin).await?;
+    let svc = services()?;
+    let posted = ledger::adjust(
+        &svc.db,
+        &me.actor(),
+        AdjustmentInput {
+            customer_id,
+            kind,
+            amount,
+            reason,
+            idempotency_key: token,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let e = posted.entry();
+    let minor = currency_decimals(&e.currency);
+    let amount = display(e.amount_micros, minor);
+    let amount = if e.amount_micros > 0 {
+        format!("+{amount}")
+    } else {
+        amount
+    };
+    let after = display(e.balance_after_micros, minor);
+    Ok(match posted {
+        Posted::New(_) => format!(
+            "Posted {amount} {}; the balance is {after} {}.",
+            e.currency, e.currency
+        ),
+        Posted::Replayed(_) => format!(
+            "This form was already sent: {amount} {} was posted once, not twice.",
+            e.currency
+        ),
+    })
+}

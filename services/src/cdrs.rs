@@ -1,0 +1,760 @@
+//! Call detail records: ingestion (REST API batches, CSV uploads), rating against the route
+//! snapshot (the carrier's deck in force for the buy cost, the customer's sell card of the
+//! call's tier for the price) and charging each rated call once to the customer's ledger.
+//!
+//! A CDR is stored once per `call_id` within a tenant: a batch sent twice stores and charges
+//! nothing the second time. A row that cannot be read (no call id, a start that is not a time,
+//! an answer before the start) is refused and named, and the other rows go on. A row that can be
+//! read but not rated (unknown carrier or customer, a number no deck prices, a card in another
+//! currency than the customer's) is stored as `unrated` with the reason. A rated call with a
+//! price is charged with the idempotency key `cdr:<call id>`; a charge that would pass the
+//! customer's credit limit leaves the CDR `unpaid` with the reason. CDRs stored but not yet
+//! charged (a crash between the two steps) are charged when the same call id arrives again.
+
+use crate::audit::Actor;
+use crate::entities::{cdrs, customers};
+use crate::error::{FieldError, ServiceError};
+use crate::ledger::{self, Posted, Posting};
+use crate::routes::RouteSnapshot;
+use crate::state::Services;
+use chrono::{DateTime, Utc};
+use domain::cdr::{Cdr, CdrError, CustomerId, rate_with_decks};
+use domain::deck::RateDeck;
+use domain::lcr::CarrierId;
+use domain::ledger::{EntryKind, to_micros};
+use domain::number::DialContext;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+/// Decimals of a call's price (rounded up) and cost (rounded half-up), in the currency's units:
+/// wholesale calls cost fractions of a cent, so they are kept to 4 decimals, not rounded to cents.
+pub const AMOUNT_DECIMALS: u32 = 4;
+
+/// Most CDRs one request may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+/// A carrier, customer or tier named by id or by name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum IdOrName {
+    /// Its id.
+    Id(i64),
+    /// Its name (case-insensitive), or its id as text.
+    Name(String),
+}
+
+impl Default for IdOrName {
+    fn default() -> Self {
+        IdOrName::Name(String::new())
+    }
+}
+
+impl IdOrName {
+    fn matches(&self, id: i64, name: &str) -> bool {
+        match self {
+            IdOrName::Id(i) => *i == id,
+            IdOrName::Name(text) => {
+                text.trim().parse::<i64>().ok() == Some(id)
+                    || text.trim().eq_ignore_ascii_case(name)
+            }
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            IdOrName::Id(id) => id.to_string(),
+            IdOrName::Name(text) => text.trim().to_owned(),
+        }
+    }
+}
+
+/// One CDR as a switch reports it (a JSON object of `POST /api/v1/cdrs`, a row of a CSV upload).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub struct CdrInput {
+    /// The switch's unique call id (1-128 characters): a CDR is stored once per call id.
+    pub call_id: String,
+    /// When the call was set up, RFC 3339 (`2026-11-30T10:00:00Z`).
+    pub start: String,
+    /// When it was answered; empty or absent when it was not.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// When it ended.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Connected seconds; preferred over end minus answer when given.
+    #[serde(default)]
+    pub duration: Option<u32>,
+    /// Calling number, as received.
+    #[serde(default)]
+    pub a_number: String,
+    /// Called number, international format.
+    pub b_number: String,
+    /// The carrier that carried it: id or name.
+    #[serde(default)]
+    pub carrier: IdOrName,
+    /// The customer that sent it: id or company name.
+    #[serde(default)]
+    pub customer: IdOrName,
+    /// The routing tier the customer called through: id or name (`Standard`).
+    #[serde(default)]
+    pub tier: IdOrName,
+    /// Final SIP code; when absent, 200 for an answered call and 487 otherwise.
+    #[serde(default)]
+    pub sip_code: Option<u16>,
+}
+
+/// What became of one CDR of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CdrOutcome {
+    /// Its position in the batch (1-based; the line for a CSV file).
+    pub row: usize,
+    /// Its call id.
+    pub call_id: String,
+    /// `rated`, `unpaid`, `unrated`, `duplicate` (stored before: nothing changed) or `refused`
+    /// (not stored: see `reason`).
+    pub status: String,
+    /// Why it is unrated, unpaid or refused; empty otherwise.
+    pub reason: String,
+    /// The price charged or due, decimal text with its currency (`0.3276 USD`), when rated.
+    pub price: Option<String>,
+}
+
+/// The outcome of a batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IngestReport {
+    /// CDRs received.
+    pub received: usize,
+    /// CDRs stored now.
+    pub stored: usize,
+    /// CDRs stored before (same call id): nothing changed or charged again.
+    pub duplicates: usize,
+    /// Stored and rated (charged when their price is above zero).
+    pub rated: usize,
+    /// Rated, but the charge would pass the customer's credit limit.
+    pub unpaid: usize,
+    /// Stored without a rating (see each outcome's reason).
+    pub unrated: usize,
+    /// Not stored: the row could not be read.
+    pub refused: usize,
+    /// Every CDR's outcome, in the batch's order.
+    pub outcomes: Vec<CdrOutcome>,
+}
+
+/// A CDR that could be read.
+struct Parsed {
+    row: usize,
+    input: CdrInput,
+    start: DateTime<Utc>,
+    answer: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+}
+
+fn time(field: &str, text: &str) -> Result<DateTime<Utc>, FieldError> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                format!("`{}` is not a time like 2026-11-30T10:00:00Z", text.trim()),
+            )
+        })
+}
+
+fn optional_time(field: &str, text: &Option<String>) -> Result<Option<DateTime<Utc>>, FieldError> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => time(field, t).map(Some),
+    }
+}
+
+/// Reads one row; the error names the field.
+fn parse(row: usize, input: CdrInput) -> Result<Parsed, FieldError> {
+    let call_id = input.call_id.trim();
+    if call_id.is_empty() || call_id.len() > 128 {
+        return Err(FieldError::new(
+            "call_id",
+            "give the switch's call id (1 to 128 characters)",
+        ));
+    }
+    let start = time("start", &input.start)?;
+    let answer = optional_time("answer", &input.answer)?;
+    let end = optional_time("end", &input.end)?;
+    if answer.is_some_and(|a| a < start) {
+        return Err(FieldError::new("answer", "is before the start"));
+    }
+    if let (Some(e), Some(from)) = (end, answer.or(Some(start))) {
+        if e < from {
+            return Err(FieldError::new(
+                "end",
+                "is before the answer (or the start)",
+            ));
+        }
+    }
+    if input.b_number.trim().is_empty() {
+        return Err(FieldError::new("b_number", "give the called number"));
+    }
+    Ok(Parsed {
+        row,
+        input: CdrInput {
+            call_id: call_id.to_owned(),
+            ..input
+        },
+        start,
+        answer,
+        end,
+    })
+}
+
+/// The rating of one readable CDR, before it is stored.
+struct Rating {
+    customer: Option<customers::Model>,
+    carrier_id: Option<i64>,
+    tier_id: Option<i64>,
+    duration_secs: u32,
+    billed_secs: u32,
+    prefix: String,
+    destination: String,
+    cost: Option<(i64, String)>,
+    price: Option<(i64, String)>,
+    reason: Option<String>,
+}
+
+/// Rates `p` against `snapshot` for `customers` of the tenant.
+fn rate(
+    p: &Parsed,
+    snapshot: &RouteSnapshot,
+    decks: &HashMap<u32, &RateDeck>,
+    customers: &[customers::Model],
+    dial: &DialContext,
+) -> Rating {
+    let customer = customers
+        .iter()
+        .find(|c| p.input.customer.matches(c.id, &c.company_name))
+        .cloned();
+    let carrier = snapshot
+        .carriers
+        .values()
+        .find(|c| p.input.carrier.matches(c.id, &c.name));
+    let tier = snapshot
+        .tiers
+        .iter()
+        .find(|t| p.input.tier.matches(t.id, &t.name));
+    let answered = p.answer.is_some() || p.input.sip_code == Some(200);
+    let mut rating = Rating {
+        customer: customer.clone(),
+        carrier_id: carrier.map(|c| c.id),
+        tier_id: tier.map(|t| t.id),
+        duration_secs: 0,
+        billed_secs: 0,
+        prefix: String::new(),
+        destination: String::new(),
+        cost: None,
+        price: None,
+        reason: None,
+    };
+    let unrated = |mut r: Rating, why: String| {
+        r.reason = Some(why);
+        r
+    };
+    let unknown = |what: &str, v: &IdOrName| {
+        if v.text().is_empty() {
+            format!("the CDR names no {what}")
+        } else {
+            format!("no {what} `{}` in this tenant", v.text())
+        }
+    };
+    let Some(customer) = customer else {
+        return unrated(rating, unknown("customer", &p.input.customer));
+    };
+    let Some(carrier) = carrier else {
+        return unrated(rating, unknown("carrier", &p.input.carrier));
+    };
+    let Some(tier) = tier else {
+        return unrated(rating, unknown("routing tier", &p.input.tier));
+    };
+    let Some(buy) = decks.get(&(carrier.id as u32)) else {
+        return unrated(
+            rating,
+            format!("{} has no rate deck in force", carrier.name),
+        );
+    };
+    let Some(sell) = snapshot.sell_for(tier.id, customer.category_id) else {
+        return unrated(
+            rating,
+            format!(
+                "no sell card of {} is published for {}",
+                tier.name, customer.company_name
+            ),
+        );
+    };
+    if sell.currency().code() != customer.billing_currency {
+        return unrated(
+            rating,
+            format!(
+                "the {} card is in {} but {} is billed in {}: publish a card in {}",
+                tier.name,
+                sell.currency().code(),
+                customer.company_name,
+                customer.billing_currency,
+                customer.billing_currency
+            ),
+        );
+    }
+    let cdr = Cdr {
+        id: p.input.call_id.clone(),
+        start: p.start,
+        answer: p.answer,
+        end: p.end,
+        duration_secs: p.input.duration,
+        a_number: p.input.a_number.clone(),
+        b_number: p.input.b_number.clone(),
+        carrier: CarrierId(carrier.id as u32),
+        customer: CustomerId(customer.id as u32),
+        sip_code: p.input.sip_code.unwrap_or(if answered { 200 } else { 487 }),
+    };
+    match rate_with_decks(buy, sell, &cdr, dial, Some(AMOUNT_DECIMALS)) {
+        Ok(rated) => {
+            rating.duration_secs = rated.duration_secs;
+            rating.billed_secs = rated.price.billed_secs;
+            rating.prefix = rated.price.row.prefix.to_string();
+            rating.destination = rated.price.row.destination.clone();
+            let micros = |m: domain::money::Money| {
+                to_micros(m.amount)
+                    .ok()
+                    .map(|v| (v, m.currency.code().to_owned()))
+            };
+            rating.cost = micros(rated.cost.total);
+            rating.price = micros(rated.price.total);
+            rating
+        }
+        Err(e) => {
+            let why = match e {
+                CdrError::InvalidNumber(n) => format!("the called number {n}"),
+                CdrError::NoBuyRoute(n) => format!("{}'s deck has no rate for +{n}", carrier.name),
+                CdrError::NoSellRate(n) => format!("the {} card has no rate for +{n}", tier.name),
+                other => other.to_string(),
+            };
+            unrated(rating, why)
+        }
+    }
+}
+
+/// Ingests a batch of CDRs for the actor's tenant from `source` (`api`, `csv`): stores each new
+/// call once, rates it and charges it (see the module's documentation). `rows` gives each CDR's
+/// position for the report (the CSV line, or the index from 1).
+///
+/// # Errors
+/// `Forbidden` unless staff or a switch operator; `Validation{cdrs}` for an empty batch or one
+/// over [`MAX_BATCH`]; database errors. Row problems are outcomes, not errors.
+pub async fn ingest(
+    services: &Services,
+    actor: &Actor,
+    rows: Vec<(usize, CdrInput)>,
+    source: &str,
+) -> Result<IngestReport, ServiceError> {
+    if !crate::carriers::manages_carriers(actor.role) {
+        return Err(ServiceError::Forbidden);
+    }
+    if rows.is_empty() || rows.len() > MAX_BATCH {
+        return Err(ServiceError::field(
+            "cdrs",
+            &format!("send 1 to {MAX_BATCH} CDRs at a time"),
+        ));
+    }
+    let db = &services.db;
+    let tenant_id = actor.tenant_id;
+    let mut report = IngestReport {
+        received: rows.len(),
+        ..Default::default()
+    };
+    let mut outcomes: Vec<Option<CdrOutcome>> = vec![None; rows.len()];
+    let mut parsed = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, (row, input)) in rows.into_iter().enumerate() {
+        let call_id = input.call_id.trim().to_owned();
+        match parse(row, input) {
+            Ok(p) if !seen.insert(p.input.call_id.clone()) => {
+                outcomes[i] = Some(CdrOutcome {
+                    row,
+                    call_id,
+                    status: "duplicate".into(),
+                    reason: "the same call id appears earlier in this batch".into(),
+                    price: None,
+                });
+            }
+            Ok(p) => parsed.push((i, p)),
+            Err(e) => {
+                outcomes[i] = Some(CdrOutcome {
+                    row,
+                    call_id,
+                    status: "refused".into(),
+                    reason: format!("{}: {}", e.field, e.message),
+                    price: None,
+                });
+            }
+        }
+    }
+
+    // Call ids stored before are duplicates (their charge is retried if it never happened).
+    let ids: Vec<String> = parsed
+        .iter()
+        .map(|(_, p)| p.input.call_id.clone())
+        .collect();
+    let mut stored_before = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found = cdrs::Entity::find()
+            .filter(cdrs::Column::TenantId.eq(tenant_id))
+            .filter(cdrs::Column::CallId.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        stored_before.extend(found.into_iter().map(|c| c.call_id));
+    }
+
+    let snapshot = services.routes.snapshot(tenant_id).await?;
+    let decks: HashMap<u32, &RateDeck> = snapshot
+        .index
+        .carriers()
+        .iter()
+        .map(|c| (c.id.0, &c.deck))
+        .collect();
+    let tenant_customers = crate::tenancy::in_tenant::<customers::Entity>(tenant_id)
+        .all(db)
+        .await?;
+    let dial = DialContext::international();
+    let now = Utc::now();
+    let mut new_rows = Vec::new();
+    for (_, p) in &parsed {
+        if stored_before.contains(&p.input.call_id) {
+            continue;
+        }
+        let r = rate(p, &snapshot, &decks, &tenant_customers, &dial);
+        let status = if r.reason.is_some() {
+            "unrated"
+        } else {
+            "rated"
+        };
+        new_rows.push(cdrs::ActiveModel {
+            tenant_id: Set(tenant_id),
+            call_id: Set(p.input.call_id.clone()),
+            customer_id: Set(r.customer.as_ref().map(|c| c.id)),
+            carrier_id: Set(r.carrier_id),
+            tier_id: Set(r.tier_id),
+            start_at: Set(p.start),
+            answer_at: Set(p.answer),
+            end_at: Set(p.end),
+            duration_secs: Set(i32::try_from(r.duration_secs).unwrap_or(i32::MAX)),
+            billed_secs: Set(i32::try_from(r.billed_secs).unwrap_or(i32::MAX)),
+            a_number: Set(p.input.a_number.chars().take(64).collect()),
+            b_number: Set(p.input.b_number.chars().take(64).collect()),
+            sip_code: Set(i32::from(
+                p.input
+                    .sip_code
+                    .unwrap_or(if p.answer.is_some() { 200 } else { 487 }),
+            )),
+            prefix: Set(r.prefix),
+            destination: Set(r.destination),
+            cost_micros: Set(r.cost.as_ref().map(|(m, _)| *m)),
+            cost_currency: Set(r.cost.map(|(_, c)| c).unwrap_or_default()),
+            price_micros: Set(r.price.as_ref().map(|(m, _)| *m)),
+            price_currency: Set(r.price.map(|(_, c)| c).unwrap_or_default()),
+            status: Set(status.to_owned()),
+            reason: Set(r.reason.unwrap_or_default()),
+            ledger_entry_id: Set(None),
+            source: Set(source.to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    }
+    for chunk in new_rows.chunks(500) {
+        cdrs::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([cdrs::Column::TenantId, cdrs::Column::CallId])
+            .exec(db)
+            .await?;
+    }
+
+    // Charge every rated call of the batch not charged yet (new ones, and old ones whose charge
+    // never happened); the ledger's key makes a second attempt a no-op.
+    let mut stored = Vec::new();
+    for chunk in ids.chunks(500) {
+        stored.extend(
+            cdrs::Entity::find()
+                .filter(cdrs::Column::TenantId.eq(tenant_id))
+                .filter(cdrs::Column::CallId.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?,
+        );
+    }
+    let by_call: HashMap<String, (usize, usize)> = parsed
+        .iter()
+        .map(|(i, p)| (p.input.call_id.clone(), (*i, p.row)))
+        .collect();
+    for cdr in stored {
+        let Some(&(i, row)) = by_call.get(&cdr.call_id) else {
+            continue;
+        };
+        let before = stored_before.contains(&cdr.call_id);
+        let mut status = cdr.status.clone();
+        let mut reason = cdr.reason.clone();
+        let due =
+            matches!(cdr.status.as_str(), "rated" | "unpaid") && cdr.ledger_entry_id.is_none();
+        if let (true, Some(price), Some(customer_id)) = (due, cdr.price_micros, cdr.customer_id) {
+            if price > 0 {
+                (status, reason) = charge(db, tenant_id, &cdr, price, customer_id).await?;
+            }
+        }
+        let price = cdr.price_micros.map(|m| {
+            format!(
+                "{} {}",
+                domain::ledger::display(
+                    m,
+                    AMOUNT_DECIMALS.max(ledger::currency_decimals(&cdr.price_currency))
+                ),
+                cdr.price_currency
+            )
+        });
+        outcomes[i] = Some(if before {
+            CdrOutcome {
+                row,
+                call_id: cdr.call_id.clone(),
+                status: "duplicate".to_owned(),
+                reason: format!("stored before: {status}"),
+                price,
+            }
+        } else {
+            CdrOutcome {
+                row,
+                call_id: cdr.call_id.clone(),
+                status,
+                reason,
+                price,
+            }
+        });
+    }
+    report.outcomes = outcomes.into_iter().flatten().collect();
+    for o in &report.outcomes {
+        match o.status.as_str() {
+            "rated" => report.rated += 1,
+            "unpaid" => report.unpaid += 1,
+            "unrated" => report.unrated += 1,
+            "duplicate" => report.duplicates += 1,
+            _ => report.refused += 1,
+        }
+    }
+    report.stored = report.rated + report.unpaid + report.unrated;
+    Ok(report)
+}
+
+/// Charges a rated CDR to its customer's ledger and records the outcome on the CDR:
+/// (`rated`, "") when charged, (`unpaid`, why) when the charge would pass the credit limit.
+async fn charge(
+    db: &sea_orm::DatabaseConnection,
+    tenant_id: i64,
+    cdr: &cdrs::Model,
+    price_micros: i64,
+    customer_id: i64,
+) -> Result<(String, String), ServiceError> {
+    let posting = Posting {
+        customer_id,
+        kind: EntryKind::CallCharge,
+        amount_micros: -price_micros,
+        idempotency_key: format!("cdr:{}", cdr.call_id),
+        description: format!(
+            "Call to +{} ({}), {} s billed",
+            cdr.b_number.trim_start_matches('+'),
+            cdr.destination,
+            cdr.billed_secs
+        ),
+        reference: format!("cdr:{}", cdr.call_id),
+    };
+    let (status, reason, entry) = match ledger::post(db, tenant_id, "system", posting, None).await {
+        Ok(Posted::New(e) | Posted::Replayed(e)) => ("rated".to_owned(), String::new(), Some(e.id)),
+        Err(ServiceError::Validation(errors)) => (
+            "unpaid".to_owned(),
+            errors
+                .into_iter()
+                .next()
+                .map(|e| e.message)
+                .unwrap_or_default(),
+            None,
+        ),
+        Err(other) => return Err(other),
+    };
+    cdrs::Entity::update_many()
+        .col_expr(
+            cdrs::Column::Status,
+            sea_orm::sea_query::Expr::value(status.clone()),
+        )
+        .col_expr(
+            cdrs::Column::Reason,
+            sea_orm::sea_query::Expr::value(reason.clone()),
+        )
+        .col_expr(
+            cdrs::Column::LedgerEntryId,
+            sea_orm::sea_query::Expr::value(entry),
+        )
+        .filter(cdrs::Column::Id.eq(cdr.id))
+        .exec(db)
+        .await?;
+    Ok((status, reason))
+}
+
+/// The columns of a CDR file, by header name (any order, case-insensitive; extra columns are
+/// ignored): `call_id`, `start`, `answer`, `end`, `duration`, `a_number`, `b_number`, `carrier`,
+/// `customer`, `tier`, `sip_code`.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "call_id", "start", "answer", "end", "duration", "a_number", "b_number", "carrier", "customer",
+    "tier", "sip_code",
+];
+
+/// Reads a CDR file (UTF-8 CSV with a header row) into numbered rows for [`ingest`], and the
+/// outcomes of the lines that cannot be read (`refused`, naming the line and the column).
+///
+/// # Errors
+/// `Validation{file}` when the file is empty, has no header row or lacks a required column
+/// (`call_id`, `start`, `b_number`, `carrier`, `customer`, `tier`).
+pub fn read_csv(bytes: &[u8]) -> Result<(Vec<(usize, CdrInput)>, Vec<CdrOutcome>), ServiceError> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ServiceError::field(
+            "file",
+            "the file is empty: send a CSV with a header row and one CDR per line",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ServiceError::field("file", &format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let missing: Vec<&str> = [
+        "call_id", "start", "b_number", "carrier", "customer", "tier",
+    ]
+    .into_iter()
+    .filter(|c| column(c).is_none())
+    .collect();
+    if !missing.is_empty() {
+        return Err(ServiceError::field(
+            "file",
+            &format!(
+                "the header row lacks {}: the columns are {}",
+                missing.join(", "),
+                CSV_COLUMNS.join(", ")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                refused.push(CdrOutcome {
+                    row: line,
+                    call_id: String::new(),
+                    status: "refused".into(),
+                    reason: format!("line {line}: {e}"),
+                    price: None,
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let get = |name: &str| {
+            column(name)
+                .and_then(|i| record.get(i))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let optional = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
+        let number = |name: &str| -> Result<Option<u32>, String> {
+            optional(name)
+                .map(|v| {
+                    v.parse::<u32>().map_err(|_| {
+                        format!("line {line}, column {name}: `{v}` is not a whole number")
+                    })
+                })
+                .transpose()
+        };
+        let parsed = number("duration").and_then(|duration| {
+            let sip = number("sip_code")?;
+            let sip_code = sip
+                .map(|s| {
+                    u16::try_from(s)
+                        .ok()
+                        .filter(|s| (100..700).contains(s))
+                        .ok_or_else(|| {
+                            format!("line {line}, column sip_code: `{s}` is not a SIP code")
+                        })
+                })
+                .transpose()?;
+            Ok((duration, sip_code))
+        });
+        match parsed {
+            Ok((duration, sip_code)) => rows.push((
+                line,
+                CdrInput {
+                    call_id: get("call_id"),
+                    start: get("start"),
+                    answer: optional("answer"),
+                    end: optional("end"),
+                    duration,
+                    a_number: get("a_number"),
+                    b_number: get("b_number"),
+                    carrier: IdOrName::Name(get("carrier")),
+                    customer: IdOrName::Name(get("customer")),
+                    tier: IdOrName::Name(get("tier")),
+                    sip_code,
+                },
+            )),
+            Err(reason) => refused.push(CdrOutcome {
+                row: line,
+                call_id: get("call_id"),
+                status: "refused".into(),
+                reason,
+                price: None,
+            }),
+        }
+    }
+    Ok((rows, refused))
+}
+
+/// Reads a CDR file ([`read_csv`]) and ingests its readable lines ([`ingest`]); the report's
+/// outcomes name file lines, and the unreadable lines are among them as `refused`.
+///
+/// # Errors
+/// As [`read_csv`] and [`ingest`] (a file of more than [`MAX_BATCH`] lines is refused whole).
+pub async fn ingest_csv(
+    services: &Services,
+    actor: &Actor,
+    bytes: &[u8],
+) -> Result<IngestReport, ServiceError> {
+    if !crate::carriers::manages_carriers(actor.role) {
+        return Err(ServiceError::Forbidden);
+    }
+    let (rows, refused) = read_csv(bytes)?;
+    let mut report = if rows.is_empty() {
+        IngestReport::default()
+    } else {
+        ingest(services, actor, rows, "csv").await?
+    };
+    report.received += refused.len();
+    report.refused += refused.len();
+    report.outcomes.extend(refused);
+    report.outcomes.sort_by_key(|o| o.row);
+    if report.received == 0 {
+        return Err(ServiceError::field(
+            "file",
+            "the file has a header row but no CDR",
+        ));
+    }
+    Ok(report)
+}
