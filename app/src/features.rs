@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod audit;
 pub mod carriers;
 pub mod categories;
+pub mod cdrs;
 pub mod customers;
 pub mod decks;
 pub mod destinations;

@@ -161,6 +161,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "least cost routing test number route carriers order excluded",
             ),
             page(
+                "/admin/cdrs",
+                "CDRs",
+                "cdr call detail records calls upload csv rated unrated unpaid charges traffic",
+            ),
+            page(
                 "/admin/sell-cards",
                 "Sell rate cards",
                 "sell rates customer price list markup margin publish notice card",
@@ -237,6 +242,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "rates prices per minute rate card termination destinations download csv notices",
             ),
             detail("/customer/rates/:id", "Rate card"),
+            page(
+                "/customer/calls",
+                "My calls",
+                "calls cdr call detail records history usage charges destinations",
+            ),
         ],
     },
     NavSection {
@@ -310,6 +320,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "/switch/lcr-tester",
                 "LCR tester",
                 "least cost routing test number route carriers order excluded",
+            ),
+            page(
+                "/switch/cdrs",
+                "CDRs",
+                "cdr call detail records calls upload csv rated unrated unpaid charges traffic",
             ),
             page(
                 "/switch/sell-cards",

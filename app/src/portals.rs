@@ -5,6 +5,7 @@ use crate::features::assignments::pages::FeatureAssignmentPage;
 use crate::features::audit::pages::AuditPage;
 use crate::features::carriers::pages::{CarrierDetailPage, CarriersPage, NewCarrierPage};
 use crate::features::categories::pages::CategoriesPage;
+use crate::features::cdrs::pages::{CdrsPage, MyCallsPage};
 use crate::features::customers::pages::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 use crate::features::decks::pages::{DeckDetailPage, MyDecksPage};
 use crate::features::destinations::pages::DestinationsPage;
@@ -43,6 +44,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
+            <Route path=path!("cdrs") view=CdrsPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards") view=SellCardsPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("features") view=FeatureAssignmentPage ssr=SsrMode::Async/>
@@ -69,6 +71,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("rates") view=MyRatesPage ssr=SsrMode::Async/>
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
+            <Route path=path!("calls") view=MyCallsPage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>
@@ -106,6 +109,7 @@ pub fn SwitchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("destinations") view=DestinationsPage ssr=SsrMode::Async/>
             <Route path=path!("routing") view=TiersPage ssr=SsrMode::Async/>
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
+            <Route path=path!("cdrs") view=CdrsPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards") view=SellCardsPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>

@@ -20,28 +20,15 @@ pub async fn import(
     let Some(Extension(me)) = signed_in else {
         return Redirect::to("/login").into_response();
     };
-    let mut bytes = None;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(b) => bytes = Some(b.to_vec()),
-                Err(e) => {
-                    return back(&[(
-                        "import_error",
-                        format!("The upload was interrupted ({e}); nothing was imported."),
-                    )]);
-                }
-            },
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(e) => {
-                return back(&[(
-                    "import_error",
-                    format!("The upload was interrupted ({e}); nothing was imported."),
-                )]);
-            }
+    let bytes = match file_field(&mut form, "file").await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return back(&[(
+                "import_error",
+                format!("The upload was interrupted ({e}); nothing was imported."),
+            )]);
         }
-    }
+    };
     let Some(bytes) = bytes else {
         return back(&[(
             "import_error",
@@ -91,4 +78,25 @@ pub async fn import(
 fn back(query: &[(&str, String)]) -> Response {
     let query = serde_urlencoded::to_string(query).unwrap_or_default();
     Redirect::to(&format!("/admin/destinations?{query}")).into_response()
+}
+
+/// The bytes of the multipart field `name` (the last one sent), `None` when the form has none.
+///
+/// # Errors
+/// The multipart error's text when the upload was cut off or malformed.
+pub(crate) async fn file_field(
+    form: &mut Multipart,
+    name: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    let mut bytes = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some(name) => {
+                bytes = Some(field.bytes().await.map_err(|e| e.to_string())?.to_vec());
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(bytes),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod brand;
+pub mod cdrs;
 pub mod decks;
 pub mod destinations;
 pub mod exports;
@@ -152,6 +153,18 @@ pub fn build_router(services: Services) -> Router {
         .route(
             "/switch/carriers/{id}/decks/{deck}/exports/{export}",
             get(decks::export_file),
+        )
+        .route(
+            "/admin/cdrs/import",
+            axum::routing::post(cdrs::import).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
+        )
+        .route(
+            "/switch/cdrs/import",
+            axum::routing::post(cdrs::import).layer(axum::extract::DefaultBodyLimit::max(
+                middleware::DECK_UPLOAD_LIMIT_BYTES,
+            )),
         )
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/customers/{id}/ledger.csv", get(exports::ledger_csv))

@@ -11,6 +11,8 @@
 //! customer's credit limit leaves the CDR `unpaid` with the reason. CDRs stored but not yet
 //! charged (a crash between the two steps) are charged when the same call id arrives again.
 
+pub mod list;
+
 use crate::audit::Actor;
 use crate::entities::{cdrs, customers};
 use crate::error::{FieldError, ServiceError};
@@ -242,11 +244,24 @@ fn rate(
         .iter()
         .find(|t| p.input.tier.matches(t.id, &t.name));
     let answered = p.answer.is_some() || p.input.sip_code == Some(200);
+    let mut cdr = Cdr {
+        id: p.input.call_id.clone(),
+        start: p.start,
+        answer: p.answer,
+        end: p.end,
+        duration_secs: p.input.duration,
+        a_number: p.input.a_number.clone(),
+        b_number: p.input.b_number.clone(),
+        carrier: CarrierId(0),
+        customer: CustomerId(0),
+        sip_code: p.input.sip_code.unwrap_or(if answered { 200 } else { 487 }),
+    };
     let mut rating = Rating {
         customer: customer.clone(),
         carrier_id: carrier.map(|c| c.id),
         tier_id: tier.map(|t| t.id),
-        duration_secs: 0,
+        // Connected seconds count for the quality figures even when the call cannot be rated.
+        duration_secs: domain::cdr::CdrRater::duration(&cdr).unwrap_or(0),
         billed_secs: 0,
         prefix: String::new(),
         destination: String::new(),
@@ -302,18 +317,8 @@ fn rate(
             ),
         );
     }
-    let cdr = Cdr {
-        id: p.input.call_id.clone(),
-        start: p.start,
-        answer: p.answer,
-        end: p.end,
-        duration_secs: p.input.duration,
-        a_number: p.input.a_number.clone(),
-        b_number: p.input.b_number.clone(),
-        carrier: CarrierId(carrier.id as u32),
-        customer: CustomerId(customer.id as u32),
-        sip_code: p.input.sip_code.unwrap_or(if answered { 200 } else { 487 }),
-    };
+    cdr.carrier = CarrierId(carrier.id as u32);
+    cdr.customer = CustomerId(customer.id as u32);
     match rate_with_decks(buy, sell, &cdr, dial, Some(AMOUNT_DECIMALS)) {
         Ok(rated) => {
             rating.duration_secs = rated.duration_secs;
@@ -447,7 +452,14 @@ pub async fn ingest(
             duration_secs: Set(i32::try_from(r.duration_secs).unwrap_or(i32::MAX)),
             billed_secs: Set(i32::try_from(r.billed_secs).unwrap_or(i32::MAX)),
             a_number: Set(p.input.a_number.chars().take(64).collect()),
-            b_number: Set(p.input.b_number.chars().take(64).collect()),
+            // Stored as E.164 digits when it reads as a number (so searches find it), else as
+            // received.
+            b_number: Set(
+                domain::number::E164::parse_with(&p.input.b_number, &dial).map_or_else(
+                    |_| p.input.b_number.chars().take(64).collect(),
+                    |n| n.to_string(),
+                ),
+            ),
             sip_code: Set(i32::from(
                 p.input
                     .sip_code

@@ -216,6 +216,35 @@ async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnectio
     };
     assert_eq!(balance(&svc).await, 1_000_000 - 24_000 - 15_000);
 
+    // Cheap Co's quality: c1, c2, c3, c4 and c7 were its attempts (c5 named no carrier of the
+    // tenant); four answered for 90 + 30 + 60 + 5 s, and c3's 486 was the callee's doing.
+    let cheap = services::entities::cdrs::Entity::find()
+        .filter(services::entities::cdrs::Column::CallId.eq("c3"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .carrier_id
+        .unwrap();
+    let carried =
+        services::cdrs::list::carrier_counts(db, &admin, cheap, Utc::now() - Duration::hours(24))
+            .await
+            .unwrap();
+    assert_eq!(
+        (
+            carried.attempts,
+            carried.answered,
+            carried.user_failures,
+            carried.answered_secs
+        ),
+        (5, 4, 1, 185)
+    );
+    let q = carried.quality();
+    assert_eq!(
+        (q.asr_percent, q.acd_secs, q.ner_percent),
+        (Some(80.0), Some(46), Some(100.0))
+    );
+
     // The same batch again: nothing stored, nothing charged.
     let again = ingest(&svc, &admin, numbered(batch), "api").await.unwrap();
     assert_eq!(counts(&again), [8, 0, 0, 0, 0, 7, 1], "{again:#?}");

@@ -144,6 +144,26 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         .into_iter()
         .map(activity_row)
         .collect();
+    let mut quality = Vec::new();
+    for (period, hours) in [("Last 24 hours", 24), ("Last 7 days", 24 * 7)] {
+        let since = chrono::Utc::now() - chrono::Duration::hours(hours);
+        let counts = services::cdrs::list::carrier_counts(db, &actor, id, since)
+            .await
+            .map_err(fail)?;
+        let q = counts.quality();
+        let percent = |p: Option<f64>| p.map_or_else(|| "–".to_owned(), |p| format!("{p:.1} %"));
+        quality.push(super::dto::QualityRow {
+            period: period.to_owned(),
+            attempts: counts.attempts,
+            answered: counts.answered,
+            asr: percent(q.asr_percent),
+            acd: q
+                .acd_secs
+                .map_or_else(|| "–".to_owned(), |s| format!("{s} s")),
+            ner: percent(q.ner_percent),
+            minutes: q.minutes,
+        });
+    }
     Ok(CarrierDetail {
         id,
         form: convert::form(carrier),
@@ -151,6 +171,7 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         decks,
         users,
         activity,
+        quality,
     })
 }
 

@@ -102,4 +102,25 @@ pub struct CarrierDetail {
     pub users: Vec<crate::features::users::dto::UserRow>,
     /// Audit entries about it, newest first.
     pub activity: Vec<ActivityRow>,
+    /// Its traffic quality from the CDRs, per period (last 24 hours, last 7 days).
+    pub quality: Vec<QualityRow>,
+}
+
+/// A carrier's traffic quality over one period, from its CDRs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualityRow {
+    /// `Last 24 hours`, `Last 7 days`.
+    pub period: String,
+    /// Call attempts.
+    pub attempts: u64,
+    /// Answered calls.
+    pub answered: u64,
+    /// ASR, `52.4 %`, or `–` without attempts.
+    pub asr: String,
+    /// ACD, `95 s`, or `–` without answered calls.
+    pub acd: String,
+    /// NER, `98.1 %`, or `–`.
+    pub ner: String,
+    /// Connected minutes.
+    pub minutes: u64,
 }

@@ -306,6 +306,7 @@ fn CarrierView(
         decks,
         users,
         activity,
+        quality,
     } = detail;
     let base = operator_base();
     let title = format!("{} · Carriers", form.name);
@@ -343,7 +344,30 @@ fn CarrierView(
                 <PortalUsers users owner="carrier" owner_id=id action=add_user/>
             </div>
         })}
+        <div hidden=move || tab.get() != "quality"><QualityTable rows=quality/></div>
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>
+    }
+}
+
+/// The carrier's ASR, ACD and NER from its CDRs.
+#[component]
+fn QualityTable(rows: Vec<super::dto::QualityRow>) -> impl IntoView {
+    view! {
+        <p class="muted">"From the CDRs this carrier carried. ASR: answered calls per attempt. ACD: average connected time of an answered call. NER: attempts that reached the callee (answered, or busy, unanswered or declined by the callee) per attempt: a low NER with a normal ASR points at the carrier's network, not the callees."</p>
+        <table class="data-table" id="carrier-quality">
+            <thead><tr>
+                <th scope="col">"Period"</th><th scope="col" class="num">"Attempts"</th><th scope="col" class="num">"Answered"</th>
+                <th scope="col" class="num">"ASR"</th><th scope="col" class="num">"ACD"</th><th scope="col" class="num">"NER"</th><th scope="col" class="num">"Minutes"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! {
+                    <tr>
+                        <td>{r.period}</td><td class="num">{r.attempts}</td><td class="num">{r.answered}</td>
+                        <td class="num">{r.asr}</td><td class="num">{r.acd}</td><td class="num">{r.ner}</td><td class="num">{r.minutes}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
@@ -354,6 +378,7 @@ const TABS: &[(&str, &str)] = &[
     ("contacts", "Contacts"),
     ("trunks", "Trunks"),
     ("decks", "Rate decks"),
+    ("quality", "Quality"),
     ("activity", "Activity"),
 ];
 const STAFF_TABS: &[(&str, &str)] = &[
@@ -363,6 +388,7 @@ const STAFF_TABS: &[(&str, &str)] = &[
     ("trunks", "Trunks"),
     ("decks", "Rate decks"),
     ("users", "Portal users"),
+    ("quality", "Quality"),
     ("activity", "Activity"),
 ];
 

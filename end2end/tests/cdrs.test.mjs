@@ -1,0 +1,84 @@
+// Issue 7's CDRs in the portals: a switch operator imports a real deck, publishes the Standard
+// card for all customers and uploads a CDR file: the call of Acme Telecom to Afghanistan is
+// rated and charged (0.3276 per minute + 0.273 per answered call), a line with a bad start is
+// refused by its number, a call of an unknown customer is kept unrated with the reason, and the
+// same file again charges nothing twice. Acme then finds the call under My calls, without the
+// buy cost, and its balance lower by the price. JavaScript off and on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
+
+for (const javaScript of [false, true]) {
+  const mode = javaScript ? 'hydrated' : 'JavaScript off';
+
+  test(`${mode}: a CDR file is rated and charged once; the customer sees its calls`, () =>
+    withSession({ javaScript, email: 'switch@didtron.example' }, async (base, page) => {
+      await activateRealDeck(page, base, javaScript);
+      await page.goto(`${base}/switch/sell-cards`);
+      await ready(page, javaScript);
+      await page.fill('#card-form input[name=markup_value]', '20');
+      await Promise.all([page.waitForURL(/\/switch\/sell-cards\/\d+/), page.getByRole('button', { name: 'Generate card' }).click()]);
+      await ready(page, javaScript);
+      await page.getByRole('button', { name: 'Publish card' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Publish card' }).click();
+      await page.getByText(/Card published/).waitFor();
+
+      const start = new Date(Date.now() + 5_000);
+      const at = (s) => new Date(start.getTime() + s * 1000).toISOString();
+      const file = [
+        'call_id,start,answer,end,b_number,carrier,customer,tier',
+        `e2e-1,${at(0)},${at(3)},${at(63)},+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
+        `e2e-2,tomorrow,,,+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
+        `e2e-3,${at(0)},${at(3)},${at(33)},+93 77 123 4567,Northwind Voice,Nobody Ltd,Standard`,
+      ].join('\n');
+      const upload = async () => {
+        await page.goto(`${base}/switch/cdrs`);
+        await ready(page, javaScript);
+        await page.setInputFiles('#cdr-upload input[name=file]', { name: 'cdrs.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+        await Promise.all([page.waitForURL(/imported=/), page.getByRole('button', { name: 'Upload CDRs' }).click()]);
+        await ready(page, javaScript);
+      };
+      await upload();
+      await page.getByText('3 lines read: 1 rated, 0 unpaid, 1 unrated, 0 sent before, 1 refused.').waitFor();
+      await page.getByText(/line 3 \(refused\): start: `tomorrow` is not a time/).waitFor();
+      await page.getByText(/line 4 \(unrated\): no customer `Nobody Ltd` in this tenant/).waitFor();
+      const row = page.locator('#cdrs tbody tr', { hasText: 'e2e-1' });
+      // 60 s at 0.3276 per minute (per second billing) plus 0.273 per answered call.
+      assert.match(await row.textContent(), /Acme Telecom LtdNorthwind Voice.*Afghanistan.*6060.*0\.6006 USD.*rated/);
+      await page.goto(`${base}/switch/cdrs?status=unrated`);
+      await ready(page, javaScript);
+      assert.equal(await page.locator('#cdrs tbody tr').count(), 1);
+      assert.match(await page.locator('#cdrs tbody tr').textContent(), /e2e-3.*no customer `Nobody Ltd` in this tenant/);
+
+      await upload();
+      await page.getByText('3 lines read: 0 rated, 0 unpaid, 0 unrated, 2 sent before, 1 refused.').waitFor();
+
+      // Northwind's quality from the two calls it carried: both answered, for 60 and 30 s.
+      await page.goto(`${base}/switch/carriers?q=northwind`);
+      await ready(page, javaScript);
+      await page.getByRole('link', { name: 'Northwind Voice' }).click();
+      await page.waitForURL(/\/switch\/carriers\/\d+$/);
+      await page.goto(`${page.url()}?tab=quality`);
+      await ready(page, javaScript);
+      assert.match(await page.locator('#carrier-quality tbody tr').first().textContent(), /^Last 24 hours22100\.0 %45 s100\.0 %1$/);
+
+      const other = await openBrowser({ javaScript });
+      try {
+        const acme = other.page;
+        await signIn(acme, base, 'customer@didtron.example', javaScript);
+        await acme.goto(`${base}/customer/calls`);
+        await ready(acme, javaScript);
+        const mine = acme.locator('#cdrs');
+        await mine.waitFor();
+        assert.equal(await acme.locator('#cdrs tbody tr').count(), 1);
+        assert.match(await mine.textContent(), /e2e-1.*0\.6006 USD/s);
+        assert.doesNotMatch(await mine.textContent(), /Northwind|Cost/);
+        await acme.goto(`${base}/customer/balance`);
+        await ready(acme, javaScript);
+        assert.match(await acme.locator('#balance').textContent(), /249\.3994 USDBalance/);
+        assert.match(await acme.locator('#ledger-entries').textContent(), /Call chargeCall to \+93771234567 \(Afghanistan\), 60 s billed.*-0\.6006/);
+      } finally {
+        await other.browser.close();
+      }
+    }));
+}

@@ -1,0 +1,125 @@
+//! Reading stored CDRs: the operator's list (every CDR of the tenant, unrated ones with their
+//! reasons) and a customer's own calls.
+
+use crate::audit::Actor;
+use crate::entities::cdrs;
+use crate::error::ServiceError;
+use domain::access::Role;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+
+/// Which CDRs [`list_cdrs`] returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CdrFilter {
+    /// Only this status: `rated`, `unpaid` or `unrated`.
+    pub status: Option<String>,
+    /// Only CDRs whose call id or called number contains this text (spaces and `+` ignored in
+    /// numbers).
+    pub text: Option<String>,
+}
+
+/// The statuses a stored CDR can have.
+pub const STATUSES: [&str; 3] = ["rated", "unpaid", "unrated"];
+
+/// A page of CDRs, newest call first, and how many match: staff and switch operators see the
+/// tenant's, a customer user only its own customer's.
+///
+/// # Errors
+/// `Validation{status}` for an unknown status; `Forbidden` for carrier users.
+pub async fn list_cdrs(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &CdrFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<cdrs::Model>, u64), ServiceError> {
+    let mut select = cdrs::Entity::find().filter(cdrs::Column::TenantId.eq(actor.tenant_id));
+    match actor.role {
+        Role::SuperAdmin | Role::Admin | Role::SwitchOperator => {}
+        Role::Customer => {
+            let Some(customer) = actor.customer_id else {
+                return Err(ServiceError::Forbidden);
+            };
+            select = select.filter(cdrs::Column::CustomerId.eq(customer));
+        }
+        Role::Carrier => return Err(ServiceError::Forbidden),
+    }
+    if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty()) {
+        if !STATUSES.contains(&status) {
+            return Err(ServiceError::field(
+                "status",
+                "choose rated, unpaid or unrated",
+            ));
+        }
+        select = select.filter(cdrs::Column::Status.eq(status));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let mut any = Condition::any().add(cdrs::Column::CallId.contains(text));
+        if !digits.is_empty() {
+            any = any.add(cdrs::Column::BNumber.contains(&digits));
+        }
+        select = select.filter(any);
+    }
+    let paginator = select
+        .order_by_desc(cdrs::Column::StartAt)
+        .order_by_desc(cdrs::Column::Id)
+        .paginate(db, per_page.clamp(1, 200));
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.max(1) - 1).await?;
+    Ok((rows, total))
+}
+
+/// The call counts of carrier `carrier_id`'s CDRs that started at or after `since` (for
+/// `domain::quality`): attempts, answered calls (an answer time or connected seconds), the
+/// unanswered ones the called user ended (`domain::quality::USER_CODES`), connected seconds.
+///
+/// # Errors
+/// `NotFound` for a carrier the actor may not see (`crate::carriers::deck_owner`); database
+/// errors.
+pub async fn carrier_counts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    carrier_id: i64,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<domain::quality::CallCounts, ServiceError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    crate::carriers::deck_owner(db, actor, carrier_id).await?;
+    let codes = domain::quality::USER_CODES
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let answered = "(answer_at IS NOT NULL OR duration_secs > 0)";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            format!(
+                "SELECT COUNT(*) AS attempts, \
+                 CAST(COALESCE(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END), 0) AS BIGINT) AS answered, \
+                 CAST(COALESCE(SUM(CASE WHEN NOT {answered} AND sip_code IN ({codes}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS user_failures, \
+                 CAST(COALESCE(SUM(CASE WHEN {answered} THEN duration_secs ELSE 0 END), 0) AS BIGINT) AS answered_secs \
+                 FROM cdrs WHERE tenant_id = $1 AND carrier_id = $2 AND start_at >= $3"
+            ),
+            [actor.tenant_id.into(), carrier_id.into(), since.into()],
+        ))
+        .await?
+        .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("no aggregate row")))?;
+    let get = |column: &str| -> Result<u64, ServiceError> {
+        let value: i64 = row.try_get("", column)?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    };
+    Ok(domain::quality::CallCounts {
+        attempts: get("attempts")?,
+        answered: get("answered")?,
+        user_failures: get("user_failures")?,
+        answered_secs: get("answered_secs")?,
+    })
+}
