@@ -79,8 +79,9 @@ pub struct RatedCdr<'a> {
     pub cost: Breakdown<'a>,
     /// What the customer pays (sell side).
     pub price: Breakdown<'a>,
-    /// price - cost (negative when the call lost money).
-    pub margin: Money,
+    /// price - cost (negative when the call lost money); `None` when the carrier's deck and the
+    /// customer's card are in different currencies (comparing them needs an exchange rate).
+    pub margin: Option<Money>,
 }
 
 /// The decks rating needs, and how numbers and amounts are read.
@@ -140,8 +141,8 @@ impl<'a> CdrRater<'a> {
 /// the B number with `dial`. For callers that hold the decks already, e.g. a route snapshot.
 ///
 /// Errors: [`CdrError::InvalidNumber`], [`CdrError::TimesOutOfOrder`],
-/// [`CdrError::NoBuyRoute`], [`CdrError::NoSellRate`], [`CdrError::Currency`] (the margin of a
-/// cost and price in two currencies).
+/// [`CdrError::NoBuyRoute`], [`CdrError::NoSellRate`]. A cost and a price in two currencies
+/// rate fine, without a margin.
 pub fn rate_with_decks<'a>(
     buy: &'a RateDeck,
     sell: &'a RateDeck,
@@ -164,7 +165,7 @@ pub fn rate_with_decks<'a>(
     let cost = rate(buy, &call, &cost_options).map_err(|_| CdrError::NoBuyRoute(number))?;
     let price = rate(sell, &call, &RatingOptions::sell(decimals))
         .map_err(|_| CdrError::NoSellRate(number))?;
-    let margin = price.total.checked_sub(cost.total)?;
+    let margin = price.total.checked_sub(cost.total).ok();
     Ok(RatedCdr {
         number,
         duration_secs,
@@ -228,7 +229,7 @@ mod tests {
         assert_eq!(rated.duration_secs, 91);
         assert_eq!(rated.cost.total.amount.to_string(), "0.0200");
         assert_eq!(rated.price.total.amount.to_string(), "0.0300");
-        assert_eq!(rated.margin.amount.to_string(), "0.0100");
+        assert_eq!(rated.margin.unwrap().amount.to_string(), "0.0100");
         let mut failed = cdr("441632960000", Some(30));
         failed.answer = None;
         failed.sip_code = 486;
@@ -269,10 +270,10 @@ mod tests {
             rater.rate(&other),
             Err(CdrError::UnknownCustomer(CustomerId(8)))
         );
-        assert!(matches!(
-            rater.rate(&cdr("441632960000", None)),
-            Err(CdrError::Currency(_))
-        ));
+        // A EUR carrier and a USD card: cost and price each in their currency, no margin.
+        let mixed = rater.rate(&cdr("441632960000", None)).unwrap();
+        assert_ne!(mixed.cost.total.currency, mixed.price.total.currency);
+        assert_eq!(mixed.margin, None);
         let mut backwards = cdr("441632960000", None);
         backwards.end = Some(t0());
         assert_eq!(rater.rate(&backwards), Err(CdrError::TimesOutOfOrder));

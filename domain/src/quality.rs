@@ -4,8 +4,9 @@
 //! - ASR (answer seizure ratio, ITU-T E.411): answered calls / attempts, in percent.
 //! - ACD (average call duration): connected seconds / answered calls.
 //! - NER (network effectiveness ratio, ITU-T E.425): attempts that ended in an answer or in a
-//!   failure of the called user (busy 486, no answer 480 and 408 at the user, cancelled 487,
-//!   declined 603) / attempts, in percent: what the network delivered, whatever the callee did.
+//!   failure of the called user (unavailable 480, busy 486 and 600, cancelled while ringing
+//!   487, declined 603) / attempts, in percent: what the network delivered, whatever the callee
+//!   did.
 
 use serde::{Deserialize, Serialize};
 

@@ -379,7 +379,13 @@ async fn ledger_export(
             domain::ledger::display(e.balance_after_micros, minor),
             e.description,
             e.reference,
-            e.created_by,
+            // As on the page: a customer sees who posted an entry only as the platform or its
+            // provider.
+            if actor.role.is_staff() || e.created_by == "system" {
+                e.created_by
+            } else {
+                "your provider".to_owned()
+            },
         ]
     }));
     csv_response(&format!("ledger-{customer_id}.csv"), out)

@@ -34,6 +34,9 @@ use utoipa::ToSchema;
 /// wholesale calls cost fractions of a cent, so they are kept to 4 decimals, not rounded to cents.
 pub const AMOUNT_DECIMALS: u32 = 4;
 
+/// Longest call accepted, in seconds (24 hours).
+pub const MAX_CALL_SECS: u32 = 86_400;
+
 /// Most CDRs one request may carry.
 pub const MAX_BATCH: usize = 10_000;
 
@@ -54,12 +57,31 @@ impl Default for IdOrName {
 }
 
 impl IdOrName {
-    fn matches(&self, id: i64, name: &str) -> bool {
+    /// The one item this names among `items` (id and name of each): by id, else by exact
+    /// name, else by a name equal but for case, if only one is; `None` when nothing or several
+    /// match.
+    fn pick<'a, T>(
+        &self,
+        items: impl Iterator<Item = &'a T> + Clone,
+        key: impl Fn(&T) -> (i64, &str),
+    ) -> Option<&'a T> {
+        let only = |found: Vec<&'a T>| (found.len() == 1).then(|| found[0]);
         match self {
-            IdOrName::Id(i) => *i == id,
+            IdOrName::Id(i) => items.into_iter().find(|t| key(t).0 == *i),
             IdOrName::Name(text) => {
-                text.trim().parse::<i64>().ok() == Some(id)
-                    || text.trim().eq_ignore_ascii_case(name)
+                let text = text.trim();
+                if let Ok(id) = text.parse::<i64>() {
+                    if let Some(t) = items.clone().find(|t| key(t).0 == id) {
+                        return Some(t);
+                    }
+                }
+                only(items.clone().filter(|t| key(t).1 == text).collect()).or_else(|| {
+                    only(
+                        items
+                            .filter(|t| key(t).1.eq_ignore_ascii_case(text))
+                            .collect(),
+                    )
+                })
             }
         }
     }
@@ -197,6 +219,21 @@ fn parse(row: usize, input: CdrInput) -> Result<Parsed, FieldError> {
     if input.b_number.trim().is_empty() {
         return Err(FieldError::new("b_number", "give the called number"));
     }
+    let longest = chrono::Duration::seconds(i64::from(MAX_CALL_SECS));
+    if input.duration.is_some_and(|d| d > MAX_CALL_SECS)
+        || end.is_some_and(|e| e - answer.unwrap_or(start) > longest)
+    {
+        return Err(FieldError::new(
+            "duration",
+            "is longer than 24 hours: no switch keeps a call up that long",
+        ));
+    }
+    if input.sip_code.is_some_and(|c| !(100..700).contains(&c)) {
+        return Err(FieldError::new(
+            "sip_code",
+            "is not a SIP code (100 to 699)",
+        ));
+    }
     Ok(Parsed {
         row,
         input: CdrInput {
@@ -231,18 +268,19 @@ fn rate(
     customers: &[customers::Model],
     dial: &DialContext,
 ) -> Rating {
-    let customer = customers
-        .iter()
-        .find(|c| p.input.customer.matches(c.id, &c.company_name))
+    let customer = p
+        .input
+        .customer
+        .pick(customers.iter(), |c| (c.id, c.company_name.as_str()))
         .cloned();
-    let carrier = snapshot
-        .carriers
-        .values()
-        .find(|c| p.input.carrier.matches(c.id, &c.name));
-    let tier = snapshot
-        .tiers
-        .iter()
-        .find(|t| p.input.tier.matches(t.id, &t.name));
+    let carrier = p
+        .input
+        .carrier
+        .pick(snapshot.carriers.values(), |c| (c.id, c.name.as_str()));
+    let tier = p
+        .input
+        .tier
+        .pick(snapshot.tiers.iter(), |t| (t.id, t.name.as_str()));
     let answered = p.answer.is_some() || p.input.sip_code == Some(200);
     let mut cdr = Cdr {
         id: p.input.call_id.clone(),
@@ -332,6 +370,9 @@ fn rate(
             };
             rating.cost = micros(rated.cost.total);
             rating.price = micros(rated.price.total);
+            if rating.price.is_none() {
+                return unrated(rating, "the price is too large to charge".to_owned());
+            }
             rating
         }
         Err(e) => {
@@ -607,6 +648,8 @@ async fn charge(
             sea_orm::sea_query::Expr::value(entry),
         )
         .filter(cdrs::Column::Id.eq(cdr.id))
+        // A concurrent request that charged it first wins: never turn a charged CDR unpaid.
+        .filter(cdrs::Column::LedgerEntryId.is_null())
         .exec(db)
         .await?;
     Ok((status, reason))

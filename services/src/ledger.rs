@@ -135,6 +135,10 @@ pub async fn post(
         .await?;
     let Some(updated) = updated else {
         txn.rollback().await?;
+        // The same key posted meanwhile by a concurrent request: that is a replay, not a refusal.
+        if let Some(done) = find_by_key(db, customer.id, &key).await? {
+            return replayed(done, &posting);
+        }
         let balance = cached_balance(db, customer.id).await?;
         let err = ledger::insufficient(
             balance,
@@ -549,6 +553,12 @@ pub async fn adjust(
         errors.push(crate::error::FieldError::new(
             "reason",
             "keep it under 500 characters",
+        ));
+    }
+    if input.idempotency_key.trim().is_empty() {
+        errors.push(crate::error::FieldError::new(
+            "token",
+            "the form has no token: reload the page and send it again",
         ));
     }
     let (Some(kind), Some(micros), true) = (kind, micros, errors.is_empty()) else {

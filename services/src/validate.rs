@@ -120,9 +120,33 @@ impl Checks {
 /// leading `'` (OWASP "CSV injection"); other cells are unchanged. For every CSV or XLSX text
 /// cell that holds data typed by someone else (names, carriers' destination names).
 pub fn spreadsheet_safe(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A plain number (`-0.0040`, `+12`) is not a formula: it stays a number for spreadsheets.
+    let number = cell.len() > 1
+        && cell.starts_with(['-', '+'])
+        && cell[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+        && cell[1..].chars().any(|c| c.is_ascii_digit());
+    if !number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
         cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=1+1".into()), "'=1+1");
+        assert_eq!(spreadsheet_safe("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(
+            spreadsheet_safe("-1+cmd|' /C calc'!A0".into()),
+            "'-1+cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_safe("-".into()), "'-");
+        assert_eq!(spreadsheet_safe("-0.0040".into()), "-0.0040");
+        assert_eq!(spreadsheet_safe("+12".into()), "+12");
+        assert_eq!(spreadsheet_safe("Acme".into()), "Acme");
     }
 }

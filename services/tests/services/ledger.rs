@@ -127,6 +127,31 @@ async fn concurrent_charges_stop_at_the_credit_limit(db: DatabaseConnection) {
         assert!(e.balance_after_micros >= -5_000_000);
     }
 
+    // 20 requests with one key at once, for more than is left after the first: one posts, the
+    // others are replays of it, none is refused.
+    let same: Vec<_> = (0..20)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let posting = Posting {
+                    idempotency_key: "one-key".into(),
+                    ..charge(id, 0, -60_000)
+                };
+                ledger::post(&db, 1, "system", posting, None).await
+            })
+        })
+        .collect();
+    let mut kinds = (0, 0);
+    for task in same {
+        match task.await.unwrap().unwrap() {
+            Posted::New(_) => kinds.0 += 1,
+            Posted::Replayed(_) => kinds.1 += 1,
+        }
+    }
+    assert_eq!(kinds, (1, 19));
+    let (cached, summed, _, counted) = ledger::verify(&db, id).await.unwrap();
+    assert_eq!((cached, summed, counted), (-4_991_400, -4_991_400, 123));
+
     // A key reused for another amount is a conflict; a charge must be a debit; zero moves nothing.
     let err = ledger::post(&db, 1, "system", charge(id, 0, -1), None)
         .await

@@ -124,8 +124,14 @@ pub async fn list_cdrs(
                 } else {
                     String::new()
                 },
+                // Unrated reasons speak of carriers and cards: a customer reads that its
+                // provider is on it; an unpaid one's reason is about its own balance.
+                reason: if operator || c.status != "unrated" {
+                    c.reason
+                } else {
+                    "not priced yet: your provider is checking this call".to_owned()
+                },
                 status: c.status,
-                reason: c.reason,
                 call_id: c.call_id,
             })
             .collect(),
