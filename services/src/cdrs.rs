@@ -11,19 +11,20 @@
 //! customer's credit limit leaves the CDR `unpaid` with the reason. CDRs stored but not yet
 //! charged (a crash between the two steps) are charged when the same call id arrives again.
 
+pub mod files;
 pub mod list;
+mod rate;
+
+pub use files::{CSV_COLUMNS, ingest_csv, read_csv};
 
 use crate::audit::Actor;
 use crate::entities::{cdrs, customers};
 use crate::error::{FieldError, ServiceError};
 use crate::ledger::{self, Posted, Posting};
-use crate::routes::RouteSnapshot;
 use crate::state::Services;
 use chrono::{DateTime, Utc};
-use domain::cdr::{Cdr, CdrError, CustomerId, rate_with_decks};
 use domain::deck::RateDeck;
-use domain::lcr::CarrierId;
-use domain::ledger::{EntryKind, to_micros};
+use domain::ledger::EntryKind;
 use domain::number::DialContext;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -167,12 +168,12 @@ pub struct IngestReport {
 }
 
 /// A CDR that could be read.
-struct Parsed {
-    row: usize,
-    input: CdrInput,
-    start: DateTime<Utc>,
-    answer: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
+pub(super) struct Parsed {
+    pub(super) row: usize,
+    pub(super) input: CdrInput,
+    pub(super) start: DateTime<Utc>,
+    pub(super) answer: Option<DateTime<Utc>>,
+    pub(super) end: Option<DateTime<Utc>>,
 }
 
 fn time(field: &str, text: &str) -> Result<DateTime<Utc>, FieldError> {
@@ -244,147 +245,6 @@ fn parse(row: usize, input: CdrInput) -> Result<Parsed, FieldError> {
         answer,
         end,
     })
-}
-
-/// The rating of one readable CDR, before it is stored.
-struct Rating {
-    customer: Option<customers::Model>,
-    carrier_id: Option<i64>,
-    tier_id: Option<i64>,
-    duration_secs: u32,
-    billed_secs: u32,
-    prefix: String,
-    destination: String,
-    cost: Option<(i64, String)>,
-    price: Option<(i64, String)>,
-    reason: Option<String>,
-}
-
-/// Rates `p` against `snapshot` for `customers` of the tenant.
-fn rate(
-    p: &Parsed,
-    snapshot: &RouteSnapshot,
-    decks: &HashMap<u32, &RateDeck>,
-    customers: &[customers::Model],
-    dial: &DialContext,
-) -> Rating {
-    let customer = p
-        .input
-        .customer
-        .pick(customers.iter(), |c| (c.id, c.company_name.as_str()))
-        .cloned();
-    let carrier = p
-        .input
-        .carrier
-        .pick(snapshot.carriers.values(), |c| (c.id, c.name.as_str()));
-    let tier = p
-        .input
-        .tier
-        .pick(snapshot.tiers.iter(), |t| (t.id, t.name.as_str()));
-    let answered = p.answer.is_some() || p.input.sip_code == Some(200);
-    let mut cdr = Cdr {
-        id: p.input.call_id.clone(),
-        start: p.start,
-        answer: p.answer,
-        end: p.end,
-        duration_secs: p.input.duration,
-        a_number: p.input.a_number.clone(),
-        b_number: p.input.b_number.clone(),
-        carrier: CarrierId(0),
-        customer: CustomerId(0),
-        sip_code: p.input.sip_code.unwrap_or(if answered { 200 } else { 487 }),
-    };
-    let mut rating = Rating {
-        customer: customer.clone(),
-        carrier_id: carrier.map(|c| c.id),
-        tier_id: tier.map(|t| t.id),
-        // Connected seconds count for the quality figures even when the call cannot be rated.
-        duration_secs: domain::cdr::CdrRater::duration(&cdr).unwrap_or(0),
-        billed_secs: 0,
-        prefix: String::new(),
-        destination: String::new(),
-        cost: None,
-        price: None,
-        reason: None,
-    };
-    let unrated = |mut r: Rating, why: String| {
-        r.reason = Some(why);
-        r
-    };
-    let unknown = |what: &str, v: &IdOrName| {
-        if v.text().is_empty() {
-            format!("the CDR names no {what}")
-        } else {
-            format!("no {what} `{}` in this tenant", v.text())
-        }
-    };
-    let Some(customer) = customer else {
-        return unrated(rating, unknown("customer", &p.input.customer));
-    };
-    let Some(carrier) = carrier else {
-        return unrated(rating, unknown("carrier", &p.input.carrier));
-    };
-    let Some(tier) = tier else {
-        return unrated(rating, unknown("routing tier", &p.input.tier));
-    };
-    let Some(buy) = decks.get(&(carrier.id as u32)) else {
-        return unrated(
-            rating,
-            format!("{} has no rate deck in force", carrier.name),
-        );
-    };
-    let Some(sell) = snapshot.sell_for(tier.id, customer.category_id) else {
-        return unrated(
-            rating,
-            format!(
-                "no sell card of {} is published for {}",
-                tier.name, customer.company_name
-            ),
-        );
-    };
-    if sell.currency().code() != customer.billing_currency {
-        return unrated(
-            rating,
-            format!(
-                "the {} card is in {} but {} is billed in {}: publish a card in {}",
-                tier.name,
-                sell.currency().code(),
-                customer.company_name,
-                customer.billing_currency,
-                customer.billing_currency
-            ),
-        );
-    }
-    cdr.carrier = CarrierId(carrier.id as u32);
-    cdr.customer = CustomerId(customer.id as u32);
-    match rate_with_decks(buy, sell, &cdr, dial, Some(AMOUNT_DECIMALS)) {
-        Ok(rated) => {
-            rating.duration_secs = rated.duration_secs;
-            rating.billed_secs = rated.price.billed_secs;
-            rating.prefix = rated.price.row.prefix.to_string();
-            rating.destination = rated.price.row.destination.clone();
-            let micros = |m: domain::money::Money| {
-                to_micros(m.amount)
-                    .ok()
-                    .map(|v| (v, m.currency.code().to_owned()))
-            };
-            rating.cost = micros(rated.cost.total);
-            rating.price = micros(rated.price.total);
-            if rating.price.is_none() {
-                return unrated(rating, "the price is too large to charge".to_owned());
-            }
-            rating
-        }
-        Err(e) => {
-            let why = match e {
-                CdrError::InvalidNumber(n) => format!("the called number {n}"),
-                CdrError::NoBuyRoute(n) => format!("{}'s deck has no rate for +{n}", carrier.name),
-                CdrError::NoSellRate(n) => format!("the {} card has no rate for +{n}", tier.name),
-                other => other.to_string(),
-            };
-            unrated(rating, why)
-        }
-    }
 }
 
 /// Ingests a batch of CDRs for the actor's tenant from `source` (`api`, `csv`): stores each new
@@ -475,7 +335,7 @@ pub async fn ingest(
         if stored_before.contains(&p.input.call_id) {
             continue;
         }
-        let r = rate(p, &snapshot, &decks, &tenant_customers, &dial);
+        let r = rate::rate(p, &snapshot, &decks, &tenant_customers, &dial);
         let status = if r.reason.is_some() {
             "unrated"
         } else {
@@ -653,163 +513,4 @@ async fn charge(
         .exec(db)
         .await?;
     Ok((status, reason))
-}
-
-/// The columns of a CDR file, by header name (any order, case-insensitive; extra columns are
-/// ignored): `call_id`, `start`, `answer`, `end`, `duration`, `a_number`, `b_number`, `carrier`,
-/// `customer`, `tier`, `sip_code`.
-pub const CSV_COLUMNS: [&str; 11] = [
-    "call_id", "start", "answer", "end", "duration", "a_number", "b_number", "carrier", "customer",
-    "tier", "sip_code",
-];
-
-/// Reads a CDR file (UTF-8 CSV with a header row) into numbered rows for [`ingest`], and the
-/// outcomes of the lines that cannot be read (`refused`, naming the line and the column).
-///
-/// # Errors
-/// `Validation{file}` when the file is empty, has no header row or lacks a required column
-/// (`call_id`, `start`, `b_number`, `carrier`, `customer`, `tier`).
-pub fn read_csv(bytes: &[u8]) -> Result<(Vec<(usize, CdrInput)>, Vec<CdrOutcome>), ServiceError> {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ServiceError::field(
-            "file",
-            "the file is empty: send a CSV with a header row and one CDR per line",
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ServiceError::field("file", &format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let missing: Vec<&str> = [
-        "call_id", "start", "b_number", "carrier", "customer", "tier",
-    ]
-    .into_iter()
-    .filter(|c| column(c).is_none())
-    .collect();
-    if !missing.is_empty() {
-        return Err(ServiceError::field(
-            "file",
-            &format!(
-                "the header row lacks {}: the columns are {}",
-                missing.join(", "),
-                CSV_COLUMNS.join(", ")
-            ),
-        ));
-    }
-    let mut rows = Vec::new();
-    let mut refused = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                refused.push(CdrOutcome {
-                    row: line,
-                    call_id: String::new(),
-                    status: "refused".into(),
-                    reason: format!("line {line}: {e}"),
-                    price: None,
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let get = |name: &str| {
-            column(name)
-                .and_then(|i| record.get(i))
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let optional = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
-        let number = |name: &str| -> Result<Option<u32>, String> {
-            optional(name)
-                .map(|v| {
-                    v.parse::<u32>().map_err(|_| {
-                        format!("line {line}, column {name}: `{v}` is not a whole number")
-                    })
-                })
-                .transpose()
-        };
-        let parsed = number("duration").and_then(|duration| {
-            let sip = number("sip_code")?;
-            let sip_code = sip
-                .map(|s| {
-                    u16::try_from(s)
-                        .ok()
-                        .filter(|s| (100..700).contains(s))
-                        .ok_or_else(|| {
-                            format!("line {line}, column sip_code: `{s}` is not a SIP code")
-                        })
-                })
-                .transpose()?;
-            Ok((duration, sip_code))
-        });
-        match parsed {
-            Ok((duration, sip_code)) => rows.push((
-                line,
-                CdrInput {
-                    call_id: get("call_id"),
-                    start: get("start"),
-                    answer: optional("answer"),
-                    end: optional("end"),
-                    duration,
-                    a_number: get("a_number"),
-                    b_number: get("b_number"),
-                    carrier: IdOrName::Name(get("carrier")),
-                    customer: IdOrName::Name(get("customer")),
-                    tier: IdOrName::Name(get("tier")),
-                    sip_code,
-                },
-            )),
-            Err(reason) => refused.push(CdrOutcome {
-                row: line,
-                call_id: get("call_id"),
-                status: "refused".into(),
-                reason,
-                price: None,
-            }),
-        }
-    }
-    Ok((rows, refused))
-}
-
-/// Reads a CDR file ([`read_csv`]) and ingests its readable lines ([`ingest`]); the report's
-/// outcomes name file lines, and the unreadable lines are among them as `refused`.
-///
-/// # Errors
-/// As [`read_csv`] and [`ingest`] (a file of more than [`MAX_BATCH`] lines is refused whole).
-pub async fn ingest_csv(
-    services: &Services,
-    actor: &Actor,
-    bytes: &[u8],
-) -> Result<IngestReport, ServiceError> {
-    if !crate::carriers::manages_carriers(actor.role) {
-        return Err(ServiceError::Forbidden);
-    }
-    let (rows, refused) = read_csv(bytes)?;
-    let mut report = if rows.is_empty() {
-        IngestReport::default()
-    } else {
-        ingest(services, actor, rows, "csv").await?
-    };
-    report.received += refused.len();
-    report.refused += refused.len();
-    report.outcomes.extend(refused);
-    report.outcomes.sort_by_key(|o| o.row);
-    if report.received == 0 {
-        return Err(ServiceError::field(
-            "file",
-            "the file has a header row but no CDR",
-        ));
-    }
-    Ok(report)
 }
