@@ -6,7 +6,6 @@ use crate::AppState;
 use axum::Extension;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use services::ServiceError;
 use services::users::SignedIn;
 
 /// How many problem lines the page names after an upload.
@@ -62,21 +61,12 @@ pub async fn import(
             }
             back(&query)
         }
-        Err(ServiceError::Validation(errors)) => back(&[(
-            "import_error",
-            errors
-                .iter()
-                .map(|e| format!("File: {}", e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )]),
-        Err(e @ ServiceError::Forbidden) => crate::api::error_response(e),
-        Err(e) => {
-            tracing::error!(error = ?e, "importing CDRs");
-            back(&[(
-                "import_error",
-                "The file could not be stored: try again, or see the server log".to_owned(),
-            )])
-        }
+        Err(e) => crate::destinations::import_failure(
+            e,
+            "importing CDRs",
+            "File: ",
+            "The file could not be stored: try again, or see the server log",
+            back,
+        ),
     }
 }

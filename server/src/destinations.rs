@@ -56,22 +56,13 @@ pub async fn import(
             }
             back(&query)
         }
-        Err(ServiceError::Validation(errors)) => back(&[(
-            "import_error",
-            errors
-                .iter()
-                .map(|e| format!("File {}", e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )]),
-        Err(e @ ServiceError::Forbidden) => crate::api::error_response(e),
-        Err(e) => {
-            tracing::error!(error = ?e, "importing A-Z destinations");
-            back(&[(
-                "import_error",
-                "The file could not be imported: try again, or see the server log".to_owned(),
-            )])
-        }
+        Err(e) => import_failure(
+            e,
+            "importing A-Z destinations",
+            "File ",
+            "The file could not be imported: try again, or see the server log",
+            back,
+        ),
     }
 }
 
@@ -97,6 +88,33 @@ pub(crate) async fn file_field(
             Ok(Some(_)) => {}
             Ok(None) => return Ok(bytes),
             Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// The answer to a file import that failed: a refused file goes back to the page with each
+/// message after `file_prefix`; a user without the right gets 403; anything else is logged as
+/// `what` and the page shows `retry`.
+pub(crate) fn import_failure(
+    err: ServiceError,
+    what: &str,
+    file_prefix: &str,
+    retry: &str,
+    back: impl Fn(&[(&str, String)]) -> Response,
+) -> Response {
+    match err {
+        ServiceError::Validation(errors) => back(&[(
+            "import_error",
+            errors
+                .iter()
+                .map(|e| format!("{file_prefix}{}", e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )]),
+        e @ ServiceError::Forbidden => crate::api::error_response(e),
+        e => {
+            tracing::error!(error = ?e, "{what}");
+            back(&[("import_error", retry.to_owned())])
         }
     }
 }
