@@ -172,6 +172,50 @@ pub fn rate_call(
     rate(deck, &call, &RatingOptions::default())
 }
 
+/// The longest answered call to `number` priced by `row` of `deck` starting at `start`, in whole connected seconds
+/// up to `cap`, whose price (fee and usage, rounded as `options` says) stays within `budget`, in
+/// the deck's currency: what a switch may let a prepaid customer talk for. `0` when not even the
+/// first billed increment fits (or `budget` is negative).
+///
+/// A price never falls as a call gets longer, so this is a binary search over [`price_row`]:
+/// the answer `d` has `price(d) <= budget` and, below `cap`, `price(d + 1) > budget`.
+pub fn max_duration(
+    deck: &RateDeck,
+    row: &RateRow,
+    number: E164,
+    start: DateTime<Utc>,
+    budget: Decimal,
+    options: &RatingOptions,
+    cap: u32,
+) -> u32 {
+    let fits = |secs: u32| {
+        let call = Call {
+            number,
+            start,
+            duration_secs: secs,
+            answered: true,
+        };
+        price_row(deck, row, &call, options).total.amount <= budget
+    };
+    if budget < Decimal::ZERO || !fits(0) {
+        return 0;
+    }
+    if fits(cap) {
+        return cap;
+    }
+    // Invariant: fits(lo), !fits(hi).
+    let (mut lo, mut hi) = (0u32, cap);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 impl fmt::Display for Breakdown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(

@@ -64,3 +64,72 @@ proptest! {
         prop_assert_eq!(Some(a.row.prefix.len()), longest);
     }
 }
+
+proptest! {
+    /// `max_duration` is the longest call the budget pays for: that call fits, one second more
+    /// does not (below the cap).
+    #[test]
+    fn max_duration_is_the_longest_call_the_budget_pays(
+        (deck, number) in deck_strategy(),
+        budget in 0i64..5_000_000,
+    ) {
+        use domain::rating::{RatingOptions, max_duration, rate};
+        let n = E164::parse(&number).unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 2, 1, 12, 0, 0).unwrap();
+        let row = deck.lookup(n, at).unwrap();
+        let budget = Decimal::new(budget, 4);
+        let options = RatingOptions::sell(Some(4));
+        let cap = 86_400;
+        let d = max_duration(&deck, row, n, at, budget, &options, cap);
+        let price = |secs: u32| {
+            let call = domain::rating::Call { number: n, start: at, duration_secs: secs, answered: true };
+            rate(&deck, &call, &options).unwrap().total.amount
+        };
+        if d > 0 {
+            prop_assert!(price(d) <= budget, "{d} s costs {} > {budget}", price(d));
+        }
+        if d < cap {
+            prop_assert!(price(d + 1) > budget, "{} s costs {} <= {budget}", d + 1, price(d + 1));
+        }
+    }
+}
+
+#[test]
+fn max_duration_follows_the_increments_and_the_fee() {
+    use domain::rating::{RatingOptions, max_duration};
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 2, 1, 12, 0, 0).unwrap();
+    let n = E164::parse("+447700900123").unwrap();
+    let make = |inc: &str, fee: &str| {
+        let mut row = RateRow::new(
+            Prefix::parse("44").unwrap(),
+            "UK",
+            Rate::parse("0.60").unwrap(),
+            start,
+        );
+        row.increment = Increment::parse(inc).unwrap();
+        row.connection_fee = fee.parse().unwrap();
+        RateDeck::new(Currency::USD, vec![row]).unwrap()
+    };
+    let budget = |s: &str| s.parse::<Decimal>().unwrap();
+    let options = RatingOptions::sell(Some(4));
+    let max = |deck: &RateDeck, b: &str| {
+        max_duration(deck, &deck.rows()[0], n, at, budget(b), &options, 86_400)
+    };
+    // 0.60 a minute is 0.01 a second.
+    let per_second = make("1/1", "0");
+    assert_eq!(max(&per_second, "0.10"), 10);
+    assert_eq!(max(&per_second, "0.105"), 10);
+    assert_eq!(max(&per_second, "0.009"), 0);
+    let per_minute = make("60/60", "0");
+    assert_eq!(max(&per_minute, "0.59"), 0);
+    assert_eq!(max(&per_minute, "0.60"), 60);
+    assert_eq!(max(&per_minute, "1.19"), 60);
+    let thirty_six = make("30/6", "0.05");
+    // 0.05 fee + 30 s (0.30) = 0.35, then 0.06 a block of 6 s.
+    assert_eq!(max(&thirty_six, "0.34"), 0);
+    assert_eq!(max(&thirty_six, "0.35"), 30);
+    assert_eq!(max(&thirty_six, "0.47"), 42);
+    assert_eq!(max(&per_second, "100000"), 86_400);
+    assert_eq!(max(&per_second, "-1"), 0);
+}

@@ -2,7 +2,8 @@
 // card for all customers and uploads a CDR file: the call of Acme Telecom to Afghanistan is
 // rated and charged (0.3276 per minute + 0.273 per answered call), a line with a bad start is
 // refused by its number, a call of an unknown customer is kept unrated with the reason, and the
-// same file again charges nothing twice. Acme then finds the call under My calls, without the
+// same file again charges nothing twice. The routes API tells the switch how long Acme's next
+// call may last on what is left. Acme then finds the call under My calls, without the
 // buy cost, and its balance lower by the price. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,23 @@ for (const javaScript of [false, true]) {
 
       await upload();
       await page.getByText('3 lines read: 0 rated, 0 unpaid, 0 unrated, 2 sent before, 1 refused.').waitFor();
+
+      // The switch asks for Acme's routes (customer 1, the first of the demo data): the answer
+      // says how long the call may last on 249.3994 + 100.00 of credit at 0.3276 a minute billed
+      // per second plus 0.273 a call: (349.3994 - 0.273) / 0.3276 x 60 = 63,942.5, so 63,942 s.
+      const key = await page.request.post(`${base}/api/create_api_key`, {
+        form: { name: 'Kamailio', 'scopes[0]': 'routes:read' },
+        headers: { Origin: base, Accept: 'application/json' },
+      });
+      assert.equal(key.status(), 200, await key.text());
+      const token = (await key.json()).token;
+      const routes = await page.request.get(`${base}/api/v1/routes?number=%2B93771234567&tier=Standard&customer=1`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(routes.status(), 200, await routes.text());
+      const answer = await routes.json();
+      assert.equal(answer.sell_rate, '0.3276');
+      assert.deepEqual(answer.budget, { available: '349.3994', currency: 'USD', max_duration_secs: 63942 });
 
       // Northwind's quality from the two calls it carried: both answered, for 60 and 30 s.
       await page.goto(`${base}/switch/carriers?q=northwind`);

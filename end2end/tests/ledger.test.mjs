@@ -2,8 +2,8 @@
 // opening balance, 100.00 credit), get named errors for a bad amount and a missing reason, post a
 // bank transfer, are refused a debit past the credit limit with the figures, filter the entries
 // and export them as CSV; the customer then sees the same balance on its dashboard and on Billing
-// > Balance, without the staff form, and cannot read another customer's ledger. JavaScript off
-// and on.
+// > Balance, without the staff form, sets a low-balance alert that opens at once, and cannot read
+// another customer's ledger. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSession, ready, signIn, openBrowser } from './helpers.mjs';
@@ -82,6 +82,18 @@ for (const javaScript of [false, true]) {
         assert.match(await acme.locator('#balance').textContent(), /275\.50 USDBalance/);
         assert.equal(await acme.locator('#ledger-entries tbody tr').count(), 2);
         assert.equal(await acme.locator('#ledger-entry').count(), 0);
+        // Acme sets its own low-balance alert: a bad amount is named; 300.00 is above its 275.50,
+        // so the alert opens at once, with the notice queued to its address.
+        const alertForm = acme.locator('#low-balance');
+        await alertForm.locator('input[name=low_balance]').fill('lots');
+        await alertForm.getByRole('button', { name: 'Save alert' }).click();
+        await acme.getByText('`lots` is not an amount: write it like 25.00 or -3.10').waitFor();
+        await alertForm.locator('input[name=low_balance]').fill('300');
+        await alertForm.getByRole('button', { name: 'Save alert' }).click();
+        await acme.getByRole('alert').filter({ hasText: 'Your balance fell below 300.00 USD' }).waitFor();
+        assert.match(await acme.getByRole('alert').textContent(), /\(275\.50 USD\)\. A notice to customer@didtron\.example \(queued\)\./);
+        assert.match(await acme.locator('#balance-alerts tbody').textContent(), /Low balance275\.50 USD300\.00 USDcustomer@didtron\.example \(queued\)still below/);
+        assert.match(await alertForm.locator('input[name=low_balance]').inputValue(), /^300(\.00)?$/);
         const mine = await acme.request.get(`${base}/customer/balance/entries.csv`);
         assert.equal(mine.status(), 200);
         assert.match(await mine.text(), /Bank transfer ref 7781/);

@@ -64,8 +64,8 @@ pub fn openapi_json() -> serde_json::Value {
 /// An error body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiError {
-    /// `validation`, `conflict`, `not_found`, `forbidden`, `unauthorized`, `rate_limited` or
-    /// `internal`.
+    /// `validation`, `conflict`, `not_found`, `forbidden`, `unauthorized`, `payment_required`,
+    /// `rate_limited` or `internal`.
     error: &'static str,
     /// What went wrong and how to fix it.
     message: String,
@@ -130,6 +130,19 @@ pub fn error_response(err: ServiceError) -> Response {
             .insert(header::RETRY_AFTER, retry_after_seconds.into());
     }
     response
+}
+
+/// 402 `payment_required`: the customer may not place calls until it tops up.
+fn payment_required(message: String) -> Response {
+    (
+        StatusCode::PAYMENT_REQUIRED,
+        Json(ApiError {
+            error: "payment_required",
+            message,
+            fields: Vec::new(),
+        }),
+    )
+        .into_response()
 }
 
 fn forbidden(message: String) -> Response {

@@ -37,6 +37,11 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 const PASSWORD: &str = services::seed::DEMO_PASSWORD;
 
 async fn router(vars: &[(&str, &str)]) -> Router {
+    router_and_services(vars).await.0
+}
+
+/// [`router`] and the services behind it, for tests that set data up directly.
+async fn router_and_services(vars: &[(&str, &str)]) -> (Router, services::Services) {
     let file = std::env::temp_dir()
         .join("didtron-tests")
         .join(format!("{}.sqlite", uuid::Uuid::new_v4()));
@@ -55,7 +60,7 @@ async fn router(vars: &[(&str, &str)]) -> Router {
     let settings = Settings::load_from_vars(Path::new("/nonexistent/didtron.toml"), all).unwrap();
     let services = services::Services::start(settings).await.unwrap();
     services::seed::seed_demo(&services.db).await.unwrap();
-    server::build_router(services)
+    (server::build_router(services.clone()), services)
 }
 
 struct Reply {

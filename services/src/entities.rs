@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod balance_alerts;
 pub mod carrier_trunks;
 pub mod carriers;
 pub mod cdrs;

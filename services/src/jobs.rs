@@ -139,6 +139,7 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::GenerateSellCard => {
                 crate::sell_cards::generate_job(&ctx, &request.payload).await
             }
+            JobKind::CheckBalances => crate::balances::check_job(&ctx).await,
         }
     };
     // A cancel request (dashboard) stops the job within a second: the handler's future is

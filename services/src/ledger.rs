@@ -246,7 +246,7 @@ async fn cached_balance(db: &impl ConnectionTrait, customer_id: i64) -> Result<i
 
 /// The customer's credit limit in micro-units (0 when empty or unreadable: the customer form
 /// validates it).
-fn credit_limit_micros(customer: &customers::Model) -> i64 {
+pub(crate) fn credit_limit_micros(customer: &customers::Model) -> i64 {
     Decimal::from_str(customer.credit_limit.trim())
         .ok()
         .and_then(|d| ledger::to_micros(d).ok())
@@ -528,15 +528,7 @@ pub async fn adjust(
             "choose top-up, refund, bonus or adjustment",
         ));
     }
-    let text = input.amount.trim().replace(' ', "");
-    let micros = match Decimal::from_str(&text) {
-        Ok(d) => ledger::to_micros(d).map_err(|e| e.to_string()),
-        Err(_) => Err(format!(
-            "`{}` is not an amount: write it like 25.00 or -3.10",
-            input.amount.trim()
-        )),
-    };
-    let micros = match micros {
+    let micros = match parse_amount(&input.amount) {
         Ok(m) => Some(m),
         Err(message) => {
             errors.push(crate::error::FieldError::new("amount", message));
@@ -579,6 +571,21 @@ pub async fn adjust(
         Some(actor),
     )
     .await
+}
+
+/// Reads an amount typed in a form (`25.00`, `-3.10`, `1 250.5`) into micro-units.
+///
+/// # Errors
+/// The message for the field: not a number, or more than 6 decimals / too large.
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    let plain = text.trim().replace(' ', "");
+    match Decimal::from_str(&plain) {
+        Ok(d) => ledger::to_micros(d).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "`{}` is not an amount: write it like 25.00 or -3.10",
+            text.trim()
+        )),
+    }
 }
 
 /// Whether the customer has ledger entries (its billing currency is then fixed).

@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod balances;
 pub mod carriers;
 pub mod categories;
 pub mod cdrs;

@@ -235,6 +235,11 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("jobs.schedules.health_probe.kind", "system.health_probe"),
     ("jobs.schedules.fx_rates.cron", "0 5 * * * *"),
     ("jobs.schedules.fx_rates.kind", "system.refresh_fx_rates"),
+    ("jobs.schedules.check_balances.cron", "0 * * * * *"),
+    (
+        "jobs.schedules.check_balances.kind",
+        "billing.check_balances",
+    ),
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),

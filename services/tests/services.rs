@@ -6,6 +6,7 @@
 mod services {
     mod access;
     mod bad_input;
+    mod balances;
     mod carrier_portal;
     mod carriers;
     mod cdrs;

@@ -1,15 +1,19 @@
 //! `GET /api/v1/routes`: the LCR answer a switch asks for on every call, served from the
 //! tenant's in-memory route snapshot (see `services::routes`).
 
-use super::{ApiCaller, ApiError, error_response, forbidden};
+use super::{ApiCaller, ApiError, error_response, forbidden, payment_required};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
+use domain::deck::{RateDeck, RateRow};
 use domain::number::E164;
+use domain::rating::{RatingOptions, max_duration};
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
+use services::balances::CallBudget;
+use services::cdrs::MAX_CALL_SECS;
 use services::lcr::reason;
 use services::routes::{CarrierInfo, RouteSnapshot};
 use std::collections::HashMap;
@@ -26,8 +30,24 @@ pub struct RouteParams {
     /// same carrier on every retry.
     call_id: Option<String>,
     /// The customer placing the call (its id): routes dearer than the sell rate of its
-    /// category's card are left out, and each route carries its margin.
+    /// category's card are left out, each route carries its margin, and the answer says how
+    /// long the call may last on the customer's balance. A customer that is not active or has
+    /// nothing left to spend is refused with 402.
     customer: Option<i64>,
+}
+
+/// The customer's money, with `customer`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerBudget {
+    /// Balance plus credit limit: what the call may cost at most, a decimal string in
+    /// `currency`.
+    available: String,
+    /// The customer's billing currency (ISO 4217).
+    currency: String,
+    /// The longest call, in connected seconds, that `available` pays for at the customer's sell
+    /// rate for this number (fee, increments and rounding included), at most 86400; cut the
+    /// call then. `null` when the customer has no sell rate for the number in its currency.
+    max_duration_secs: Option<u32>,
 }
 
 /// The ordered routes for one number.
@@ -48,6 +68,9 @@ pub struct RoutesAnswer {
     /// its card has none or it has no card in force for the tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     sell_rate: Option<String>,
+    /// With `customer`: what it may spend and how long this call may last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<AnswerBudget>,
 }
 
 /// An A-Z destination.
@@ -179,19 +202,28 @@ fn trunks(info: &CarrierInfo) -> Vec<AnswerTrunk> {
         .collect()
 }
 
-/// Routes `number` in tier `tier` of `snapshot` at `at`; with `customer` (`Some(category)`,
-/// the customer's category or `None`), against that category's sell card.
+/// The customer a lookup is for: its category (whose sell card applies) and its call budget.
+pub struct Caller<'a> {
+    /// The customer's category, `None` for none.
+    pub category: Option<i64>,
+    /// What it may still spend (`services::balances::call_budget`).
+    pub budget: &'a CallBudget,
+}
+
+/// Routes `number` in tier `tier` of `snapshot` at `at`; with `customer`, against its
+/// category's sell card and within its budget.
 ///
 /// # Errors
 /// `Validation{number}` for a number that is not E.164; `Validation{tier}` naming the tiers
-/// when `tier` is missing or unknown.
+/// when `tier` is missing or unknown; `Validation{customer}` when the customer's balance does
+/// not pay for the first billed seconds of a call to the number.
 pub fn answer(
     snapshot: &RouteSnapshot,
     number: &str,
     tier: &str,
     call_id: &str,
     at: DateTime<Utc>,
-    customer: Option<Option<i64>>,
+    customer: Option<Caller<'_>>,
 ) -> Result<RoutesAnswer, ServiceError> {
     if number.trim().is_empty() {
         return Err(ServiceError::field(
@@ -227,8 +259,14 @@ pub fn answer(
     } else {
         call_id.to_owned()
     };
-    let sell = customer.and_then(|category| snapshot.sell_for(tier.id, category));
+    let sell = customer
+        .as_ref()
+        .and_then(|c| snapshot.sell_for(tier.id, c.category));
     let sell_row = sell.and_then(|d| d.lookup(number, at));
+    let budget = match (&customer, sell.zip(sell_row)) {
+        (None, _) => None,
+        (Some(c), sold) => Some(budget(c.budget, sold, number, at)?),
+    };
     let plan = snapshot.route(tier, number, at, &call_id, &quality, sell);
     let mut routes = Vec::new();
     let mut excluded: Vec<AnswerExclusion> = Vec::new();
@@ -286,6 +324,45 @@ pub fn answer(
             version: format!("{}.{}", snapshot.version.0, snapshot.version.1),
         },
         sell_rate: sell_row.map(|s| s.rate.to_string()),
+        budget,
+    })
+}
+
+/// The budget part of an answer: the longest call `budget` pays for at the sell rate `sold`
+/// (when the customer has one in its billing currency).
+fn budget(
+    budget: &CallBudget,
+    sold: Option<(&RateDeck, &RateRow)>,
+    number: E164,
+    at: DateTime<Utc>,
+) -> Result<AnswerBudget, ServiceError> {
+    let available = domain::ledger::from_micros(budget.available_micros);
+    let max = sold
+        .filter(|(deck, _)| deck.currency().code() == budget.currency)
+        .map(|(deck, row)| {
+            let options = RatingOptions::sell(Some(services::cdrs::AMOUNT_DECIMALS));
+            let max = max_duration(deck, row, number, at, available, &options, MAX_CALL_SECS);
+            if max == 0 {
+                return Err(ServiceError::field(
+                    "customer",
+                    &format!(
+                        "the {} {} available do not pay for the first {} s of a call to {} ({} a minute, billed {}): top up first",
+                        available.normalize(),
+                        budget.currency,
+                        row.increment.billed_seconds(1),
+                        row.destination,
+                        row.rate,
+                        row.increment
+                    ),
+                ));
+            }
+            Ok(max)
+        })
+        .transpose()?;
+    Ok(AnswerBudget {
+        available: available.normalize().to_string(),
+        currency: budget.currency.clone(),
+        max_duration_secs: max,
     })
 }
 
@@ -299,8 +376,9 @@ pub fn answer(
     responses(
         (status = 200, description = "Routes in the order to try them, and the carriers left out (scope `routes:read`, staff or switch operator keys)", body = RoutesAnswer),
         (status = 401, description = "Missing, unknown or revoked key", body = ApiError),
+        (status = 402, description = "With `customer`: the customer is not active, or its balance plus credit limit is used up; the message says which, with the figures", body = ApiError),
         (status = 403, description = "The key lacks `routes:read`", body = ApiError),
-        (status = 422, description = "`number` is not an international number, `tier` is missing or unknown (the message lists the tiers), or `customer` names no customer", body = ApiError),
+        (status = 422, description = "`number` is not an international number, `tier` is missing or unknown (the message lists the tiers), `customer` names no customer, or its balance does not pay for the first billed seconds to this number", body = ApiError),
         (status = 429, description = "Too many requests for this key; see Retry-After", body = ApiError)
     )
 )]
@@ -328,7 +406,7 @@ pub async fn get_routes(
         )
         .await
         {
-            Ok(c) => Some(c.category_id),
+            Ok(c) => Some(c),
             Err(_) => {
                 return error_response(ServiceError::field(
                     "customer",
@@ -337,13 +415,27 @@ pub async fn get_routes(
             }
         },
     };
+    let budget = match &customer {
+        None => None,
+        Some(c) => match services::balances::call_budget(&state.services.db, c).await {
+            Ok(b) => Some(b),
+            Err(e) => return error_response(e),
+        },
+    };
+    if let Some(reason) = budget.as_ref().and_then(|b| b.refusal.clone()) {
+        return payment_required(reason);
+    }
+    let caller = customer.as_ref().zip(budget.as_ref()).map(|(c, b)| Caller {
+        category: c.category_id,
+        budget: b,
+    });
     match answer(
         &snapshot,
         params.number.as_deref().unwrap_or_default(),
         params.tier.as_deref().unwrap_or_default(),
         params.call_id.as_deref().unwrap_or_default(),
         Utc::now(),
-        customer,
+        caller,
     ) {
         Ok(a) => Json(a).into_response(),
         Err(e) => error_response(e),

@@ -3,6 +3,7 @@
 
 use super::tenants::{bearer, json};
 use super::*;
+use sea_orm::EntityTrait;
 
 #[test]
 fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
@@ -129,5 +130,69 @@ fn the_routes_api_is_for_switch_keys_and_names_bad_fields() {
             let r = send(&app, bearer("/api/v1/account", &token)).await;
             assert_eq!(r.status, expected, "{}", r.body);
         }
+    });
+}
+
+#[test]
+fn the_routes_api_refuses_a_customer_with_nothing_left_to_spend() {
+    run(async {
+        let (app, svc) = router_and_services(&[]).await;
+        let switch = sign_in(&app, "switch@didtron.example").await;
+        let created = send(
+            &app,
+            call(
+                "/api/create_api_key",
+                &[("name", "Kamailio"), ("scopes[0]", "routes:read")],
+                Some(&switch),
+            ),
+        )
+        .await;
+        let token = json(&created)["token"].as_str().unwrap().to_owned();
+        let acme = services::entities::customers::Entity::find()
+            .one(&svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let url = format!(
+            "/api/v1/routes?number=442079460000&tier=Standard&customer={}",
+            acme.id
+        );
+        // 250.00 with a credit limit of 100.00: the call is routed (no tiers yet here, so the
+        // tier is what is wrong, not the money).
+        let r = send(&app, bearer(&url, &token)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("\"field\":\"tier\""), "{}", r.body);
+        // Charged down to -100.00, the whole credit limit: new calls are refused with 402.
+        services::ledger::post(
+            &svc.db,
+            acme.tenant_id,
+            "system",
+            services::ledger::Posting {
+                customer_id: acme.id,
+                kind: domain::ledger::EntryKind::CallCharge,
+                amount_micros: -350_000_000,
+                idempotency_key: "cdr:long-call".into(),
+                description: "a long call".into(),
+                reference: String::new(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        let r = send(&app, bearer(&url, &token)).await;
+        assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.body);
+        let body = json(&r);
+        assert_eq!(body["error"], "payment_required");
+        assert_eq!(
+            body["message"],
+            "Acme Telecom Ltd's balance is -100.00 USD and its credit limit 100.00 USD: new calls are refused until it tops up"
+        );
+        // Without a customer, the lookup is not about money.
+        let r = send(
+            &app,
+            bearer("/api/v1/routes?number=442079460000&tier=Standard", &token),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     });
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub group_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub notes: String,
+    /// Low-balance alert threshold in micro-units of `billing_currency`; `None` for no alert.
+    pub low_balance_micros: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

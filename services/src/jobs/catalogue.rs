@@ -1,6 +1,6 @@
 //! The typed registry of job kinds, grouped in the seven categories of domain.md. Each kind has
 //! a payload (validated at enqueue, naming the bad field), a number of attempts and a timeout.
-//! The System kinds and the deck import; later features add theirs here.
+//! The System kinds, the rate-card kinds and the balance check; later features add theirs here.
 
 use crate::error::{FieldError, ServiceError};
 use serde::de::DeserializeOwned;
@@ -85,6 +85,9 @@ pub enum JobKind {
     ExportDeck,
     /// Price a sell rate card from the buy decks of its tier's carriers.
     GenerateSellCard,
+    /// Open a low-balance or calls-stopped alert once per crossing (notice e-mail queued) and
+    /// close the crossings that are over.
+    CheckBalances,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -122,6 +125,11 @@ pub struct Noop {
 /// Longest wait a [`Noop`] may ask for, in seconds.
 pub const NOOP_MAX_SECONDS: u32 = 600;
 
+/// Payload of [`JobKind::CheckBalances`]: nothing (every tenant's customers are checked).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBalances {}
+
 /// Payload of [`JobKind::HealthProbe`]: nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,7 +137,7 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
@@ -137,6 +145,7 @@ impl JobKind {
         JobKind::ImportDeck,
         JobKind::ExportDeck,
         JobKind::GenerateSellCard,
+        JobKind::CheckBalances,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -149,6 +158,7 @@ impl JobKind {
             JobKind::ImportDeck => "rate_cards.import_deck",
             JobKind::ExportDeck => "rate_cards.export_deck",
             JobKind::GenerateSellCard => "rate_cards.generate_sell_card",
+            JobKind::CheckBalances => "billing.check_balances",
         }
     }
 
@@ -158,6 +168,7 @@ impl JobKind {
             JobKind::ImportDeck | JobKind::ExportDeck | JobKind::GenerateSellCard => {
                 JobCategory::RateCards
             }
+            JobKind::CheckBalances => JobCategory::Billing,
             _ => JobCategory::System,
         }
     }
@@ -180,6 +191,9 @@ impl JobKind {
             JobKind::GenerateSellCard => {
                 "Price a sell rate card from the decks in force of its tier's carriers"
             }
+            JobKind::CheckBalances => {
+                "Alert customers once when their balance falls below their threshold or their calls stop (e-mail queued)"
+            }
         }
     }
 
@@ -195,6 +209,8 @@ impl JobKind {
             // A failed export says why on the deck's page; its user starts another.
             JobKind::ExportDeck => 1,
             JobKind::GenerateSellCard => 1,
+            // The next scheduled run picks up what this one missed.
+            JobKind::CheckBalances => 1,
         }
     }
 
@@ -208,6 +224,7 @@ impl JobKind {
             JobKind::ImportDeck => Duration::from_secs(1800),
             JobKind::ExportDeck => Duration::from_secs(1800),
             JobKind::GenerateSellCard => Duration::from_secs(1800),
+            JobKind::CheckBalances => Duration::from_secs(300),
         }
     }
 
@@ -233,6 +250,7 @@ impl JobKind {
             JobKind::ImportDeck => serde_json::json!({ "deck_id": 1 }),
             JobKind::ExportDeck => serde_json::json!({ "export_id": 1 }),
             JobKind::GenerateSellCard => serde_json::json!({ "card_id": 1 }),
+            JobKind::CheckBalances => serde_json::json!({}),
         }
     }
 
@@ -289,6 +307,9 @@ impl JobKind {
                 crate::sell_cards::GenerateSellCardJob,
             >(payload)?)
             .unwrap_or_default()),
+            JobKind::CheckBalances => {
+                Ok(serde_json::to_value(typed::<CheckBalances>(payload)?).unwrap_or_default())
+            }
         }
     }
 }

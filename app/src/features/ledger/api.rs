@@ -23,6 +23,25 @@ pub struct EntryRow {
     pub by: String,
 }
 
+/// A low-balance or calls-stopped alert as the Balance page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRow {
+    /// `Low balance` or `Calls stopped`.
+    pub kind: String,
+    /// Whether it is `calls_stopped`.
+    pub stopped: bool,
+    /// When the balance crossed, `YYYY-MM-DD HH:MM UTC`.
+    pub at: String,
+    /// The balance then, with its currency.
+    pub balance: String,
+    /// The level crossed (the threshold, or minus the credit limit), with its currency.
+    pub level: String,
+    /// Where the notice goes, and its state (`queued`).
+    pub email: String,
+    /// When the balance was back above the level, or empty while the alert is open.
+    pub cleared: String,
+}
+
 /// A ledger page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerPage {
@@ -58,6 +77,10 @@ pub struct LedgerPage {
     pub manual_kinds: Vec<(String, String)>,
     /// The CSV export of the filtered entries.
     pub csv_href: String,
+    /// The low-balance threshold (decimal text in `currency`), empty for none.
+    pub low_balance: String,
+    /// The latest alerts, newest first; open ones have an empty `cleared`.
+    pub alerts: Vec<AlertRow>,
 }
 
 /// The ledger of `customer_id` (staff) or of the signed-in customer (`None`), filtered by
@@ -96,6 +119,9 @@ pub async fn ledger_data(
         .await
         .map_err(fail)?;
     let balance = ledger::balance(&svc.db, &actor, customer_id)
+        .await
+        .map_err(fail)?;
+    let alerts = services::balances::list_alerts(&svc.db, &actor, customer_id, 10)
         .await
         .map_err(fail)?;
     let per_page = 50;
@@ -161,6 +187,70 @@ pub async fn ledger_data(
         kinds: EntryKind::ALL.into_iter().map(pair).collect(),
         manual_kinds: MANUAL_KINDS.into_iter().map(pair).collect(),
         csv_href,
+        low_balance: customer
+            .low_balance_micros
+            .map_or_else(String::new, |m| display(m, minor)),
+        alerts: alerts
+            .into_iter()
+            .map(|a| {
+                let money = |m: i64| format!("{} {}", display(m, minor), a.currency);
+                AlertRow {
+                    kind: services::balances::kind_label(&a.kind).to_owned(),
+                    stopped: a.kind == services::balances::CALLS_STOPPED,
+                    at: a.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    balance: money(a.balance_micros),
+                    level: money(a.level_micros),
+                    email: if a.email_to.is_empty() {
+                        "no e-mail address on the account".to_owned()
+                    } else {
+                        format!("{} ({})", a.email_to, a.email_status)
+                    },
+                    cleared: a
+                        .cleared_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Sets the low-balance alert threshold of `customer_id` (staff) or of the signed-in customer
+/// (`None`): `low_balance` is decimal text in the customer's currency, empty to turn the alert
+/// off. Answers what was set.
+///
+/// # Errors
+/// `Validation{low_balance}` for text that is not an amount; `NotFound`; `Forbidden` for
+/// carrier and switch users.
+#[server(endpoint = "set_low_balance")]
+pub async fn set_low_balance(
+    customer_id: Option<i64>,
+    low_balance: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    use domain::ledger::display;
+    use services::ledger::currency_decimals;
+    let me = signed_in().await?;
+    let svc = services()?;
+    let actor = me.actor();
+    let customer_id = customer_id
+        .or(actor.customer_id)
+        .ok_or_else(|| fail(services::ServiceError::NotFound))?;
+    let c = services::balances::set_threshold(&svc.db, &actor, customer_id, &low_balance)
+        .await
+        .map_err(fail)?;
+    Ok(match c.low_balance_micros {
+        Some(m) => format!(
+            "An alert goes to {} when the balance falls below {} {}.",
+            if c.billing_email.is_empty() {
+                &c.contact_email
+            } else {
+                &c.billing_email
+            },
+            display(m, currency_decimals(&c.billing_currency)),
+            c.billing_currency
+        ),
+        None => "The low-balance alert is off.".to_owned(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! The Balance page of the Customer portal and the Balance tab of a customer in Super Admin.
 
-use super::api::{AddLedgerEntry, LedgerPage, ledger_data};
+use super::api::{AddLedgerEntry, AlertRow, LedgerPage, SetLowBalance, ledger_data};
 use crate::ui::fields::{Field, FormError, SelectField};
 use crate::ui::page::{ErrorPanel, Pager};
 use leptos::prelude::*;
@@ -27,22 +27,29 @@ pub fn MyBalancePage() -> impl IntoView {
 pub struct Ledger {
     data: Resource<Result<LedgerPage, crate::error::AppError>>,
     add: ServerAction<AddLedgerEntry>,
+    alert: ServerAction<SetLowBalance>,
 }
 
 impl Ledger {
     /// The ledger of `customer_id()` (`None`: the signed-in customer's own), with the page's
-    /// `kind`, `from`, `to`, `q` and `page` query parameters; reloaded after a posted entry.
+    /// `kind`, `from`, `to`, `q` and `page` query parameters; reloaded after a posted entry or
+    /// a saved alert threshold.
     pub fn new(customer_id: impl Fn() -> Option<i64> + Send + Sync + 'static) -> Self {
         let query = use_query_map();
         let add = ServerAction::<AddLedgerEntry>::new();
+        let alert = ServerAction::<SetLowBalance>::new();
         let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-        // Reload after a posted entry only: a refused one keeps the form as typed, with its error.
-        let posted = Memo::new(move |before: Option<&usize>| {
+        // Reload after a posted entry or saved threshold only: a refused one keeps the form as
+        // typed, with its error.
+        let posted = Memo::new(move |before: Option<&(usize, usize)>| {
+            let (mut added, mut alerted) = before.copied().unwrap_or_default();
             if matches!(add.value().get(), Some(Ok(_))) {
-                add.version().get()
-            } else {
-                before.copied().unwrap_or(0)
+                added = add.version().get();
             }
+            if matches!(alert.value().get(), Some(Ok(_))) {
+                alerted = alert.version().get();
+            }
+            (added, alerted)
         });
         let data = Resource::new(
             move || {
@@ -60,7 +67,7 @@ impl Ledger {
                 ledger_data(customer_id, kind, from, to, q, page)
             },
         );
-        Ledger { data, add }
+        Ledger { data, add, alert }
     }
 }
 
@@ -69,12 +76,12 @@ impl Ledger {
 /// filters are applied.
 #[component]
 pub fn LedgerPanel(ledger: Ledger, #[prop(optional)] tab: Option<&'static str>) -> impl IntoView {
-    let Ledger { data, add } = ledger;
+    let Ledger { data, add, alert } = ledger;
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading the balance…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => view! { <LedgerView data add tab/> }.into_any(),
+                    Ok(data) => view! { <LedgerView data add alert tab/> }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
@@ -86,6 +93,7 @@ pub fn LedgerPanel(ledger: Ledger, #[prop(optional)] tab: Option<&'static str>) 
 fn LedgerView(
     data: LedgerPage,
     add: ServerAction<AddLedgerEntry>,
+    alert: ServerAction<SetLowBalance>,
     tab: Option<&'static str>,
 ) -> impl IntoView {
     let query = use_query_map();
@@ -106,6 +114,8 @@ fn LedgerView(
         kinds,
         manual_kinds,
         csv_href,
+        low_balance,
+        alerts,
         ..
     } = data;
     let filtered = ["kind", "from", "to", "q"]
@@ -119,6 +129,7 @@ fn LedgerView(
             <div class="stat"><strong>{format!("{credit_limit} {currency}")}</strong><span>"Credit limit"</span></div>
             <div class="stat"><strong>{format!("{available} {currency}")}</strong><span>"Available to spend"</span></div>
         </div>
+        <BalanceAlerts customer_id staff currency=currency.clone() low_balance alerts alert/>
         {staff.then(|| view! {
             <details class="panel" open=move || error.get().is_some()>
                 <summary><strong>"Add an entry"</strong>" (a payment received outside the platform, a refund, a bonus or a correction)"</summary>
@@ -178,5 +189,63 @@ fn LedgerView(
                 <Pager total page per_page/>
             }.into_any()
         }}
+    }
+}
+
+/// The open alerts as banners, the threshold form, and the latest alerts.
+#[component]
+fn BalanceAlerts(
+    customer_id: i64,
+    staff: bool,
+    currency: String,
+    low_balance: String,
+    alerts: Vec<AlertRow>,
+    alert: ServerAction<SetLowBalance>,
+) -> impl IntoView {
+    let error = Signal::derive(move || alert.value().get().and_then(Result::err));
+    let saved = move || alert.value().get().and_then(Result::ok);
+    let open: Vec<AlertRow> = alerts
+        .iter()
+        .filter(|a| a.cleared.is_empty())
+        .cloned()
+        .collect();
+    let who = if staff { "The customer's" } else { "Your" };
+    view! {
+        {open.into_iter().map(|a| {
+            let text = if a.stopped {
+                format!("New calls are refused: the balance reached {} on {} ({} with the credit limit). Top up to call again.", a.level, a.at, a.balance)
+            } else {
+                format!("{who} balance fell below {} on {} ({}). A notice to {}.", a.level, a.at, a.balance, a.email)
+            };
+            let class = if a.stopped { "notice-error" } else { "notice-warn" };
+            view! { <div class=class role="alert">{text}</div> }
+        }).collect_view()}
+        <ActionForm action=alert attr:id="low-balance" attr:class="panel form-row">
+            <FormError error fields=&["low_balance"]/>
+            {staff.then(|| view! { <input type="hidden" name="customer_id" value=customer_id/> })}
+            <Field name="low_balance" label="Low-balance alert" value=low_balance error
+                help="An e-mail goes out once when the balance falls below this amount (in the billing currency); empty: no alert."/>
+            <span class="muted">{currency}</span>
+            <button type="submit" class="btn btn-secondary">"Save alert"</button>
+        </ActionForm>
+        {move || saved().map(|m| view! { <div class="notice-ok" role="status">{m}</div> })}
+        {(!alerts.is_empty()).then(|| view! {
+            <h2>"Alerts"</h2>
+            <table class="data-table" id="balance-alerts">
+                <thead><tr>
+                    <th scope="col">"When"</th><th scope="col">"Alert"</th><th scope="col" class="num">"Balance"</th>
+                    <th scope="col" class="num">"Level"</th><th scope="col">"Notice"</th><th scope="col">"Back above"</th>
+                </tr></thead>
+                <tbody>
+                    {alerts.into_iter().map(|a| view! {
+                        <tr>
+                            <td class="nowrap">{a.at}</td><td>{a.kind}</td><td class="num">{a.balance}</td>
+                            <td class="num">{a.level}</td><td>{a.email}</td>
+                            <td>{if a.cleared.is_empty() { "still below".to_owned() } else { a.cleared }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
     }
 }
