@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod overview;
 pub mod profile;
+pub mod rerating;
 pub mod routing;
 pub mod search;
 pub mod sell_cards;

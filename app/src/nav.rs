@@ -166,6 +166,12 @@ pub const SECTIONS: &[NavSection] = &[
                 "cdr call detail records calls upload csv rated unrated unpaid charges traffic",
             ),
             page(
+                "/admin/rerating",
+                "Re-rating",
+                "re-rate rerate rerating dry run deck fix correct charges adjustment period cdrs",
+            ),
+            detail("/admin/rerating/:id", "Re-rating"),
+            page(
                 "/admin/sell-cards",
                 "Sell rate cards",
                 "sell rates customer price list markup margin publish notice card",

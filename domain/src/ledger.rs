@@ -156,6 +156,12 @@ impl EntryKind {
             .ok_or_else(|| LedgerError::UnknownKind(key.to_owned()))
     }
 
+    /// Whether a debit of this kind is refused past the credit limit. A re-rating is not: it
+    /// settles calls already made, so what they cost is owed whatever the balance.
+    pub fn bound_by_credit_limit(self) -> bool {
+        self != EntryKind::Rerate
+    }
+
     /// Checks the sign of `micros` for this kind: credits positive, charges negative,
     /// adjustments and re-ratings either way; never zero.
     ///

@@ -23,6 +23,7 @@ mod m20261130_000017_add_tier_public_rates;
 mod m20261130_000018_create_ledger;
 mod m20261130_000019_create_cdrs;
 mod m20261130_000020_create_balance_alerts;
+mod m20261130_000021_create_rerates;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_create_ledger::Migration),
             Box::new(m20261130_000019_create_cdrs::Migration),
             Box::new(m20261130_000020_create_balance_alerts::Migration),
+            Box::new(m20261130_000021_create_rerates::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@
 pub mod files;
 pub mod list;
 mod rate;
+pub mod rerate;
 
 pub use files::{CSV_COLUMNS, ingest_csv, read_csv};
 
@@ -410,8 +411,10 @@ pub async fn ingest(
         let before = stored_before.contains(&cdr.call_id);
         let mut status = cdr.status.clone();
         let mut reason = cdr.reason.clone();
-        let due =
-            matches!(cdr.status.as_str(), "rated" | "unpaid") && cdr.ledger_entry_id.is_none();
+        // A re-rated CDR was settled by its re-rating's adjustment: never charged again here.
+        let due = matches!(cdr.status.as_str(), "rated" | "unpaid")
+            && cdr.ledger_entry_id.is_none()
+            && cdr.rerate_id.is_none();
         if let (true, Some(price), Some(customer_id)) = (due, cdr.price_micros, cdr.customer_id) {
             if price > 0 {
                 (status, reason) = charge(db, tenant_id, &cdr, price, customer_id).await?;

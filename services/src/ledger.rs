@@ -117,7 +117,11 @@ pub async fn post(
         ],
     ))
     .await?;
-    let floor = ledger::floor(limit);
+    let floor = if posting.kind.bound_by_credit_limit() {
+        ledger::floor(limit)
+    } else {
+        i64::MIN
+    };
     let updated = txn
         .query_one_raw(Statement::from_sql_and_values(
             backend,

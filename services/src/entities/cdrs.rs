@@ -34,6 +34,8 @@ pub struct Model {
     pub reason: String,
     pub ledger_entry_id: Option<i64>,
     pub source: String,
+    /// The re-rating that last changed this CDR's rating, if any.
+    pub rerate_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 
