@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod overview;
 pub mod profile;
+pub mod reports;
 pub mod rerating;
 pub mod routing;
 pub mod search;

@@ -172,6 +172,11 @@ pub const SECTIONS: &[NavSection] = &[
             ),
             detail("/admin/rerating/:id", "Re-rating"),
             page(
+                "/admin/margins",
+                "Revenue & margin",
+                "revenue cost margin profit report by carrier customer destination chart",
+            ),
+            page(
                 "/admin/sell-cards",
                 "Sell rate cards",
                 "sell rates customer price list markup margin publish notice card",

@@ -13,6 +13,7 @@ use crate::features::jobs::pages::JobsPage;
 use crate::features::ledger::pages::MyBalancePage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
+use crate::features::reports::pages::MarginReportPage;
 use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
 use crate::features::search::SearchPage;
@@ -47,6 +48,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("lcr-tester") view=LcrTesterPage ssr=SsrMode::Async/>
             <Route path=path!("cdrs") view=CdrsPage ssr=SsrMode::Async/>
             <Route path=path!("rerating") view=ReratingPage ssr=SsrMode::Async/>
+            <Route path=path!("margins") view=MarginReportPage ssr=SsrMode::Async/>
             <Route path=path!("rerating/:id") view=RerateDetailPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards") view=SellCardsPage ssr=SsrMode::Async/>
             <Route path=path!("sell-cards/:id") view=SellCardPage ssr=SsrMode::Async/>

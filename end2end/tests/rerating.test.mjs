@@ -3,7 +3,7 @@
 // (+10 %) back-dated to just after the first one. Staff run a dry run of today: Acme's line says
 // 0.6006 before, 0.5733 after, +0.0273 to give back, and the call's price before and after;
 // nothing is posted yet. Applied, Acme's ledger has one re-rating entry; applying again changes
-// nothing. JavaScript off and on.
+// nothing, and the margin report shows the re-rated revenue. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
@@ -84,6 +84,15 @@ for (const javaScript of [false, true]) {
         assert.equal(await staff.locator('#ledger-entries tbody tr').count(), 1);
         assert.match(await staff.locator('#ledger-entries tbody').textContent(), /Re-ratingRe-rating #\d+ of 1 call\(s\) from .*\+0\.0273/);
         assert.match(await staff.locator('#balance').textContent(), /249\.4267 USDBalance/);
+
+        // The margin report by customer: revenue 0.5733 (re-rated), cost 0.5460, margin 0.0273.
+        await staff.goto(`${base}/admin/margins`);
+        await ready(staff, javaScript);
+        await staff.selectOption('#margin-filters select[name=by]', 'customer');
+        await Promise.all([staff.waitForURL(/by=customer/), staff.getByRole('button', { name: 'Show' }).click()]);
+        await ready(staff, javaScript);
+        assert.match(await staff.locator('#margins tbody').textContent(), /^Acme Telecom Ltd11\.00\.5733 USD0\.5460 USD0\.0273 USD4\.7 %$/);
+        assert.equal(await staff.locator('.margin-chart svg').count(), 1);
       } finally {
         await other.browser.close();
       }

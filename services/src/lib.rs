@@ -25,6 +25,7 @@ pub mod passwords;
 pub mod preferences;
 pub mod public_rates;
 pub mod rate_limit;
+pub mod reports;
 pub mod routes;
 pub mod seed;
 pub mod sell_cards;

@@ -20,6 +20,7 @@ mod services {
     mod objects;
     mod public_rates;
     mod redis_stores;
+    mod reports;
     mod rerating;
     mod route_cache;
     mod routing;

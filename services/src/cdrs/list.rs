@@ -3,7 +3,8 @@
 
 use crate::audit::Actor;
 use crate::entities::cdrs;
-use crate::error::ServiceError;
+use crate::error::{FieldError, ServiceError};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Role;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -122,4 +123,47 @@ pub async fn carrier_counts(
         user_failures: get("user_failures")?,
         answered_secs: get("answered_secs")?,
     })
+}
+
+/// The UTC period `[from 00:00, to + 1 day 00:00)` of two days typed as `YYYY-MM-DD`, at most
+/// `max_days` long.
+///
+/// # Errors
+/// `Validation` naming `from` or `to`: not a date, `to` before `from`, or too long.
+pub fn day_range(
+    from: &str,
+    to: &str,
+    max_days: i64,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
+    let mut errors = Vec::new();
+    let mut day = |field: &str, text: &str| match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+    {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("`{}` is not a date like 2026-11-30", text.trim()),
+            ));
+            None
+        }
+    };
+    let (from, to) = (day("from", from), day("to", to));
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ServiceError::Validation(errors));
+    };
+    if to < from {
+        return Err(ServiceError::field("to", "is before the first day"));
+    }
+    if (to - from).num_days() >= max_days {
+        return Err(ServiceError::field(
+            "to",
+            &format!("choose at most {max_days} days"),
+        ));
+    }
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = (to + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    Ok((start, end))
 }

@@ -15,11 +15,11 @@
 use super::{CdrInput, IdOrName, Parsed, rate};
 use crate::audit::{Actor, Changes};
 use crate::entities::{cdrs, customers, rerate_changes, rerate_lines, rerates};
-use crate::error::{FieldError, ServiceError};
+use crate::error::ServiceError;
 use crate::ledger::{self, Posted, Posting};
 use crate::state::Services;
 use crate::tenancy::{find_scoped, in_tenant};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use domain::deck::RateDeck;
 use domain::ledger::EntryKind;
 use domain::number::DialContext;
@@ -54,41 +54,6 @@ fn staff(actor: &Actor) -> Result<(), ServiceError> {
     }
 }
 
-/// The period `[from 00:00, to + 1 day 00:00)` in UTC.
-fn period(input: &RerateInput) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
-    let mut errors = Vec::new();
-    let mut day = |field: &str, text: &str| match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-    {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                format!("`{}` is not a date like 2026-11-30", text.trim()),
-            ));
-            None
-        }
-    };
-    let (from, to) = (day("from", &input.from), day("to", &input.to));
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ServiceError::Validation(errors));
-    };
-    if to < from {
-        return Err(ServiceError::field("to", "is before the first day"));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ServiceError::field(
-            "to",
-            &format!("re-rate at most {MAX_DAYS} days at a time"),
-        ));
-    }
-    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end = (to + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
-    Ok((start, end))
-}
-
 /// A customer's running totals in a dry run.
 #[derive(Default)]
 struct Totals {
@@ -111,7 +76,7 @@ pub async fn dry_run(
 ) -> Result<rerates::Model, ServiceError> {
     staff(actor)?;
     let db = &services.db;
-    let (start, end) = period(&input)?;
+    let (start, end) = super::list::day_range(&input.from, &input.to, MAX_DAYS)?;
     if let Some(id) = input.customer_id {
         find_scoped::<customers::Entity>(db, actor, id).await?;
     }

@@ -22,7 +22,7 @@ use services::sell_cards::SellCardInput;
 use services::state::Services;
 use services::tiers;
 
-fn call(id: &str, number: &str, secs: i64) -> CdrInput {
+pub(super) fn call(id: &str, number: &str, secs: i64) -> CdrInput {
     let start = Utc::now() - Duration::minutes(30);
     CdrInput {
         call_id: id.into(),
@@ -39,7 +39,7 @@ fn call(id: &str, number: &str, secs: i64) -> CdrInput {
 
 /// Publishes a Standard card for all customers with `markup` percent, in force from two hours
 /// ago, and waits for the route cache to price London at `london` per minute.
-async fn card(svc: &Services, tier_id: i64, markup: &str, london: &str) {
+pub(super) async fn card(svc: &Services, tier_id: i64, markup: &str, london: &str) {
     published_card(
         svc,
         SellCardInput {
@@ -69,6 +69,63 @@ async fn card(svc: &Services, tier_id: i64, markup: &str, london: &str) {
     panic!("the route cache never priced London at {london}");
 }
 
+/// Cheap Co with its deck in force since yesterday (UK 0.0100, London 0.0080 a minute, 60/60);
+/// answers the Standard tier's id.
+pub(super) async fn cheap_co_and_standard(svc: &Services) -> i64 {
+    carrier_with_deck_from(
+        svc,
+        "Cheap Co",
+        "active",
+        "Prefix,Destination,Rate,Connection fee,Increment\n44,UK,0.0100,0,60/60\n4420,London,0.0080,0,60/60\n",
+        Utc::now() - Duration::days(1),
+    )
+    .await;
+    tiers::list_tiers(&svc.db, &actor(1, Role::Admin))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.row.name == "Standard")
+        .unwrap()
+        .row
+        .id
+}
+
+/// A USD customer named `name` with 10.00 paid in.
+pub(super) async fn funded_customer(
+    svc: &Services,
+    name: &str,
+) -> services::entities::customers::Model {
+    let c = customers::create_customer(
+        &svc.db,
+        &actor(1, Role::Admin),
+        CustomerInput {
+            company_name: name.into(),
+            contact_email: "noc@caller.example".into(),
+            billing_currency: "USD".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    ledger::post(
+        &svc.db,
+        1,
+        "system",
+        Posting {
+            customer_id: c.id,
+            kind: EntryKind::TopUp,
+            amount_micros: 10_000_000,
+            idempotency_key: format!("top-up:{name}"),
+            description: "top-up".into(),
+            reference: String::new(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    c
+}
+
 fn period() -> RerateInput {
     let today = Utc::now().date_naive();
     RerateInput {
@@ -82,50 +139,8 @@ async fn a_period_is_re_rated_after_a_dry_run_and_once(db: DatabaseConnection) {
     let svc = services(db).await;
     let db = &svc.db;
     let admin = actor(1, Role::Admin);
-    carrier_with_deck_from(
-        &svc,
-        "Cheap Co",
-        "active",
-        "Prefix,Destination,Rate,Connection fee,Increment\n44,UK,0.0100,0,60/60\n4420,London,0.0080,0,60/60\n",
-        Utc::now() - Duration::days(1),
-    )
-    .await;
-    let standard = tiers::list_tiers(db, &admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.row.name == "Standard")
-        .unwrap()
-        .row
-        .id;
-    let caller = customers::create_customer(
-        db,
-        &admin,
-        CustomerInput {
-            company_name: "Caller Ltd".into(),
-            contact_email: "noc@caller.example".into(),
-            billing_currency: "USD".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    ledger::post(
-        db,
-        1,
-        "system",
-        Posting {
-            customer_id: caller.id,
-            kind: EntryKind::TopUp,
-            amount_micros: 10_000_000,
-            idempotency_key: "t1".into(),
-            description: "top-up".into(),
-            reference: String::new(),
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    let standard = cheap_co_and_standard(&svc).await;
+    let caller = funded_customer(&svc, "Caller Ltd").await;
     let balance = || async {
         ledger::balance(db, &admin, caller.id)
             .await

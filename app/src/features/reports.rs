@@ -1,0 +1,7 @@
+//! Reports in Super Admin: revenue, cost and margin of the rated calls by carrier, customer or
+//! destination, with a chart by day.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod chart;
+pub mod pages;
