@@ -7,6 +7,8 @@
 //!   failure of the called user (unavailable 480, busy 486 and 600, cancelled while ringing
 //!   487, declined 603) / attempts, in percent: what the network delivered, whatever the callee
 //!   did.
+//! - PDD (post-dial delay, RFC 6076 section 4.5 "Session Request Delay"): from the INVITE to
+//!   the first ringing or progress answer (180/183), averaged over the calls that rang.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +28,10 @@ pub struct CallCounts {
     pub user_failures: u64,
     /// Connected seconds of the answered calls.
     pub answered_secs: u64,
+    /// Attempts whose post-dial delay is known (they rang).
+    pub pdd_calls: u64,
+    /// Sum of those delays, in milliseconds.
+    pub pdd_ms: u64,
 }
 
 /// Quality figures of [`CallCounts`]; `None` where there is nothing to divide by.
@@ -39,6 +45,8 @@ pub struct Quality {
     pub ner_percent: Option<f64>,
     /// Connected minutes, rounded down.
     pub minutes: u64,
+    /// Mean post-dial delay of the calls that rang, whole milliseconds rounded half up.
+    pub pdd_ms: Option<u64>,
 }
 
 /// Percent of `part` in `whole` to one decimal place (a ratio for people, not money: f64 is
@@ -56,6 +64,8 @@ impl CallCounts {
                 .then(|| (self.answered_secs + self.answered / 2) / self.answered),
             ner_percent: percent(self.answered + self.user_failures, self.attempts),
             minutes: self.answered_secs / 60,
+            pdd_ms: (self.pdd_calls > 0)
+                .then(|| (self.pdd_ms + self.pdd_calls / 2) / self.pdd_calls),
         }
     }
 }
@@ -73,23 +83,29 @@ mod tests {
             answered: 4,
             user_failures: 3,
             answered_secs: 600,
+            pdd_calls: 4,
+            pdd_ms: 9_001,
         }
         .quality();
         assert_eq!(q.asr_percent, Some(40.0));
         assert_eq!(q.acd_secs, Some(150));
         assert_eq!(q.ner_percent, Some(70.0));
         assert_eq!(q.minutes, 10);
+        // 9,001 ms over 4 calls that rang: 2,250.25 ms, so 2,250 ms.
+        assert_eq!(q.pdd_ms, Some(2_250));
         // 2 of 3 is 66.7 %; 61 s over 2 calls rounds to 31 s.
         let q = CallCounts {
             attempts: 3,
             answered: 2,
             user_failures: 0,
             answered_secs: 61,
+            ..CallCounts::default()
         }
         .quality();
         assert_eq!(q.asr_percent, Some(66.7));
         assert_eq!(q.acd_secs, Some(31));
         assert_eq!(CallCounts::default().quality().asr_percent, None);
         assert_eq!(CallCounts::default().quality().acd_secs, None);
+        assert_eq!(q.pdd_ms, None);
     }
 }

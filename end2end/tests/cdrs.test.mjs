@@ -27,10 +27,10 @@ for (const javaScript of [false, true]) {
       const start = new Date(Date.now() + 5_000);
       const at = (s) => new Date(start.getTime() + s * 1000).toISOString();
       const file = [
-        'call_id,start,answer,end,b_number,carrier,customer,tier',
-        `e2e-1,${at(0)},${at(3)},${at(63)},+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
-        `e2e-2,tomorrow,,,+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
-        `e2e-3,${at(0)},${at(3)},${at(33)},+93 77 123 4567,Northwind Voice,Nobody Ltd,Standard`,
+        'call_id,start,ring,answer,end,b_number,carrier,customer,tier',
+        `e2e-1,${at(0)},${at(2)},${at(3)},${at(63)},+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
+        `e2e-2,tomorrow,,,,+93 77 123 4567,Northwind Voice,Acme Telecom Ltd,Standard`,
+        `e2e-3,${at(0)},,${at(3)},${at(33)},+93 77 123 4567,Northwind Voice,Nobody Ltd,Standard`,
       ].join('\n');
       const upload = async () => {
         await page.goto(`${base}/switch/cdrs`);
@@ -71,14 +71,19 @@ for (const javaScript of [false, true]) {
       assert.equal(answer.sell_rate, '0.3276');
       assert.deepEqual(answer.budget, { available: '349.3994', currency: 'USD', max_duration_secs: 63942 });
 
-      // Northwind's quality from the two calls it carried: both answered, for 60 and 30 s.
+      // Northwind's quality from the two calls it carried: both answered, for 60 and 30 s; the
+      // totals, per day, per hour, per destination and per customer.
       await page.goto(`${base}/switch/carriers?q=northwind`);
       await ready(page, javaScript);
       await page.getByRole('link', { name: 'Northwind Voice' }).click();
       await page.waitForURL(/\/switch\/carriers\/\d+$/);
       await page.goto(`${page.url()}?tab=quality`);
       await ready(page, javaScript);
-      assert.match(await page.locator('#carrier-quality tbody tr').first().textContent(), /^Last 24 hours22100\.0 %45 s100\.0 %1$/);
+      // PDD: only e2e-1 reported when it rang, 2 s after its start.
+      assert.match(await page.locator('#carrier-quality tbody tr').first().textContent(), /^Last 24 hours22100\.0 %45 s2\.0 s100\.0 %1$/);
+      assert.match(await page.locator('#carrier-quality-1 tbody').textContent(), /^\d{4}-\d\d-\d\d22100\.0 %45 s2\.0 s100\.0 %1$/);
+      // Per destination: the rated call; the unrated one has none.
+      assert.match(await page.locator('#carrier-quality-3 tbody tr', { hasText: 'Afghanistan' }).textContent(), /^Afghanistan11100\.0 %60 s2\.0 s100\.0 %1$/);
 
       const other = await openBrowser({ javaScript });
       try {

@@ -24,6 +24,7 @@ mod m20261130_000018_create_ledger;
 mod m20261130_000019_create_cdrs;
 mod m20261130_000020_create_balance_alerts;
 mod m20261130_000021_create_rerates;
+mod m20261130_000022_add_cdr_pdd;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_create_cdrs::Migration),
             Box::new(m20261130_000020_create_balance_alerts::Migration),
             Box::new(m20261130_000021_create_rerates::Migration),
+            Box::new(m20261130_000022_add_cdr_pdd::Migration),
         ]
     }
 }

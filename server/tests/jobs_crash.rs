@@ -32,6 +32,7 @@ fn worker(db_url: &str, data_dir: &Path) -> Worker {
             // Scheduled jobs would add to the counts.
             .env("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", "")
             .env("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", "")
+            .env("DIDTRON__JOBS__SCHEDULES__CHECK_BALANCES__CRON", "")
             .env("DIDTRON__LOG__FILTER", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -213,8 +213,20 @@ pub async fn list_alerts(
     limit: u64,
 ) -> Result<Vec<balance_alerts::Model>, ServiceError> {
     let customer = ledger_customer(db, actor, customer_id).await?;
+    alerts_of(db, customer.id, limit).await
+}
+
+/// [`list_alerts`] of a customer already found with [`ledger_customer`].
+///
+/// # Errors
+/// Database errors.
+pub async fn alerts_of(
+    db: &DatabaseConnection,
+    customer_id: i64,
+    limit: u64,
+) -> Result<Vec<balance_alerts::Model>, ServiceError> {
     Ok(balance_alerts::Entity::find()
-        .filter(balance_alerts::Column::CustomerId.eq(customer.id))
+        .filter(balance_alerts::Column::CustomerId.eq(customer_id))
         .order_by_desc(balance_alerts::Column::Id)
         .limit(limit)
         .all(db)

@@ -13,6 +13,7 @@
 
 pub mod files;
 pub mod list;
+pub mod quality;
 mod rate;
 pub mod rerate;
 
@@ -129,6 +130,11 @@ pub struct CdrInput {
     /// Final SIP code; when absent, 200 for an answered call and 487 otherwise.
     #[serde(default)]
     pub sip_code: Option<u16>,
+    /// When the far end first rang or sent progress (SIP 180 or 183), RFC 3339 with
+    /// milliseconds if known: the post-dial delay (PDD) is this less the start (RFC 6076
+    /// section 4.5). Absent when the call never rang or the switch does not report it.
+    #[serde(default)]
+    pub ring: Option<String>,
 }
 
 /// What became of one CDR of a batch.
@@ -175,6 +181,8 @@ pub(super) struct Parsed {
     pub(super) start: DateTime<Utc>,
     pub(super) answer: Option<DateTime<Utc>>,
     pub(super) end: Option<DateTime<Utc>>,
+    /// Post-dial delay in milliseconds, when the call rang.
+    pub(super) pdd_ms: Option<i32>,
 }
 
 fn time(field: &str, text: &str) -> Result<DateTime<Utc>, FieldError> {
@@ -218,6 +226,23 @@ fn parse(row: usize, input: CdrInput) -> Result<Parsed, FieldError> {
             ));
         }
     }
+    let ring = optional_time("ring", &input.ring)?;
+    if ring.is_some_and(|r| r < start) {
+        return Err(FieldError::new("ring", "is before the start"));
+    }
+    if let (Some(r), Some(a)) = (ring, answer) {
+        if r > a {
+            return Err(FieldError::new(
+                "ring",
+                "is after the answer: give the first 180 or 183",
+            ));
+        }
+    }
+    // A call rings within seconds; a longer "delay" is a wrong time, kept out of the PDD.
+    let pdd_ms = ring
+        .map(|r| (r - start).num_milliseconds())
+        .filter(|ms| *ms <= 120_000)
+        .and_then(|ms| i32::try_from(ms).ok());
     if input.b_number.trim().is_empty() {
         return Err(FieldError::new("b_number", "give the called number"));
     }
@@ -245,6 +270,7 @@ fn parse(row: usize, input: CdrInput) -> Result<Parsed, FieldError> {
         start,
         answer,
         end,
+        pdd_ms,
     })
 }
 
@@ -376,6 +402,7 @@ pub async fn ingest(
             status: Set(status.to_owned()),
             reason: Set(r.reason.unwrap_or_default()),
             ledger_entry_id: Set(None),
+            pdd_ms: Set(p.pdd_ms),
             source: Set(source.to_owned()),
             created_at: Set(now),
             ..Default::default()

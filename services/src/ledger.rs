@@ -313,15 +313,26 @@ pub async fn balance(
     customer_id: i64,
 ) -> Result<Balance, ServiceError> {
     let customer = ledger_customer(db, actor, customer_id).await?;
+    balance_of(db, &customer).await
+}
+
+/// The balance of `customer`, already found with [`ledger_customer`].
+///
+/// # Errors
+/// Database errors.
+pub async fn balance_of(
+    db: &DatabaseConnection,
+    customer: &customers::Model,
+) -> Result<Balance, ServiceError> {
     let cached = customer_balances::Entity::find_by_id(customer.id)
         .one(db)
         .await?;
-    let limit = credit_limit_micros(&customer);
+    let limit = credit_limit_micros(customer);
     let (balance_micros, entry_count) =
         cached.map_or((0, 0), |b| (b.balance_micros, b.entry_count));
     Ok(Balance {
         customer_id: customer.id,
-        currency: customer.billing_currency,
+        currency: customer.billing_currency.clone(),
         balance_micros,
         credit_limit_micros: limit,
         available_micros: balance_micros.saturating_add(limit),
@@ -461,6 +472,20 @@ pub async fn list_entries(
     per_page: u64,
 ) -> Result<(Vec<ledger_entries::Model>, u64), ServiceError> {
     let customer = ledger_customer(db, actor, customer_id).await?;
+    entries_of(db, &customer, filter, page, per_page).await
+}
+
+/// [`list_entries`] of `customer`, already found with [`ledger_customer`].
+///
+/// # Errors
+/// Database errors.
+pub async fn entries_of(
+    db: &DatabaseConnection,
+    customer: &customers::Model,
+    filter: &EntryFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<ledger_entries::Model>, u64), ServiceError> {
     let per_page = per_page.clamp(1, 200);
     let paginator = entry_select(customer.id, filter).paginate(db, per_page);
     let total = paginator.num_items().await?;

@@ -8,10 +8,10 @@ use crate::state::Services;
 
 /// The columns of a CDR file, by header name (any order, case-insensitive; extra columns are
 /// ignored): `call_id`, `start`, `answer`, `end`, `duration`, `a_number`, `b_number`, `carrier`,
-/// `customer`, `tier`, `sip_code`.
-pub const CSV_COLUMNS: [&str; 11] = [
+/// `customer`, `tier`, `sip_code`, `ring`.
+pub const CSV_COLUMNS: [&str; 12] = [
     "call_id", "start", "answer", "end", "duration", "a_number", "b_number", "carrier", "customer",
-    "tier", "sip_code",
+    "tier", "sip_code", "ring",
 ];
 
 /// Reads a CDR file (UTF-8 CSV with a header row) into numbered rows for [`ingest`], and the
@@ -119,6 +119,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<(Vec<(usize, CdrInput)>, Vec<CdrOutcome>
                     customer: IdOrName::Name(get("customer")),
                     tier: IdOrName::Name(get("tier")),
                     sip_code,
+                    ring: optional("ring"),
                 },
             )),
             Err(reason) => refused.push(CdrOutcome {

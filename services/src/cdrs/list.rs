@@ -91,38 +91,20 @@ pub async fn carrier_counts(
     carrier_id: i64,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<domain::quality::CallCounts, ServiceError> {
-    use sea_orm::{ConnectionTrait, Statement};
-    crate::carriers::deck_owner(db, actor, carrier_id).await?;
-    let codes = domain::quality::USER_CODES
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let answered = "(answer_at IS NOT NULL OR duration_secs > 0)";
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            format!(
-                "SELECT COUNT(*) AS attempts, \
-                 CAST(COALESCE(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END), 0) AS BIGINT) AS answered, \
-                 CAST(COALESCE(SUM(CASE WHEN NOT {answered} AND sip_code IN ({codes}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS user_failures, \
-                 CAST(COALESCE(SUM(CASE WHEN {answered} THEN duration_secs ELSE 0 END), 0) AS BIGINT) AS answered_secs \
-                 FROM cdrs WHERE tenant_id = $1 AND carrier_id = $2 AND start_at >= $3"
-            ),
-            [actor.tenant_id.into(), carrier_id.into(), since.into()],
-        ))
-        .await?
-        .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("no aggregate row")))?;
-    let get = |column: &str| -> Result<u64, ServiceError> {
-        let value: i64 = row.try_get("", column)?;
-        Ok(u64::try_from(value).unwrap_or(0))
-    };
-    Ok(domain::quality::CallCounts {
-        attempts: get("attempts")?,
-        answered: get("answered")?,
-        user_failures: get("user_failures")?,
-        answered_secs: get("answered_secs")?,
-    })
+    use super::quality::{Scope, Split, quality};
+    let until = chrono::Utc::now() + chrono::Duration::days(1);
+    Ok(quality(
+        db,
+        actor,
+        Scope::Carrier(carrier_id),
+        since,
+        until,
+        Split::Total,
+    )
+    .await?
+    .pop()
+    .map(|l| l.counts)
+    .unwrap_or_default())
 }
 
 /// The UTC period `[from 00:00, to + 1 day 00:00)` of two days typed as `YYYY-MM-DD`, at most

@@ -285,10 +285,12 @@ fn parsed(cdr: &cdrs::Model) -> Parsed {
             customer: id(cdr.customer_id),
             tier: id(cdr.tier_id),
             sip_code: u16::try_from(cdr.sip_code).ok(),
+            ring: None,
         },
         start: cdr.start_at,
         answer: cdr.answer_at,
         end: cdr.end_at,
+        pdd_ms: cdr.pdd_ms,
     }
 }
 

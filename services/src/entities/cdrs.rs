@@ -36,6 +36,8 @@ pub struct Model {
     pub source: String,
     /// The re-rating that last changed this CDR's rating, if any.
     pub rerate_id: Option<i64>,
+    /// Post-dial delay in milliseconds (start to first ringing), when reported.
+    pub pdd_ms: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -54,6 +54,7 @@ fn call(id: &str, number: &str, answered_secs: Option<i64>) -> CdrInput {
         customer: IdOrName::Name("Caller Ltd".into()),
         tier: IdOrName::Name("standard".into()),
         sip_code: None,
+        ring: None,
     }
 }
 

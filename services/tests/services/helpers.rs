@@ -54,6 +54,14 @@ pub async fn services(db: DatabaseConnection) -> Services {
 
 /// The platform state on `db` with the embedded settings and `vars` (`DIDTRON__*`) on top; a
 /// data directory of its own.
+/// Settings that turn the default schedules off (health probe, cleanup, balance check), for
+/// tests that count the jobs that ran.
+pub const QUIET_SCHEDULES: &[(&str, &str)] = &[
+    ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
+    ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
+    ("DIDTRON__JOBS__SCHEDULES__CHECK_BALANCES__CRON", ""),
+];
+
 pub async fn services_with(db: DatabaseConnection, vars: &[(&str, &str)]) -> Services {
     let dir = std::env::temp_dir().join(format!("didtron-tests/data-{}", uuid::Uuid::new_v4()));
     let mut all = vec![("DIDTRON__DATA__DIR", dir.to_str().unwrap().to_owned())];

@@ -2,7 +2,7 @@
 //! waiting and running jobs, cron schedules that queue each tick once however many processes
 //! see it, the in-memory store, and the cleanup of orphaned uploads.
 
-use super::helpers::{actor, services_with};
+use super::helpers::{QUIET_SCHEDULES, actor, services_with};
 use crate::on_both_databases;
 use domain::access::Role;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Statement};
@@ -86,15 +86,8 @@ async fn pending_task(svc: &Services, id: &str) -> Option<String> {
 }
 
 async fn pause_resume_and_cancel(db: DatabaseConnection) {
-    // The default schedules (health probe, cleanup) would add to the counts below.
-    let svc = services_with(
-        db.clone(),
-        &[
-            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
-            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
-        ],
-    )
-    .await;
+    // The default schedules (health probe, cleanup, balance check) would add to the counts.
+    let svc = services_with(db.clone(), QUIET_SCHEDULES).await;
     let admin = actor(1, Role::SuperAdmin);
     let workers = start_workers(&svc, "ctl");
     wait_for("the workers register", 15, || async {
@@ -339,14 +332,7 @@ async fn schedules_queue_each_tick_once(db: DatabaseConnection) {
 }
 
 async fn failed_jobs_are_retried_with_the_same_request(db: DatabaseConnection) {
-    let svc = services_with(
-        db,
-        &[
-            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
-            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
-        ],
-    )
-    .await;
+    let svc = services_with(db, QUIET_SCHEDULES).await;
     let admin = actor(1, Role::SuperAdmin);
     let workers = start_workers(&svc, "retry");
     // Without an app id the FX refresh fails at once, for good.
@@ -397,14 +383,7 @@ on_both_databases!(
 async fn a_worker_comes_back_after_sqlite_says_database_is_locked() {
     use sea_orm::TransactionTrait;
     let db = super::helpers::sqlite().await;
-    let svc = services_with(
-        db.clone(),
-        &[
-            ("DIDTRON__JOBS__SCHEDULES__HEALTH_PROBE__CRON", ""),
-            ("DIDTRON__JOBS__SCHEDULES__CLEANUP__CRON", ""),
-        ],
-    )
-    .await;
+    let svc = services_with(db.clone(), QUIET_SCHEDULES).await;
     let admin = actor(1, Role::SuperAdmin);
     let workers = start_workers(&svc, "lock");
     wait_for("the workers register", 15, || async {

@@ -118,4 +118,125 @@ async fn the_margin_report_sums_rated_calls(db: DatabaseConnection) {
     ));
 }
 
-on_both_databases!(the_margin_report_sums_rated_calls);
+async fn quality_is_split_by_day_hour_destination_and_customer(db: DatabaseConnection) {
+    use services::cdrs::quality::{Scope, Split, quality};
+    let svc = services(db).await;
+    let db = &svc.db;
+    let admin = actor(1, Role::Admin);
+    let standard = cheap_co_and_standard(&svc).await;
+    card(&svc, standard, "50", "0.0120").await;
+    funded_customer(&svc, "Caller Ltd").await;
+    let start = Utc::now() - chrono::Duration::minutes(30);
+    let at = |ms: i64| (start + chrono::Duration::milliseconds(ms)).to_rfc3339();
+    let mut london = call("q1", "+44 20 7946 0000", 60);
+    london.start = at(0);
+    london.ring = Some(at(2_500));
+    london.answer = Some(at(4_000));
+    london.end = Some(at(64_000));
+    let mut busy = call("q2", "+44 161 496 0000", 0);
+    busy.start = at(0);
+    busy.ring = Some(at(1_500));
+    busy.answer = None;
+    busy.end = Some(at(9_000));
+    busy.sip_code = Some(486);
+    let mut failed = call("q3", "+44 161 496 0001", 0);
+    failed.start = at(0);
+    failed.answer = None;
+    failed.end = Some(at(3_000));
+    failed.sip_code = Some(503);
+    let mut bad = call("q4", "+44 161 496 0002", 0);
+    bad.start = at(0);
+    bad.ring = Some(at(-1_000));
+    let report = ingest(
+        &svc,
+        &admin,
+        vec![(1, london), (2, busy), (3, failed), (4, bad)],
+        "api",
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.refused, 1);
+    assert_eq!(report.outcomes[3].reason, "ring: is before the start");
+    let cheap = {
+        use sea_orm::EntityTrait;
+        services::entities::cdrs::Entity::find()
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .carrier_id
+            .unwrap()
+    };
+    let since = start - chrono::Duration::hours(1);
+    let until = Utc::now() + chrono::Duration::hours(1);
+    let split = |s: Split| quality(db, &admin, Scope::Carrier(cheap), since, until, s);
+    let total = split(Split::Total).await.unwrap();
+    assert_eq!(total.len(), 1);
+    let q = total[0].counts.quality();
+    // 3 attempts, 1 answered, 1 busy (the callee's doing), 1 network failure; two rang after
+    // 2.5 and 1.5 s.
+    assert_eq!(
+        (
+            total[0].counts.attempts,
+            q.asr_percent,
+            q.ner_percent,
+            q.acd_secs,
+            q.pdd_ms
+        ),
+        (3, Some(33.3), Some(66.7), Some(60), Some(2_000))
+    );
+    let days = split(Split::Day).await.unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!(days[0].label, start.format("%Y-%m-%d").to_string());
+    let hours = split(Split::Hour).await.unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!(hours[0].label, start.format("%Y-%m-%d %H:00").to_string());
+    let destinations: Vec<(String, u64)> = split(Split::Destination)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.label, l.counts.attempts))
+        .collect();
+    assert_eq!(
+        destinations,
+        [("UK".to_owned(), 2), ("London".to_owned(), 1)]
+    );
+    let customers = split(Split::Customer).await.unwrap();
+    assert_eq!(
+        (customers[0].label.as_str(), customers[0].counts.attempts),
+        ("Caller Ltd", 3)
+    );
+    // Nothing in an empty window; another tenant's carrier is not found.
+    let none = quality(
+        db,
+        &admin,
+        Scope::Carrier(cheap),
+        until,
+        until + chrono::Duration::hours(1),
+        Split::Total,
+    )
+    .await
+    .unwrap();
+    assert_eq!(none[0].counts.attempts, 0);
+    let stranger = services::audit::Actor {
+        tenant_id: 99,
+        ..admin.clone()
+    };
+    assert!(
+        quality(
+            db,
+            &stranger,
+            Scope::Carrier(cheap),
+            since,
+            until,
+            Split::Day
+        )
+        .await
+        .is_err()
+    );
+}
+
+on_both_databases!(
+    the_margin_report_sums_rated_calls,
+    quality_is_split_by_day_hour_destination_and_customer,
+);

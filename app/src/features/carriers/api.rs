@@ -144,26 +144,7 @@ pub async fn get_carrier(id: i64) -> Result<CarrierDetail, AppError> {
         .into_iter()
         .map(activity_row)
         .collect();
-    let mut quality = Vec::new();
-    for (period, hours) in [("Last 24 hours", 24), ("Last 7 days", 24 * 7)] {
-        let since = chrono::Utc::now() - chrono::Duration::hours(hours);
-        let counts = services::cdrs::list::carrier_counts(db, &actor, id, since)
-            .await
-            .map_err(fail)?;
-        let q = counts.quality();
-        let percent = |p: Option<f64>| p.map_or_else(|| "–".to_owned(), |p| format!("{p:.1} %"));
-        quality.push(super::dto::QualityRow {
-            period: period.to_owned(),
-            attempts: counts.attempts,
-            answered: counts.answered,
-            asr: percent(q.asr_percent),
-            acd: q
-                .acd_secs
-                .map_or_else(|| "–".to_owned(), |s| format!("{s} s")),
-            ner: percent(q.ner_percent),
-            minutes: q.minutes,
-        });
-    }
+    let quality = carrier_quality(&svc, &actor, id).await?;
     Ok(CarrierDetail {
         id,
         form: convert::form(carrier),
@@ -303,4 +284,94 @@ pub async fn delete_trunk(carrier_id: i64, trunk_id: i64) -> Result<(), AppError
         "{base}/carriers/{carrier_id}?tab=trunks&trunk_deleted=1"
     ));
     Ok(())
+}
+
+/// A carrier's quality tab: the last 24 hours and 7 days, per day (14 days), per hour (24
+/// hours), and per destination and customer (7 days).
+#[cfg(feature = "ssr")]
+async fn carrier_quality(
+    svc: &services::Services,
+    actor: &services::audit::Actor,
+    id: i64,
+) -> Result<Vec<super::dto::QualitySection>, AppError> {
+    use crate::ssr::fail;
+    use chrono::{Duration, Utc};
+    use services::cdrs::quality::{Scope, Split, quality};
+    let now = Utc::now();
+    // Calls stamped a little ahead of this clock still count.
+    let until = now + Duration::hours(1);
+    let day_start = |days: i64| {
+        (now - Duration::days(days))
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+    };
+    let sections = [
+        (
+            "Totals",
+            "Period",
+            None,
+            now - Duration::hours(24),
+            Split::Total,
+        ),
+        (
+            "Totals",
+            "Period",
+            Some("Last 7 days"),
+            now - Duration::days(7),
+            Split::Total,
+        ),
+        (
+            "Per day, last 14 days",
+            "Day (UTC)",
+            None,
+            day_start(13),
+            Split::Day,
+        ),
+        (
+            "Per hour, last 24 hours",
+            "Hour (UTC)",
+            None,
+            now - Duration::hours(24),
+            Split::Hour,
+        ),
+        (
+            "Per destination, last 7 days",
+            "Destination",
+            None,
+            now - Duration::days(7),
+            Split::Destination,
+        ),
+        (
+            "Per customer, last 7 days",
+            "Customer",
+            None,
+            now - Duration::days(7),
+            Split::Customer,
+        ),
+    ];
+    let mut out: Vec<super::dto::QualitySection> = Vec::new();
+    for (title, column, label, since, split) in sections {
+        let lines = quality(&svc.db, actor, Scope::Carrier(id), since, until, split)
+            .await
+            .map_err(fail)?;
+        let rows = lines.into_iter().map(|l| {
+            let label = match (split, label) {
+                (Split::Total, Some(l)) => l.to_owned(),
+                (Split::Total, None) => "Last 24 hours".to_owned(),
+                _ => l.label,
+            };
+            super::dto::QualityRow::new(label, l.counts)
+        });
+        match out.last_mut() {
+            Some(last) if last.title == title => last.rows.extend(rows),
+            _ => out.push(super::dto::QualitySection {
+                title: title.to_owned(),
+                column: column.to_owned(),
+                rows: rows.collect(),
+            }),
+        }
+    }
+    Ok(out)
 }

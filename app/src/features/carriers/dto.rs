@@ -102,14 +102,27 @@ pub struct CarrierDetail {
     pub users: Vec<crate::features::users::dto::UserRow>,
     /// Audit entries about it, newest first.
     pub activity: Vec<ActivityRow>,
-    /// Its traffic quality from the CDRs, per period (last 24 hours, last 7 days).
-    pub quality: Vec<QualityRow>,
+    /// Its traffic quality from the CDRs: totals, per day, per hour, per destination, per
+    /// customer.
+    pub quality: Vec<QualitySection>,
 }
 
-/// A carrier's traffic quality over one period, from its CDRs.
+/// A table of the quality tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualitySection {
+    /// `Per day, last 14 days`.
+    pub title: String,
+    /// The first column's heading: `Day (UTC)`, `Destination`.
+    pub column: String,
+    /// Its rows.
+    pub rows: Vec<QualityRow>,
+}
+
+/// A carrier's traffic quality over one period, day, hour, destination or customer, from its
+/// CDRs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualityRow {
-    /// `Last 24 hours`, `Last 7 days`.
+    /// `Last 24 hours`, `2026-11-30`, `2026-11-30 16:00`, `Afghanistan`, a customer.
     pub period: String,
     /// Call attempts.
     pub attempts: u64,
@@ -121,6 +134,32 @@ pub struct QualityRow {
     pub acd: String,
     /// NER, `98.1 %`, or `–`.
     pub ner: String,
+    /// Mean post-dial delay, `2.3 s`, or `–` when no call reported when it rang.
+    pub pdd: String,
     /// Connected minutes.
     pub minutes: u64,
+}
+
+#[cfg(feature = "ssr")]
+impl QualityRow {
+    /// The row of `counts` labelled `period`.
+    pub fn new(period: String, counts: domain::quality::CallCounts) -> Self {
+        let q = counts.quality();
+        let percent = |p: Option<f64>| p.map_or_else(|| "–".to_owned(), |p| format!("{p:.1} %"));
+        QualityRow {
+            period,
+            attempts: counts.attempts,
+            answered: counts.answered,
+            asr: percent(q.asr_percent),
+            acd: q
+                .acd_secs
+                .map_or_else(|| "–".to_owned(), |s| format!("{s} s")),
+            ner: percent(q.ner_percent),
+            pdd: q.pdd_ms.map_or_else(
+                || "–".to_owned(),
+                |ms| format!("{}.{} s", ms / 1000, (ms % 1000 + 50) / 100 % 10),
+            ),
+            minutes: q.minutes,
+        }
+    }
 }

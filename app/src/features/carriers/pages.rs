@@ -344,30 +344,44 @@ fn CarrierView(
                 <PortalUsers users owner="carrier" owner_id=id action=add_user/>
             </div>
         })}
-        <div hidden=move || tab.get() != "quality"><QualityTable rows=quality/></div>
+        <div hidden=move || tab.get() != "quality"><QualityTables sections=quality/></div>
         <div hidden=move || tab.get() != "activity"><ActivityTable rows=activity/></div>
     }
 }
 
-/// The carrier's ASR, ACD and NER from its CDRs.
+/// The carrier's ASR, ACD, PDD and NER from its CDRs, in totals and split.
 #[component]
-fn QualityTable(rows: Vec<super::dto::QualityRow>) -> impl IntoView {
+fn QualityTables(sections: Vec<super::dto::QualitySection>) -> impl IntoView {
     view! {
-        <p class="muted">"From the CDRs this carrier carried. ASR: answered calls per attempt. ACD: average connected time of an answered call. NER: attempts that reached the callee (answered, or busy, unanswered or declined by the callee) per attempt: a low NER with a normal ASR points at the carrier's network, not the callees."</p>
-        <table class="data-table" id="carrier-quality">
-            <thead><tr>
-                <th scope="col">"Period"</th><th scope="col" class="num">"Attempts"</th><th scope="col" class="num">"Answered"</th>
-                <th scope="col" class="num">"ASR"</th><th scope="col" class="num">"ACD"</th><th scope="col" class="num">"NER"</th><th scope="col" class="num">"Minutes"</th>
-            </tr></thead>
-            <tbody>
-                {rows.into_iter().map(|r| view! {
-                    <tr>
-                        <td>{r.period}</td><td class="num">{r.attempts}</td><td class="num">{r.answered}</td>
-                        <td class="num">{r.asr}</td><td class="num">{r.acd}</td><td class="num">{r.ner}</td><td class="num">{r.minutes}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <p class="muted">"From the CDRs this carrier carried. ASR: answered calls per attempt. ACD: average connected time of an answered call. PDD: average time from the call's start to the first ringing (180/183), over the calls whose ringing time the switch reported. NER: attempts that reached the callee (answered, or busy, unanswered or declined by the callee) per attempt: a low NER with a normal ASR points at the carrier's network, not the callees."</p>
+        {sections.into_iter().enumerate().map(|(i, s)| {
+            let id = if i == 0 { "carrier-quality".to_owned() } else { format!("carrier-quality-{i}") };
+            view! {
+                {(i > 0).then(|| view! { <h2>{s.title.clone()}</h2> })}
+                {if s.rows.is_empty() {
+                    view! { <p class="empty">"No call in this period."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="data-table" id=id>
+                            <thead><tr>
+                                <th scope="col">{s.column.clone()}</th><th scope="col" class="num">"Attempts"</th><th scope="col" class="num">"Answered"</th>
+                                <th scope="col" class="num">"ASR"</th><th scope="col" class="num">"ACD"</th><th scope="col" class="num">"PDD"</th>
+                                <th scope="col" class="num">"NER"</th><th scope="col" class="num">"Minutes"</th>
+                            </tr></thead>
+                            <tbody>
+                                {s.rows.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td class="nowrap">{r.period}</td><td class="num">{r.attempts}</td><td class="num">{r.answered}</td>
+                                        <td class="num">{r.asr}</td><td class="num">{r.acd}</td><td class="num">{r.pdd}</td>
+                                        <td class="num">{r.ner}</td><td class="num">{r.minutes}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            }
+        }).collect_view()}
     }
 }
 

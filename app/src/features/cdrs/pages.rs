@@ -27,7 +27,7 @@ pub fn CdrsPage() -> impl IntoView {
         {move || param("imported").map(|m| view! { <div class="notice-ok" role="status" id="cdr-import">{m}</div> })}
         {move || param("import_error").map(|m| view! { <div class="notice-error" role="alert">{m}</div> })}
         <form method="post" action=format!("{base}/cdrs/import") enctype="multipart/form-data" class="panel upload" id="cdr-upload">
-            <label for="cdr-file"><strong>"Upload a CDR file"</strong>" (CSV with a header row: call_id, start, answer, end, duration, a_number, b_number, carrier, customer, tier, sip_code; up to 10,000 lines)"</label>
+            <label for="cdr-file"><strong>"Upload a CDR file"</strong>" (CSV with a header row: call_id, start, answer, end, duration, a_number, b_number, carrier, customer, tier, sip_code, ring; up to 10,000 lines)"</label>
             <input id="cdr-file" type="file" name="file" accept=".csv,text/csv" required=true/>
             <button type="submit" class="btn btn-primary">"Upload CDRs"</button>
         </form>

@@ -118,15 +118,14 @@ pub async fn ledger_data(
     let customer = ledger::ledger_customer(&svc.db, &actor, customer_id)
         .await
         .map_err(fail)?;
-    let balance = ledger::balance(&svc.db, &actor, customer_id)
-        .await
-        .map_err(fail)?;
-    let alerts = services::balances::list_alerts(&svc.db, &actor, customer_id, 10)
+    // The customer is checked once; the rest reads its rows.
+    let balance = ledger::balance_of(&svc.db, &customer).await.map_err(fail)?;
+    let alerts = services::balances::alerts_of(&svc.db, customer.id, 10)
         .await
         .map_err(fail)?;
     let per_page = 50;
     let page = page.unwrap_or(1).max(1);
-    let (rows, total) = ledger::list_entries(&svc.db, &actor, customer_id, &filter, page, per_page)
+    let (rows, total) = ledger::entries_of(&svc.db, &customer, &filter, page, per_page)
         .await
         .map_err(fail)?;
     let minor = currency_decimals(&balance.currency);
