@@ -153,6 +153,25 @@ pub fn rate<'a>(
     Ok(price_row(deck, row, call, options))
 }
 
+/// Rates `call` against the rates `deck` will have in force at `as_of` (a pending deck or card
+/// not yet in force), with the call's own start for the time band: what the call would have
+/// cost had those rates applied. Longest prefix wins, as in [`rate`].
+///
+/// Errors: [`RatingError::NoRate`] when the deck has no rate for the number then.
+pub fn rate_as_of<'a>(
+    deck: &'a RateDeck,
+    call: &Call,
+    as_of: DateTime<Utc>,
+    options: &RatingOptions,
+) -> Result<Breakdown<'a>, RatingError> {
+    let at = as_of.max(call.start);
+    let row = deck.lookup(call.number, at).ok_or(RatingError::NoRate {
+        number: call.number,
+        at,
+    })?;
+    Ok(price_row(deck, row, call, options))
+}
+
 /// Rates a call of `duration_secs` seconds to `number` starting at `start`, answered when the
 /// duration is above 0, with half-up rounding to the currency's minor unit.
 ///

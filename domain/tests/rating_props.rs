@@ -133,3 +133,28 @@ fn max_duration_follows_the_increments_and_the_fee() {
     assert_eq!(max(&per_second, "100000"), 86_400);
     assert_eq!(max(&per_second, "-1"), 0);
 }
+
+#[test]
+fn a_pending_deck_prices_past_calls_as_of_its_date() {
+    use domain::rating::{Call, RatingOptions, rate, rate_as_of};
+    let next_week = Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).unwrap();
+    let row = RateRow::new(
+        Prefix::parse("44").unwrap(),
+        "UK",
+        Rate::parse("0.60").unwrap(),
+        next_week,
+    );
+    let deck = RateDeck::new(Currency::USD, vec![row]).unwrap();
+    let call = Call {
+        number: E164::parse("+442079460000").unwrap(),
+        start: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+        duration_secs: 90,
+        answered: true,
+    };
+    let options = RatingOptions::default();
+    // Not in force at the call's start...
+    assert!(rate(&deck, &call, &options).is_err());
+    // ...but as of its date: 90 s billed as two minutes (60/60) at 0.60.
+    let priced = rate_as_of(&deck, &call, next_week, &options).unwrap();
+    assert_eq!(priced.total.amount, Decimal::new(120, 2));
+}

@@ -1,6 +1,7 @@
 // Issue 7's re-rating: a switch operator charges Acme Telecom for a call to Afghanistan on the
 // Standard card (+20 %, in force since 1 January: 0.3276 a minute plus 0.273 a call), then publishes a cheaper card
-// (+10 %) back-dated to just after the first one. Staff run a dry run of today: Acme's line says
+// (+10 %) back-dated to just after the first one, after previewing its impact on the last 30
+// days of calls. Staff run a dry run of today: Acme's line says
 // 0.6006 before, 0.5733 after, +0.0273 to give back, and the call's price before and after;
 // nothing is posted yet. Applied, Acme's ledger has one re-rating entry; applying again changes
 // nothing, and the margin report shows the re-rated revenue. JavaScript off and on.
@@ -8,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
 
-async function publishCard(page, javaScript, markup, effective) {
+async function generateCard(page, javaScript, markup, effective) {
   await page.goto(`${page.url().split('/switch/')[0]}/switch/sell-cards`);
   await ready(page, javaScript);
   await page.fill('#card-form input[name=markup_value]', markup);
@@ -16,6 +17,10 @@ async function publishCard(page, javaScript, markup, effective) {
   await Promise.all([page.waitForURL(/\/switch\/sell-cards\/\d+/), page.getByRole('button', { name: 'Generate card' }).click()]);
   await ready(page, javaScript);
   await page.getByRole('button', { name: 'Publish card' }).waitFor({ timeout: 60_000 });
+}
+
+async function publishCard(page, javaScript, markup, effective) {
+  await generateCard(page, javaScript, markup, effective);
   await page.getByRole('button', { name: 'Publish card' }).click();
   await page.getByText(/Card published/).waitFor();
 }
@@ -39,7 +44,17 @@ for (const javaScript of [false, true]) {
       await page.getByText('1 lines read: 1 rated').waitFor();
       // The cheaper card, in force from a day after the first (the card in force is the one
       // that took effect last; a decrease needs no notice).
-      await publishCard(page, javaScript, '10', '2026-01-02T00:00');
+      await generateCard(page, javaScript, '10', '2026-01-02T00:00');
+      // Before publishing, its impact on the last 30 days: the call would bring 0.5733, not
+      // 0.6006; the margin over its 0.5460 cost halves.
+      await Promise.all([page.waitForURL(/impact=1/), page.getByRole('link', { name: 'Preview the impact on the last 30 days of calls' }).click()]);
+      await ready(page, javaScript);
+      await page.locator('#impact-total').waitFor();
+      assert.match(await page.locator('#impact-total tbody').textContent(), /^All calls10\.60060\.5733-0\.02730\.05460\.0273$/);
+      assert.match(await page.locator('#impact-destinations tbody').textContent(), /^Afghanistan1/);
+      assert.match(await page.locator('#impact-customers tbody').textContent(), /^Acme Telecom Ltd1/);
+      await page.getByRole('button', { name: 'Publish card' }).click();
+      await page.getByText(/Card published/).waitFor();
 
       const other = await openBrowser({ javaScript });
       try {

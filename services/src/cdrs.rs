@@ -12,6 +12,7 @@
 //! charged (a crash between the two steps) are charged when the same call id arrives again.
 
 pub mod files;
+pub mod impact;
 pub mod list;
 pub mod quality;
 mod rate;

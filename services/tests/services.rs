@@ -14,6 +14,7 @@ mod services {
     mod decks;
     mod destinations;
     pub mod helpers;
+    mod impact;
     mod job_controls;
     mod jobs;
     mod ledger;

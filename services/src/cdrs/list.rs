@@ -149,3 +149,29 @@ pub fn day_range(
         .and_utc();
     Ok((start, end))
 }
+
+/// The next `size` CDRs of `select` after id `after_id`, in id order, moving `after_id` past
+/// them (keyset pagination, for walking a large period without holding it in memory); empty at
+/// the end.
+///
+/// # Errors
+/// Database errors.
+pub async fn next_page(
+    db: &DatabaseConnection,
+    select: &sea_orm::Select<cdrs::Entity>,
+    after_id: &mut i64,
+    size: u64,
+) -> Result<Vec<cdrs::Model>, ServiceError> {
+    use sea_orm::QuerySelect;
+    let page = select
+        .clone()
+        .filter(cdrs::Column::Id.gt(*after_id))
+        .order_by_asc(cdrs::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?;
+    if let Some(last) = page.last() {
+        *after_id = last.id;
+    }
+    Ok(page)
+}

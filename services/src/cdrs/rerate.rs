@@ -113,15 +113,10 @@ pub async fn dry_run(
     let mut totals: BTreeMap<i64, Totals> = BTreeMap::new();
     let mut after_id = 0i64;
     loop {
-        let page = select
-            .clone()
-            .filter(cdrs::Column::Id.gt(after_id))
-            .order_by_asc(cdrs::Column::Id)
-            .limit(2000)
-            .all(db)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after_id = last.id;
+        let page = super::list::next_page(db, &select, &mut after_id, 2000).await?;
+        if page.is_empty() {
+            break;
+        }
         for cdr in page {
             checked += 1;
             let Some(customer_id) = cdr.customer_id else {

@@ -5,6 +5,7 @@
 use super::api::{ActivateDeck, ExportDeck, ImportDeck, get_deck_page};
 use super::dto::decks_path;
 use super::dto::{ChangeCounts, DeckPage, DeckRow, ExportRow, OptionsForm, PreviewDto, RefusedRow};
+use crate::features::reports::impact::{ImpactLink, ImpactPanel, ImpactResource, deck_impact};
 use crate::ui::fields::FormError;
 use crate::ui::page::operator_base;
 use crate::ui::page::{ContentTabs, ErrorPanel, query_string};
@@ -165,6 +166,16 @@ pub fn DeckDetailPage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
+    let impact: ImpactResource = Resource::new(
+        move || (id("id"), id("deck"), q("impact").is_some()),
+        |(carrier, deck, show)| async move {
+            if show {
+                deck_impact(carrier, deck).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -174,6 +185,7 @@ pub fn DeckDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <ImpactPanel impact/>
     }
 }
 
@@ -428,6 +440,7 @@ fn ImportedSection(
                     <button type="submit" class="btn btn-primary">"Activate deck"</button>
                 </ActionForm>
             })}
+            {((deck.state == "imported" || deck.state == "scheduled") && base != "/carrier").then(|| view! { <ImpactLink/> })}
         </div>
         <ContentTabs tabs=&[("changes", "Rate changes"), ("refused", "Refused rows"), ("rates", "Rates"), ("export", "Export")] current=tab/>
         <div hidden=move || tab.get() != "changes">

@@ -5,6 +5,7 @@ use super::api::{
     CardPage, CardRow, CardsData, GenerateSellCard, MyRatesData, PublishSellCard, get_sell_card,
     list_sell_cards, my_rates,
 };
+use crate::features::reports::impact::{ImpactLink, ImpactPanel, ImpactResource, card_impact};
 use crate::ui::fields::{Field, FormError, SelectField};
 use crate::ui::page::{ErrorPanel, operator_base, query_string};
 use leptos::prelude::*;
@@ -211,6 +212,25 @@ pub fn SellCardPage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
+    let impact: ImpactResource = Resource::new(
+        move || {
+            (
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0),
+                query.read().get("impact").is_some(),
+            )
+        },
+        |(id, show)| async move {
+            if show {
+                card_impact(id).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -223,6 +243,7 @@ pub fn SellCardPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <ImpactPanel impact/>
     }
 }
 
@@ -288,6 +309,7 @@ fn CardView(data: CardPage, publish: ServerAction<PublishSellCard>) -> impl Into
                         })}
                         <button type="submit" class="btn btn-primary">"Publish card"</button>
                     </ActionForm>
+                    <ImpactLink/>
                 })}
             </div>
         })}
