@@ -258,6 +258,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "My calls",
                 "calls cdr call detail records history usage charges destinations",
             ),
+            page(
+                "/customer/usage",
+                "Usage",
+                "usage spend cost per day destination chart minutes calls",
+            ),
         ],
     },
     NavSection {

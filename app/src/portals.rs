@@ -13,7 +13,7 @@ use crate::features::jobs::pages::JobsPage;
 use crate::features::ledger::pages::MyBalancePage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::profile::pages::ProfilePage;
-use crate::features::reports::pages::MarginReportPage;
+use crate::features::reports::pages::{MarginReportPage, MyUsagePage};
 use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
 use crate::features::search::SearchPage;
@@ -77,6 +77,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
             <Route path=path!("calls") view=MyCallsPage ssr=SsrMode::Async/>
+            <Route path=path!("usage") view=MyUsagePage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
             <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
             <Route path=path!("search") view=SearchPage ssr=SsrMode::Async/>

@@ -81,6 +81,8 @@ for (const javaScript of [false, true]) {
       await page.getByText('Trunk saved.').waitFor();
       await page.getByText('sip:gw.fabrikam.example:5080;transport=tcp').waitFor();
 
+      // Delete asks first.
+      await page.locator('#trunks details.confirm summary', { hasText: 'Delete' }).click();
       await page.getByRole('button', { name: 'Delete trunk Primary' }).click();
       await page.getByText('Trunk deleted.').waitFor();
       await page.getByText('No trunk yet').waitFor();

@@ -4,7 +4,7 @@
 // refused by its number, a call of an unknown customer is kept unrated with the reason, and the
 // same file again charges nothing twice. The routes API tells the switch how long Acme's next
 // call may last on what is left. Acme then finds the call under My calls, without the
-// buy cost, and its balance lower by the price. JavaScript off and on.
+// buy cost, its balance lower by the price, and its usage by destination. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
@@ -100,6 +100,11 @@ for (const javaScript of [false, true]) {
         await ready(acme, javaScript);
         assert.match(await acme.locator('#balance').textContent(), /249\.3994 USDBalance/);
         assert.match(await acme.locator('#ledger-entries').textContent(), /Call chargeCall to \+93771234567 \(Afghanistan\), 60 s billed.*-0\.6006/);
+        // Its usage: the one call, by destination, with a chart of the spend per day.
+        await acme.goto(`${base}/customer/usage`);
+        await ready(acme, javaScript);
+        assert.match(await acme.locator('#usage tbody').textContent(), /^Afghanistan11\.00\.6006100\.0 %$/);
+        assert.equal(await acme.locator('.margin-chart svg').count(), 1);
       } finally {
         await other.browser.close();
       }

@@ -45,6 +45,7 @@ for (const javaScript of [false, true]) {
       // The cheaper card, in force from a day after the first (the card in force is the one
       // that took effect last; a decrease needs no notice).
       await generateCard(page, javaScript, '10', '2026-01-02T00:00');
+      const cardUrl = page.url();
       // Before publishing, its impact on the last 30 days: the call would bring 0.5733, not
       // 0.6006; the margin over its 0.5460 cost halves.
       await Promise.all([page.waitForURL(/impact=1/), page.getByRole('link', { name: 'Preview the impact on the last 30 days of calls' }).click()]);
@@ -53,6 +54,8 @@ for (const javaScript of [false, true]) {
       assert.match(await page.locator('#impact-total tbody').textContent(), /^All calls10\.60060\.5733-0\.02730\.05460\.0273$/);
       assert.match(await page.locator('#impact-destinations tbody').textContent(), /^Afghanistan1/);
       assert.match(await page.locator('#impact-customers tbody').textContent(), /^Acme Telecom Ltd1/);
+      await page.goto(cardUrl);
+      await ready(page, javaScript);
       await page.getByRole('button', { name: 'Publish card' }).click();
       await page.getByText(/Card published/).waitFor();
 

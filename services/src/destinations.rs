@@ -236,7 +236,8 @@ fn staff(actor: &Actor) -> Result<(), ServiceError> {
 /// Filters and page of [`list`].
 #[derive(Debug, Clone, Default)]
 pub struct DestinationQuery {
-    /// Digits: entries whose prefix starts with them; text: in the country or name.
+    /// A number (digits, with `+` or `00`, spaces, dashes, dots or brackets as people write it):
+    /// entries whose prefix starts with its digits; text: in the country or name.
     pub search: Option<String>,
     /// Only this kind.
     pub kind: Option<DestinationKind>,
@@ -258,8 +259,17 @@ pub async fn list(
     staff(actor)?;
     let mut select = destinations::Entity::find();
     if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let digits: String = text.trim_start_matches('+').to_owned();
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
+        // A number as people write it: `+93 77`, `0093-77`, `(93) 77`.
+        let compact: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+            .collect();
+        let digits = compact
+            .strip_prefix('+')
+            .or_else(|| compact.strip_prefix("00"))
+            .unwrap_or(&compact)
+            .to_owned();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             select = select.filter(destinations::Column::Prefix.starts_with(&digits));
         } else {
             let pattern = format!("%{}%", text.to_lowercase());

@@ -9,8 +9,11 @@ stylance::import_crate_style!(style, "src/ui/fields.module.css");
 /// that names it.
 #[component]
 pub fn Field(
-    /// The input's `name` (and id).
+    /// The input's `name` (and id, unless `id` is given).
     name: &'static str,
+    /// The input's id, when two fields of one page share a `name` (ids must be unique).
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// The visible label.
     label: &'static str,
     /// `text`, `email`, `password`, ...
@@ -36,11 +39,12 @@ pub fn Field(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.for_field(name));
-    let described = format!("{name}-help");
+    let id = id.unwrap_or(name);
+    let described = format!("{id}-help");
     view! {
         <div class=style::field>
-            <label for=name class=style::label>{label}</label>
-            <input id=name name=name type=kind value=value required=required autocomplete=autocomplete readonly=readonly
+            <label for=id class=style::label>{label}</label>
+            <input id=id name=name type=kind value=value required=required autocomplete=autocomplete readonly=readonly
                 class=style::input
                 aria-invalid=move || message().is_some().to_string()
                 aria-describedby=described.clone()/>

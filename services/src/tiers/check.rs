@@ -133,6 +133,16 @@ pub(super) async fn check(
                     "split",
                     "gives weights like Northwind Voice=70, Contoso Telecom=30",
                 );
+            } else if config.weights.len() == parts.len() {
+                let total: u32 = config.weights.iter().map(|(_, w)| *w).sum();
+                if total != 100 {
+                    checks.fail(
+                        "split",
+                        format!(
+                            "shares out calls in percent: the weights add up to {total}, not 100"
+                        ),
+                    );
+                }
             }
         }
         _ => {}

@@ -41,6 +41,13 @@ async fn a_z_database(db: DatabaseConnection) {
         .await
         .unwrap();
     assert_eq!(found.items[0].name, "Antigua & Barbuda");
+    // Written as people write numbers.
+    for typed in ["+1 268", "001-268", "(1) 268"] {
+        let found = destinations::list(db, &staff, &page(typed, None))
+            .await
+            .unwrap();
+        assert_eq!(found.items[0].name, "Antigua & Barbuda", "{typed}");
+    }
     let found = destinations::list(db, &staff, &page("", Some(DestinationKind::Satellite)))
         .await
         .unwrap();

@@ -101,6 +101,40 @@ async fn the_margin_report_sums_rated_calls(db: DatabaseConnection) {
         ("Cheap Co", Some(17_000))
     );
 
+    // The customer's own usage: its two calls, per destination and per day.
+    let caller = by_customer.rows[0].name.clone();
+    assert_eq!(caller, "Caller Ltd");
+    let caller_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        services::entities::customers::Entity::find()
+            .filter(services::entities::customers::Column::CompanyName.eq("Caller Ltd"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let mut me = actor(7, Role::Customer);
+    me.customer_id = Some(caller_id);
+    let usage = services::reports::usage(db, &me, caller_id, &from, &to)
+        .await
+        .unwrap();
+    assert_eq!(usage.currency, "USD");
+    let spend: Vec<(&str, i64, i64, i64)> = usage
+        .by_destination
+        .iter()
+        .map(|u| (u.label.as_str(), u.calls, u.billed_secs, u.spend))
+        .collect();
+    assert_eq!(spend, [("London", 1, 120, 24_000), ("UK", 1, 60, 15_000)]);
+    assert_eq!((usage.total.calls, usage.total.spend), (2, 39_000));
+    assert_eq!(usage.days.len(), 7);
+    assert_eq!(usage.days.iter().map(|d| d.spend).sum::<i64>(), 39_000);
+    // Another customer's usage is not found for it.
+    assert!(matches!(
+        services::reports::usage(db, &me, caller_id + 1, &from, &to).await,
+        Err(ServiceError::NotFound)
+    ));
+
     // Bad input and other roles.
     let err = margin_report(db, &admin, "yesterday", &to, GroupBy::Carrier)
         .await

@@ -258,6 +258,30 @@ async fn tiers_and_lcr_tester(db: DatabaseConnection) {
     .await
     .unwrap_err();
     assert_eq!(fields(err), ["split"]);
+    let err = tiers::save_tier(
+        db,
+        &admin,
+        None,
+        TierInput {
+            name: "Split".into(),
+            strategy: "percentage_split".into(),
+            split: "Cheap Co=60".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    match err {
+        ServiceError::Validation(f) => {
+            assert_eq!(f[0].field, "split");
+            assert!(
+                f[0].message.contains("add up to 60, not 100"),
+                "{}",
+                f[0].message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     let err = lcr::test_route(db, &admin, "hello", standard, None, 60, None)
         .await
         .unwrap_err();

@@ -434,7 +434,7 @@ fn Trunks(
         view! { <p class="empty">"No trunk yet: add the carrier's SIP address below so the switch can send it calls."</p> }.into_any()
     } else {
         view! {
-            <table class="data-table">
+            <table class="data-table" id="trunks">
                 <thead><tr>
                     <th scope="col">"Trunk"</th><th scope="col">"Address"</th><th scope="col">"Authentication"</th>
                     <th scope="col">"Codecs"</th><th scope="col">"State"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
@@ -455,11 +455,15 @@ fn Trunks(
                                 <td class="row-actions">
                                     <a class="btn btn-secondary btn-small" href=format!("{base}/carriers/{carrier_id}?tab=trunks&trunk={}", t.id)
                                         aria-label=format!("Edit trunk {}", t.name)>"Edit"</a>
-                                    <ActionForm action=delete attr:class="inline">
-                                        <input type="hidden" name="carrier_id" value=carrier_id/>
-                                        <input type="hidden" name="trunk_id" value=t.id/>
-                                        <button type="submit" class="btn btn-secondary btn-small" aria-label=format!("Delete trunk {}", t.name)>"Delete"</button>
-                                    </ActionForm>
+                                    // Two steps, with or without JavaScript: Delete opens the confirmation.
+                                    <details class="confirm">
+                                        <summary class="btn btn-secondary btn-small">"Delete"</summary>
+                                        <ActionForm action=delete attr:class="inline">
+                                            <input type="hidden" name="carrier_id" value=carrier_id/>
+                                            <input type="hidden" name="trunk_id" value=t.id/>
+                                            <button type="submit" class="btn btn-danger btn-small">{format!("Delete trunk {}", t.name)}</button>
+                                        </ActionForm>
+                                    </details>
                                 </td>
                             </tr>
                         }
@@ -511,7 +515,7 @@ fn TrunkForm(
             <input type="hidden" name="carrier_id" value=carrier_id/>
             <input type="hidden" name="trunk_id" value=editing_id.map(|v| v.to_string()).unwrap_or_default()/>
             <div class="panel">
-                <Field name="name" label="Name" required=true value=value(|t| t.name.clone()) error help="Like Primary or Backup; unique for this carrier."/>
+                <Field name="name" id="trunk-name" label="Name" required=true value=value(|t| t.name.clone()) error help="Like Primary or Backup; unique for this carrier."/>
                 <Field name="host" label="Host" required=true value=value(|t| t.host.clone()) error
                     help="IP address or host name of the carrier's SIP server, like 203.0.113.10 or sip.carrier.example."/>
                 <Field name="port" label="Port" kind="number" value=value(|t| t.port.to_string()) error help="Empty for 5060 (5061 with TLS)."/>

@@ -122,7 +122,7 @@ fn CategoryTable(
             <div class="panel">
                 <crate::ui::fields::SelectField name="category_id" label="Category" error=group_error
                     options=choices.into_iter().map(|(id, n)| (id.to_string(), n)).collect()/>
-                <Field name="name" label="Group name" required=true error=group_error help="For example Gold, Silver, Resellers."/>
+                <Field name="name" id="group-name" label="Group name" required=true error=group_error help="For example Gold, Silver, Resellers."/>
                 <input type="hidden" name="description" value=""/>
                 <button type="submit" class="btn btn-primary">"Add group"</button>
             </div>
@@ -133,8 +133,8 @@ fn CategoryTable(
             <div class="panel">
                 <crate::ui::fields::SelectField name="id" label="Category" error=rename_error
                     options=rename_choices/>
-                <Field name="name" label="New name" required=true error=rename_error/>
-                <Field name="description" label="Description" error=rename_error/>
+                <Field name="name" id="rename-name" label="New name" required=true error=rename_error/>
+                <Field name="description" id="rename-description" label="Description" error=rename_error/>
                 <button type="submit" class="btn btn-primary">"Rename"</button>
             </div>
         </ActionForm>

@@ -117,3 +117,95 @@ pub async fn margin_data(
         chart_svg,
     })
 }
+
+/// A day or destination of a customer's usage, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageLine {
+    /// A destination, or `Total`.
+    pub label: String,
+    /// Rated calls.
+    pub calls: i64,
+    /// Billed minutes, one decimal.
+    pub minutes: String,
+    /// Charged, with the currency's decimals (4 at least).
+    pub spend: String,
+    /// Share of the period's spend, `62.5 %`.
+    pub share: String,
+}
+
+/// The customer's Usage page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsagePage {
+    /// First day shown.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// The billing currency.
+    pub currency: String,
+    /// Spend per day (SVG drawn on the server), empty without calls.
+    pub chart_svg: String,
+    /// Per destination, largest spend first.
+    pub by_destination: Vec<UsageLine>,
+    /// All of it.
+    pub total: UsageLine,
+}
+
+/// The signed-in customer's usage from `from` to `to` (`YYYY-MM-DD`, UTC; default this month):
+/// spend per day and per destination.
+///
+/// # Errors
+/// `Validation` naming `from` or `to`; `NotFound` for a user without a customer.
+#[server(endpoint = "usage_data")]
+pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<UsagePage, AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    use chrono::Datelike as _;
+    use services::cdrs::AMOUNT_DECIMALS;
+    use services::reports::Usage;
+    let svc = services()?;
+    let me = signed_in().await?;
+    let actor = me.actor();
+    let customer_id = actor
+        .customer_id
+        .ok_or_else(|| fail(services::ServiceError::NotFound))?;
+    let today = chrono::Utc::now().date_naive();
+    let from = from
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today).to_string());
+    let to = to
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| today.to_string());
+    let report = services::reports::usage(&svc.db, &actor, customer_id, &from, &to)
+        .await
+        .map_err(fail)?;
+    let minor = services::ledger::currency_decimals(&report.currency);
+    let decimals = AMOUNT_DECIMALS.max(minor);
+    let whole = report.total.spend;
+    let line = |u: &Usage| UsageLine {
+        label: if u.label.is_empty() {
+            "(no destination)".to_owned()
+        } else {
+            u.label.clone()
+        },
+        calls: u.calls,
+        minutes: format!("{}.{}", u.billed_secs / 60, (u.billed_secs % 60) / 6),
+        spend: domain::ledger::display(u.spend, decimals),
+        share: if whole > 0 {
+            let tenths = i128::from(u.spend) * 1000 / i128::from(whole);
+            format!("{}.{} %", tenths / 10, tenths % 10)
+        } else {
+            String::new()
+        },
+    };
+    Ok(UsagePage {
+        chart_svg: if report.total.calls > 0 {
+            super::chart::spend_svg(&report.days, &report.currency, minor)
+        } else {
+            String::new()
+        },
+        by_destination: report.by_destination.iter().map(line).collect(),
+        total: line(&report.total),
+        from,
+        to,
+        currency: report.currency,
+    })
+}

@@ -1,6 +1,6 @@
-//! Carriers > Revenue & margin.
+//! Carriers > Revenue & margin (Super Admin) and Voice > Usage (Customer).
 
-use super::api::{MarginLine, MarginPage, margin_data};
+use super::api::{MarginLine, MarginPage, UsagePage, margin_data, usage_data};
 use crate::ui::page::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -102,6 +102,70 @@ fn MarginView(page: MarginPage) -> impl IntoView {
                     <tfoot>{lines(totals, true)}</tfoot>
                 </table>
                 </div>
+            }.into_any()
+        }}
+    }
+}
+
+/// Customer portal > Voice > Usage: what the customer's calls cost, per day and per destination.
+#[component]
+pub fn MyUsagePage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let data = Resource::new(
+        move || (param("from"), param("to")),
+        |(from, to)| usage_data(from, to),
+    );
+    view! {
+        <Title text="Usage"/>
+        <div class="page-head"><h1>"Usage"</h1></div>
+        <Transition fallback=|| view! { <p class="empty">"Loading your usage…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <UsageView page/> }.into_any(),
+                    Err(err) => view! { <ErrorPanel err/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UsageView(page: UsagePage) -> impl IntoView {
+    let UsagePage {
+        from,
+        to,
+        currency,
+        chart_svg,
+        by_destination,
+        total,
+    } = page;
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:id="usage-filters">
+            <label class="inline-label">"From "<input type="date" name="from" value=from/></label>
+            <label class="inline-label">"To "<input type="date" name="to" value=to/></label>
+            <button type="submit" class="btn btn-secondary btn-small">"Show"</button>
+        </Form>
+        {if by_destination.is_empty() {
+            view! { <p class="empty">"No charged call in this period."</p> }.into_any()
+        } else {
+            view! {
+                <div class="margin-chart" role="img" aria-label=format!("What your calls cost per day, in {currency}") inner_html=chart_svg></div>
+                <p class="muted chart-legend"><span class="key-revenue">"■ spend"</span>{format!(" per day, in {currency}")}</p>
+                <table class="data-table" id="usage">
+                    <thead><tr>
+                        <th scope="col">"Destination"</th><th scope="col" class="num">"Calls"</th><th scope="col" class="num">"Minutes"</th>
+                        <th scope="col" class="num">{format!("Spend ({currency})")}</th><th scope="col" class="num">"Share"</th>
+                    </tr></thead>
+                    <tbody>
+                        {by_destination.into_iter().map(|u| view! {
+                            <tr><td>{u.label}</td><td class="num">{u.calls}</td><td class="num">{u.minutes}</td><td class="num">{u.spend}</td><td class="num">{u.share}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot>
+                        <tr><th scope="row">{total.label}</th><td class="num">{total.calls}</td><td class="num">{total.minutes}</td><td class="num">{total.spend}</td><td class="num">{total.share}</td></tr>
+                    </tfoot>
+                </table>
             }.into_any()
         }}
     }

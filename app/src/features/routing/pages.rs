@@ -184,7 +184,7 @@ fn TierForm(
                     options=STRATEGIES.iter().map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect()
                     help="Lowest cost: cheapest first. Quality weighted: rate divided by ASR and ACD. Priority: your order. Split: the first carrier drawn by weight per call."/>
                 <Field name="priority" label="Priority order" value=t.priority.clone() error help="Priority list: carrier names in order, comma-separated."/>
-                <Field name="split" label="Split weights" value=t.split.clone() error help="Percentage split: like Northwind Voice=70, Contoso Telecom=30."/>
+                <Field name="split" label="Split weights" value=t.split.clone() error help="Percentage split: like Northwind Voice=70, Contoso Telecom=30; the weights total 100."/>
                 <Field name="target_acd" label="Target ACD (seconds)" kind="number" value=t.target_acd.clone() error help="Quality weighted: the ACD that earns full marks (default 60)."/>
                 <fieldset class="scopes">
                     <legend><strong>"Carriers"</strong>" (none ticked: every carrier)"</legend>
