@@ -106,7 +106,8 @@ pub struct MarginReport {
     pub days: Vec<DayTotals>,
 }
 
-fn day_expr(backend: DatabaseBackend) -> &'static str {
+/// The SQL of a CDR's UTC day, `YYYY-MM-DD`, for `GROUP BY`.
+pub(crate) fn day_expr(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => "to_char(start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         // SeaORM stores times as text beginning with the UTC date.

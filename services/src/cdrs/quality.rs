@@ -51,10 +51,9 @@ fn key(split: Split, backend: DatabaseBackend) -> &'static str {
     let pg = backend == DatabaseBackend::Postgres;
     match (split, pg) {
         (Split::Total, _) => "''",
-        (Split::Day, true) => "to_char(start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         (Split::Hour, true) => "to_char(start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+        (Split::Day, _) => crate::reports::day_expr(backend),
         // SeaORM keeps SQLite times as RFC 3339 text in UTC: `2026-11-30T16:50:40.418+00:00`.
-        (Split::Day, false) => "substr(start_at, 1, 10)",
         (Split::Hour, false) => "replace(substr(start_at, 1, 13), 'T', ' ')",
         (Split::Destination, _) => "destination",
         (Split::Customer, _) => "CAST(customer_id AS TEXT)",

@@ -42,6 +42,36 @@ pub struct MarginPage {
     pub chart_svg: String,
 }
 
+/// The period a report form asked for, `this month to today` where a day is left empty.
+#[cfg(feature = "ssr")]
+fn period_or_this_month(from: Option<String>, to: Option<String>) -> (String, String) {
+    use chrono::Datelike as _;
+    let today = chrono::Utc::now().date_naive();
+    let given = |d: Option<String>| d.filter(|d| !d.trim().is_empty());
+    (
+        given(from).unwrap_or_else(|| today.with_day(1).unwrap_or(today).to_string()),
+        given(to).unwrap_or_else(|| today.to_string()),
+    )
+}
+
+/// Billed seconds as minutes with one decimal (tenths rounded down), `2.5`.
+#[cfg(feature = "ssr")]
+fn minutes(secs: i64) -> String {
+    format!("{}.{}", secs / 60, (secs % 60) / 6)
+}
+
+/// `part` as a percent of `whole` with one decimal (rounded toward zero), `-4.7 %`; empty when
+/// `whole` is not above zero.
+#[cfg(feature = "ssr")]
+fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return String::new();
+    }
+    let tenths = i128::from(part) * 1000 / i128::from(whole);
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{} %", tenths.abs() / 10, tenths.abs() % 10)
+}
+
 /// The revenue, cost and margin of the rated calls from `from` to `to` (`YYYY-MM-DD`, UTC;
 /// default this month) by `by` (`carrier`, `customer`, `destination`); staff only.
 ///
@@ -54,19 +84,12 @@ pub async fn margin_data(
     by: Option<String>,
 ) -> Result<MarginPage, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
-    use chrono::Datelike as _;
     use domain::access::Portal;
     use services::cdrs::AMOUNT_DECIMALS;
     use services::reports::{GroupBy, MarginRow, margin_report};
     let svc = services()?;
     let me = signed_in_to(Portal::Admin).await?;
-    let today = chrono::Utc::now().date_naive();
-    let from = from
-        .filter(|f| !f.trim().is_empty())
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today).to_string());
-    let to = to
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| today.to_string());
+    let (from, to) = period_or_this_month(from, to);
     let by_text = by.unwrap_or_default();
     let group = GroupBy::parse(&by_text).map_err(fail)?;
     let report = margin_report(&svc.db, &me.actor(), &from, &to, group)
@@ -77,20 +100,15 @@ pub async fn margin_data(
     let line = |r: &MarginRow| MarginLine {
         name: r.name.clone(),
         calls: r.calls,
-        minutes: format!("{}.{}", r.billed_secs / 60, (r.billed_secs % 60) / 6),
+        minutes: minutes(r.billed_secs),
         revenue: money(r.revenue.micros, &r.revenue.currency),
         cost: money(r.cost.micros, &r.cost.currency),
         margin: r
             .margin
             .map_or_else(|| "–".to_owned(), |m| money(m, &r.revenue.currency)),
-        margin_pct: match r.margin {
-            Some(m) if r.revenue.micros > 0 => {
-                let tenths = i128::from(m) * 1000 / i128::from(r.revenue.micros);
-                let sign = if tenths < 0 { "-" } else { "" };
-                format!("{sign}{}.{} %", tenths.abs() / 10, tenths.abs() % 10)
-            }
-            _ => String::new(),
-        },
+        margin_pct: r
+            .margin
+            .map_or_else(String::new, |m| percent(m, r.revenue.micros)),
         loss: r.margin.is_some_and(|m| m < 0),
     };
     let chart_svg = if report.currency.is_empty() {
@@ -158,7 +176,6 @@ pub struct UsagePage {
 #[server(endpoint = "usage_data")]
 pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<UsagePage, AppError> {
     use crate::ssr::{fail, services, signed_in};
-    use chrono::Datelike as _;
     use services::cdrs::AMOUNT_DECIMALS;
     use services::reports::Usage;
     let svc = services()?;
@@ -167,13 +184,7 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
     let customer_id = actor
         .customer_id
         .ok_or_else(|| fail(services::ServiceError::NotFound))?;
-    let today = chrono::Utc::now().date_naive();
-    let from = from
-        .filter(|f| !f.trim().is_empty())
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today).to_string());
-    let to = to
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| today.to_string());
+    let (from, to) = period_or_this_month(from, to);
     let report = services::reports::usage(&svc.db, &actor, customer_id, &from, &to)
         .await
         .map_err(fail)?;
@@ -187,14 +198,9 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
             u.label.clone()
         },
         calls: u.calls,
-        minutes: format!("{}.{}", u.billed_secs / 60, (u.billed_secs % 60) / 6),
+        minutes: minutes(u.billed_secs),
         spend: domain::ledger::display(u.spend, decimals),
-        share: if whole > 0 {
-            let tenths = i128::from(u.spend) * 1000 / i128::from(whole);
-            format!("{}.{} %", tenths / 10, tenths % 10)
-        } else {
-            String::new()
-        },
+        share: percent(u.spend, whole),
     };
     Ok(UsagePage {
         chart_svg: if report.total.calls > 0 {
