@@ -7,7 +7,7 @@
 // buy cost, its balance lower by the price, and its usage by destination. JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withSession, activateRealDeck, ready, signIn, openBrowser } from './helpers.mjs';
+import { withSession, activateRealDeck, ready, signIn, openBrowser, publishCard } from './helpers.mjs';
 
 for (const javaScript of [false, true]) {
   const mode = javaScript ? 'hydrated' : 'JavaScript off';
@@ -15,14 +15,7 @@ for (const javaScript of [false, true]) {
   test(`${mode}: a CDR file is rated and charged once; the customer sees its calls`, () =>
     withSession({ javaScript, email: 'switch@didtron.example' }, async (base, page) => {
       await activateRealDeck(page, base, javaScript);
-      await page.goto(`${base}/switch/sell-cards`);
-      await ready(page, javaScript);
-      await page.fill('#card-form input[name=markup_value]', '20');
-      await Promise.all([page.waitForURL(/\/switch\/sell-cards\/\d+/), page.getByRole('button', { name: 'Generate card' }).click()]);
-      await ready(page, javaScript);
-      await page.getByRole('button', { name: 'Publish card' }).waitFor({ timeout: 60_000 });
-      await page.getByRole('button', { name: 'Publish card' }).click();
-      await page.getByText(/Card published/).waitFor();
+      await publishCard(page, javaScript, '20');
 
       const start = new Date(Date.now() + 5_000);
       const at = (s) => new Date(start.getTime() + s * 1000).toISOString();

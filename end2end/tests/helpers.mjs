@@ -139,3 +139,23 @@ export async function activateRealDeck(page, base, javaScript) {
   await page.getByRole('button', { name: 'Activate deck' }).click();
   await page.getByText('Deck activated.').waitFor();
 }
+
+/// As a switch operator on a /switch/ page: generates the Standard card for all customers with
+/// `markup` percent (effective `effective`, a datetime-local value, when given) and waits until
+/// it can be published.
+export async function generateCard(page, javaScript, markup, effective) {
+  await page.goto(`${page.url().split('/switch/')[0]}/switch/sell-cards`);
+  await ready(page, javaScript);
+  await page.fill('#card-form input[name=markup_value]', markup);
+  if (effective) await page.fill('#card-form input[name=effective_from]', effective);
+  await Promise.all([page.waitForURL(/\/switch\/sell-cards\/\d+/), page.getByRole('button', { name: 'Generate card' }).click()]);
+  await ready(page, javaScript);
+  await page.getByRole('button', { name: 'Publish card' }).waitFor({ timeout: 60_000 });
+}
+
+/// generateCard, then publishes the card.
+export async function publishCard(page, javaScript, markup, effective) {
+  await generateCard(page, javaScript, markup, effective);
+  await page.getByRole('button', { name: 'Publish card' }).click();
+  await page.getByText(/Card published/).waitFor();
+}

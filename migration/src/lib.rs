@@ -25,6 +25,7 @@ mod m20261130_000019_create_cdrs;
 mod m20261130_000020_create_balance_alerts;
 mod m20261130_000021_create_rerates;
 mod m20261130_000022_add_cdr_pdd;
+mod m20261130_000023_create_cdr_files;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_create_balance_alerts::Migration),
             Box::new(m20261130_000021_create_rerates::Migration),
             Box::new(m20261130_000022_add_cdr_pdd::Migration),
+            Box::new(m20261130_000023_create_cdr_files::Migration),
         ]
     }
 }

@@ -14,10 +14,6 @@
 #[path = "load/mod.rs"]
 mod load;
 
-use domain::access::Role;
-use services::audit::Actor;
-use services::decks::{self, DeckOptions};
-use services::jobs::{JobKind, JobRequest};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -33,81 +29,10 @@ async fn main() {
     let (settings, _data) = load::settings(&db_url);
     let svc = services::Services::start(settings).await.unwrap();
     services::seed::seed_demo(&svc.db).await.unwrap();
-    let admin = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        use services::entities::users;
-        users::Entity::find()
-            .filter(users::Column::Email.eq("superadmin@didtron.example"))
-            .one(&svc.db)
-            .await
-            .unwrap()
-            .expect("the demo super admin")
-    };
-    let actor = Actor {
-        tenant_id: 1,
-        user_id: admin.id,
-        email: admin.email.clone(),
-        role: Role::SuperAdmin,
-        customer_id: None,
-        carrier_id: None,
-        ip: None,
-        user_agent: None,
-    };
+    let actor = load::demo_admin(&svc).await;
     let started = Instant::now();
     for n in 1..=carriers {
-        let carrier = services::carriers::create_carrier(
-            &svc.db,
-            &actor,
-            services::carriers::CarrierInput {
-                name: format!("Load carrier {n:02}"),
-                currency: "USD".into(),
-                status: "active".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        services::carriers::save_trunk(
-            &svc.db,
-            &actor,
-            carrier.id,
-            None,
-            services::carriers::TrunkInput {
-                name: "Primary".into(),
-                host: format!("198.51.100.{n}"),
-                enabled: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let csv = domain::sample::deck_csv(n, rows).into_bytes();
-        let deck = decks::upload_deck(&svc, &actor, carrier.id, "load.csv", csv, None)
-            .await
-            .unwrap();
-        let job = decks::start_import(
-            &svc,
-            &actor,
-            carrier.id,
-            deck.id,
-            DeckOptions::default(),
-            None,
-        )
-        .await
-        .unwrap();
-        services::jobs::run(
-            &svc,
-            &JobRequest {
-                id: job,
-                kind: JobKind::ImportDeck.key().to_owned(),
-                payload: serde_json::json!({ "deck_id": deck.id }),
-            },
-        )
-        .await
-        .unwrap();
-        decks::activate_deck(&svc.db, &actor, carrier.id, deck.id)
-            .await
-            .unwrap();
+        load::carrier_with_deck(&svc, &actor, n, rows).await;
     }
     services::tiers::list_tiers(&svc.db, &actor).await.unwrap();
     let key = services::api_keys::create_key(&svc.db, &actor, "wrk", &["routes:read".to_owned()])

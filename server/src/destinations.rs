@@ -79,14 +79,26 @@ pub(crate) async fn file_field(
     form: &mut Multipart,
     name: &str,
 ) -> Result<Option<Vec<u8>>, String> {
-    let mut bytes = None;
+    Ok(named_file_field(form, name).await?.map(|(_, bytes)| bytes))
+}
+
+/// The file name (as the browser sent it) and bytes of form field `name`, if present.
+pub(crate) async fn named_file_field(
+    form: &mut Multipart,
+    name: &str,
+) -> Result<Option<(String, Vec<u8>)>, String> {
+    let mut file = None;
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.name() == Some(name) => {
-                bytes = Some(field.bytes().await.map_err(|e| e.to_string())?.to_vec());
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                file = Some((
+                    file_name,
+                    field.bytes().await.map_err(|e| e.to_string())?.to_vec(),
+                ));
             }
             Ok(Some(_)) => {}
-            Ok(None) => return Ok(bytes),
+            Ok(None) => return Ok(file),
             Err(e) => return Err(e.to_string()),
         }
     }

@@ -157,14 +157,22 @@ pub fn build_router(services: Services) -> Router {
         .route(
             "/admin/cdrs/import",
             axum::routing::post(cdrs::import).layer(axum::extract::DefaultBodyLimit::max(
-                middleware::DECK_UPLOAD_LIMIT_BYTES,
+                middleware::CDR_UPLOAD_LIMIT_BYTES,
             )),
+        )
+        .route(
+            "/admin/cdrs/files/{id}/problems.csv",
+            get(cdrs::problems_csv),
         )
         .route(
             "/switch/cdrs/import",
             axum::routing::post(cdrs::import).layer(axum::extract::DefaultBodyLimit::max(
-                middleware::DECK_UPLOAD_LIMIT_BYTES,
+                middleware::CDR_UPLOAD_LIMIT_BYTES,
             )),
+        )
+        .route(
+            "/switch/cdrs/files/{id}/problems.csv",
+            get(cdrs::problems_csv),
         )
         .route("/admin/customers/export.csv", get(exports::customers_csv))
         .route("/admin/customers/{id}/ledger.csv", get(exports::ledger_csv))

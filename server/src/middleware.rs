@@ -65,8 +65,15 @@ pub fn upload_limit(path: &str) -> Option<usize> {
     let deck_upload = path == "/carrier/decks"
         || ((path.starts_with("/admin/carriers/") || path.starts_with("/switch/carriers/"))
             && path.ends_with("/decks"));
+    if path == "/admin/cdrs/import" || path == "/switch/cdrs/import" {
+        return Some(CDR_UPLOAD_LIMIT_BYTES);
+    }
     deck_upload.then_some(DECK_UPLOAD_LIMIT_BYTES)
 }
+
+/// Body limit of the CDR file upload: the largest CDR file plus room for multipart framing.
+pub const CDR_UPLOAD_LIMIT_BYTES: usize =
+    services::cdrs::file_jobs::MAX_FILE_BYTES + 10 * 1024 * 1024;
 
 /// Body limit of the rate deck upload: the largest deck plus room for the form's other fields
 /// and multipart framing, so a deck just over 100 MiB gets the feature's message.

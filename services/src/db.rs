@@ -78,3 +78,22 @@ mod tests {
         );
     }
 }
+
+/// On PostgreSQL, makes the rest of transaction `txn` plan each statement for its own parameters
+/// (`SET LOCAL plan_cache_mode = force_custom_plan`); nothing on SQLite.
+///
+/// Bulk paths (CDR batches, batched postings) look up thousands of keys per statement in
+/// tables that grow by as much between two `ANALYZE`s. A generic plan cached while a table was
+/// small (a sequential scan comparing each row with the whole `IN` list) is still used when it
+/// holds a million rows: measured 530-870 ms per 1,000-key look-up at 100,000 CDRs, against
+/// 2 ms with the index a custom plan picks.
+///
+/// # Errors
+/// Database errors.
+pub async fn custom_plans(txn: &impl sea_orm::ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
+    Ok(())
+}

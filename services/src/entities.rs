@@ -5,6 +5,8 @@ pub mod audit_log;
 pub mod balance_alerts;
 pub mod carrier_trunks;
 pub mod carriers;
+pub mod cdr_file_problems;
+pub mod cdr_files;
 pub mod cdrs;
 pub mod customer_balances;
 pub mod customer_categories;

@@ -24,7 +24,9 @@ use sea_orm::{
 };
 use std::str::FromStr;
 
+mod batch;
 mod manual;
+pub use batch::{BatchOutcome, post_batch, post_batches};
 pub use manual::{AdjustmentInput, MANUAL_KINDS, adjust, parse_amount};
 
 /// Longest idempotency key, in bytes.

@@ -4,9 +4,9 @@
 
 use crate::audit::Actor;
 use crate::entities::{
-    api_keys, audit_log, carrier_trunks, carriers, customer_categories, customer_groups, customers,
-    feature_assignments, ledger_entries, rate_decks, rate_notices, routing_tiers, sell_cards,
-    users,
+    api_keys, audit_log, carrier_trunks, carriers, cdr_files, customer_categories, customer_groups,
+    customers, feature_assignments, ledger_entries, rate_decks, rate_notices, routing_tiers,
+    sell_cards, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -47,6 +47,7 @@ tenant_owned!(
     sell_cards,
     rate_notices,
     ledger_entries,
+    cdr_files,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

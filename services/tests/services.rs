@@ -9,6 +9,7 @@ mod services {
     mod balances;
     mod carrier_portal;
     mod carriers;
+    mod cdr_files;
     mod cdrs;
     mod deck_exports;
     mod decks;

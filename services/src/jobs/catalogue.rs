@@ -88,6 +88,8 @@ pub enum JobKind {
     /// Open a low-balance or calls-stopped alert once per crossing (notice e-mail queued) and
     /// close the crossings that are over.
     CheckBalances,
+    /// Ingest, rate and charge an uploaded CDR file in batches, with progress.
+    RateCdrs,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -137,7 +139,7 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
@@ -146,6 +148,7 @@ impl JobKind {
         JobKind::ExportDeck,
         JobKind::GenerateSellCard,
         JobKind::CheckBalances,
+        JobKind::RateCdrs,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -159,6 +162,7 @@ impl JobKind {
             JobKind::ExportDeck => "rate_cards.export_deck",
             JobKind::GenerateSellCard => "rate_cards.generate_sell_card",
             JobKind::CheckBalances => "billing.check_balances",
+            JobKind::RateCdrs => "billing.rate_cdrs",
         }
     }
 
@@ -168,7 +172,7 @@ impl JobKind {
             JobKind::ImportDeck | JobKind::ExportDeck | JobKind::GenerateSellCard => {
                 JobCategory::RateCards
             }
-            JobKind::CheckBalances => JobCategory::Billing,
+            JobKind::CheckBalances | JobKind::RateCdrs => JobCategory::Billing,
             _ => JobCategory::System,
         }
     }
@@ -194,6 +198,9 @@ impl JobKind {
             JobKind::CheckBalances => {
                 "Alert customers once when their balance falls below their threshold or their calls stop (e-mail queued)"
             }
+            JobKind::RateCdrs => {
+                "Ingest an uploaded CDR file in batches: store, rate and charge each call once"
+            }
         }
     }
 
@@ -211,6 +218,8 @@ impl JobKind {
             JobKind::GenerateSellCard => 1,
             // The next scheduled run picks up what this one missed.
             JobKind::CheckBalances => 1,
+            // A retry goes on after the last batch stored (CDRs are stored once per call id).
+            JobKind::RateCdrs => 3,
         }
     }
 
@@ -225,6 +234,7 @@ impl JobKind {
             JobKind::ExportDeck => Duration::from_secs(1800),
             JobKind::GenerateSellCard => Duration::from_secs(1800),
             JobKind::CheckBalances => Duration::from_secs(300),
+            JobKind::RateCdrs => Duration::from_secs(3600),
         }
     }
 
@@ -251,6 +261,7 @@ impl JobKind {
             JobKind::ExportDeck => serde_json::json!({ "export_id": 1 }),
             JobKind::GenerateSellCard => serde_json::json!({ "card_id": 1 }),
             JobKind::CheckBalances => serde_json::json!({}),
+            JobKind::RateCdrs => serde_json::json!({ "file_id": 1 }),
         }
     }
 
@@ -310,6 +321,10 @@ impl JobKind {
             JobKind::CheckBalances => {
                 Ok(serde_json::to_value(typed::<CheckBalances>(payload)?).unwrap_or_default())
             }
+            JobKind::RateCdrs => Ok(serde_json::to_value(typed::<
+                crate::cdrs::file_jobs::RateCdrsJob,
+            >(payload)?)
+            .unwrap_or_default()),
         }
     }
 }

@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use services::ServiceError;
 use services::cdrs::{CdrInput, IdOrName, IngestReport, ingest};
 use services::customers::{self, CustomerInput};
+use services::entities::customers as customers_entity;
 use services::ledger::{self, Posting};
 use services::sell_cards::SellCardInput;
 use services::state::Services;
@@ -78,12 +79,14 @@ fn counts(r: &IngestReport) -> [usize; 7] {
     ]
 }
 
-async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnection) {
-    let svc = services(db).await;
+/// Cheap Co (UK 0.0100, London 0.0080, 60/60) in force, the Standard tier's card at 50 %
+/// markup published, and customer Caller Ltd (USD) with 1.00 paid in; waits until the route
+/// cache has the card. Returns the customer and the Standard tier's id.
+pub(super) async fn caller_with_card(svc: &Services) -> (customers_entity::Model, i64) {
     let db = &svc.db;
     let admin = actor(1, Role::Admin);
     carrier_with_deck_from(
-        &svc,
+        svc,
         "Cheap Co",
         "active",
         "Prefix,Destination,Rate,Connection fee,Increment\n44,UK,0.0100,0,60/60\n4420,London,0.0080,0,60/60\n",
@@ -97,7 +100,7 @@ async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnectio
         .find(|t| t.row.name == "Standard")
         .unwrap();
     published_card(
-        &svc,
+        svc,
         SellCardInput {
             tier_id: standard.row.id,
             category_id: None,
@@ -121,7 +124,7 @@ async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnectio
     )
     .await
     .unwrap();
-    top_up(&svc, caller.id, 1_000_000, "t1").await;
+    top_up(svc, caller.id, 1_000_000, "t1").await;
     // The route cache polls for changes every second.
     for _ in 0..100 {
         let snapshot = svc.routes.snapshot(1).await.unwrap();
@@ -130,6 +133,15 @@ async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnectio
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+
+    (caller, standard.row.id)
+}
+
+async fn cdrs_are_rated_charged_once_and_kept_when_unrated(db: DatabaseConnection) {
+    let svc = services(db).await;
+    let db = &svc.db;
+    let admin = actor(1, Role::Admin);
+    let (caller, _) = caller_with_card(&svc).await;
 
     let mut bad_start = call("c6", "+44 20 7946 0001", Some(10));
     bad_start.start = "yesterday".into();

@@ -141,3 +141,57 @@ pub async fn list_cdrs(
         operator,
     })
 }
+
+/// A CDR file rated by the `billing.rate_cdrs` job, as Carriers > CDRs lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CdrFileRow {
+    /// Its id (for the problems download).
+    pub id: i64,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// When and by whom, `YYYY-MM-DD HH:MM UTC · e-mail`.
+    pub uploaded: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// Lines done and in all, while it runs.
+    pub progress: Option<(i64, i64)>,
+    /// The counts in words, or why it failed.
+    pub summary: String,
+    /// Refused, unrated and unpaid lines so far (the problems download lists them).
+    pub problems: i64,
+}
+
+/// The tenant's 10 newest CDR files, with the progress of those still running.
+///
+/// # Errors
+/// `Forbidden` unless staff or a switch operator.
+#[server(endpoint = "cdr_files")]
+pub async fn cdr_files() -> Result<Vec<CdrFileRow>, AppError> {
+    use crate::ssr::{fail, services, signed_in};
+    let svc = services()?;
+    let me = signed_in().await?;
+    let files = services::cdrs::file_jobs::list_files(&svc.db, &me.actor(), 10)
+        .await
+        .map_err(fail)?;
+    Ok(files
+        .into_iter()
+        .map(|(f, progress)| CdrFileRow {
+            id: f.id,
+            file_name: f.file_name.clone(),
+            uploaded: format!(
+                "{} · {}",
+                f.created_at.format("%Y-%m-%d %H:%M UTC"),
+                f.uploaded_by
+            ),
+            progress: progress
+                .map(|(done, total, _)| (done, total))
+                .or_else(|| (f.status == "queued").then_some((0, f.lines))),
+            summary: match f.status.as_str() {
+                "failed" => f.message.clone(),
+                _ => services::cdrs::file_jobs::summary(&f),
+            },
+            problems: f.refused + f.unrated + f.unpaid,
+            status: f.status,
+        })
+        .collect())
+}

@@ -1,10 +1,10 @@
 //! The CDR pages: Carriers > CDRs for operators (upload, filters, unrated reasons) and
 //! Voice > My calls for customers.
 
-use super::api::{CdrPage, list_cdrs};
+use super::api::{CdrFileRow, CdrPage, cdr_files, list_cdrs};
 use crate::ui::page::{ErrorPanel, Pager, operator_base};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -15,6 +15,21 @@ pub fn CdrsPage() -> impl IntoView {
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let data = calls();
     let base = operator_base();
+    // While a file is being rated (CdrFiles says so), fetch the list again every second.
+    let tick = RwSignal::new(0u32);
+    let running = RwSignal::new(false);
+    let files = Resource::new(move || tick.get(), |_| cdr_files());
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if running.get_untracked() {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     view! {
         <Title text="CDRs"/>
         <div class="page-head">
@@ -25,13 +40,78 @@ pub fn CdrsPage() -> impl IntoView {
         </div>
         <p class="muted">"Each call is stored once per call id, rated against the carrier's deck in force and the customer's card of its tier, and charged to the customer's balance once. Switches send them to "<code>"POST /api/v1/cdrs"</code>" (see the API reference); a CSV file can be uploaded here."</p>
         {move || param("imported").map(|m| view! { <div class="notice-ok" role="status" id="cdr-import">{m}</div> })}
+        {move || param("queued").map(|m| view! { <div class="notice-ok" role="status" id="cdr-queued">{m}</div> })}
         {move || param("import_error").map(|m| view! { <div class="notice-error" role="alert">{m}</div> })}
         <form method="post" action=format!("{base}/cdrs/import") enctype="multipart/form-data" class="panel upload" id="cdr-upload">
-            <label for="cdr-file"><strong>"Upload a CDR file"</strong>" (CSV with a header row: call_id, start, answer, end, duration, a_number, b_number, carrier, customer, tier, sip_code, ring; up to 10,000 lines)"</label>
+            <label for="cdr-file"><strong>"Upload a CDR file"</strong>" (CSV with a header row: call_id, start, answer, end, duration, a_number, b_number, carrier, customer, tier, sip_code, ring). Up to 10,000 lines are rated at once; a larger file (up to 256 MB) is rated in the background with its progress below."</label>
             <input id="cdr-file" type="file" name="file" accept=".csv,text/csv" required=true/>
             <button type="submit" class="btn btn-primary">"Upload CDRs"</button>
         </form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match files.await {
+                    Ok(rows) if rows.is_empty() => ().into_any(),
+                    Ok(rows) => {
+                        let busy = rows.iter().any(|f| matches!(f.status.as_str(), "queued" | "running"));
+                        running.set(busy);
+                        view! { <CdrFiles rows base busy/> }.into_any()
+                    }
+                    Err(err) => view! { <ErrorPanel err/> }.into_any(),
+                }
+            })}
+        </Transition>
         <CdrTable data/>
+    }
+}
+
+/// The CDR files rated in the background: state, progress bar while running, counts, and the
+/// download of their problem lines.
+#[component]
+fn CdrFiles(rows: Vec<CdrFileRow>, base: &'static str, busy: bool) -> impl IntoView {
+    view! {
+        {busy.then(|| view! { <noscript><Meta http_equiv="refresh" content="2"/></noscript> })}
+        <div class="panel">
+            <h2>"CDR files"</h2>
+            <div class="table-scroll">
+            <table class="data-table" id="cdr-files">
+                <thead><tr>
+                    <th scope="col">"File"</th><th scope="col">"Uploaded"</th><th scope="col">"State"</th>
+                    <th scope="col">"Outcome"</th><th scope="col">"Problem lines"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|f| {
+                        let badge = match f.status.as_str() {
+                            "done" => "badge badge-ok",
+                            "failed" => "badge badge-off",
+                            _ => "badge badge-warn",
+                        };
+                        let href = format!("{base}/cdrs/files/{}/problems.csv", f.id);
+                        view! {
+                            <tr>
+                                <td>{f.file_name}</td>
+                                <td class="nowrap">{f.uploaded}</td>
+                                <td><span class=badge>{f.status.clone()}</span></td>
+                                <td class="wrap">
+                                    {f.progress.map(|(done, total)| view! {
+                                        <progress max=total.max(1) value=done aria-label="Rating progress"></progress>
+                                        " "{format!("{}% · ", done * 100 / total.max(1))}
+                                    })}
+                                    {f.summary}
+                                </td>
+                                <td class="num">
+                                    {if f.problems > 0 {
+                                        view! { <a href=href download="">{format!("{} (CSV)", f.problems)}</a> }.into_any()
+                                    } else {
+                                        view! { "0" }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        </div>
     }
 }
 
