@@ -14,6 +14,7 @@ pub mod docs;
 pub mod jobs;
 pub mod ledger;
 pub mod overview;
+pub mod payments;
 pub mod profile;
 pub mod reports;
 pub mod rerating;

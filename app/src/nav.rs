@@ -121,6 +121,11 @@ pub const SECTIONS: &[NavSection] = &[
             page("/admin/customers/new", "New customer", "create add account"),
             detail("/admin/customers/:id", "Customer"),
             page(
+                "/admin/payments",
+                "Payments",
+                "payments top-ups stripe card refunds disputes chargebacks",
+            ),
+            page(
                 "/admin/customer-categories",
                 "Categories & groups",
                 "wholesale retail enterprise segments groups",
@@ -270,11 +275,18 @@ pub const SECTIONS: &[NavSection] = &[
         label: "Billing",
         icon: Icon::Wallet,
         portal: Portal::Customer,
-        pages: &[page(
-            "/customer/balance",
-            "Balance",
-            "balance credit ledger entries top-up charges payments transactions statement export csv",
-        )],
+        pages: &[
+            page(
+                "/customer/balance",
+                "Balance",
+                "balance credit ledger entries charges transactions statement export csv",
+            ),
+            page(
+                "/customer/top-up",
+                "Top up",
+                "top-up top up pay card stripe payment add funds credit balance payments",
+            ),
+        ],
     },
     account(
         Portal::Customer,

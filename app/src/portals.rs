@@ -12,6 +12,7 @@ use crate::features::destinations::pages::DestinationsPage;
 use crate::features::jobs::pages::JobsPage;
 use crate::features::ledger::pages::MyBalancePage;
 use crate::features::overview::pages::OverviewPage;
+use crate::features::payments::pages::{PaymentsPageView, TopUpPage};
 use crate::features::profile::pages::ProfilePage;
 use crate::features::reports::pages::{MarginReportPage, MyUsagePage};
 use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
@@ -39,6 +40,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
             <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
+            <Route path=path!("payments") view=PaymentsPageView ssr=SsrMode::Async/>
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
@@ -76,6 +78,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("rates") view=MyRatesPage ssr=SsrMode::Async/>
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
+            <Route path=path!("top-up") view=TopUpPage ssr=SsrMode::Async/>
             <Route path=path!("calls") view=MyCallsPage ssr=SsrMode::Async/>
             <Route path=path!("usage") view=MyUsagePage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>

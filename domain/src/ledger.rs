@@ -84,6 +84,23 @@ pub fn display(micros: i64, minor_decimals: u32) -> String {
     d.to_string()
 }
 
+/// Micro-units as whole minor units of a currency with `minor_decimals` (cents for USD, yen
+/// for JPY), as payment providers take amounts (Stripe: "a positive integer representing how
+/// much to charge in the smallest currency unit", <https://docs.stripe.com/currencies>).
+///
+/// `None` when the amount has a fraction of a minor unit (`1_234_500` micro-units is 1.2345
+/// USD: not a whole number of cents).
+pub fn to_minor_units(micros: i64, minor_decimals: u32) -> Option<i64> {
+    let per_minor = 10i64.checked_pow(DECIMALS.checked_sub(minor_decimals)?)?;
+    (micros % per_minor == 0).then_some(micros / per_minor)
+}
+
+/// Whole minor units of a currency with `minor_decimals` as micro-units (`1999` cents ->
+/// `19_990_000`); `None` past what an `i64` holds.
+pub fn from_minor_units(minor: i64, minor_decimals: u32) -> Option<i64> {
+    minor.checked_mul(10i64.checked_pow(DECIMALS.checked_sub(minor_decimals)?)?)
+}
+
 /// What an entry is for, and so which way it may move the balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -103,11 +120,14 @@ pub enum EntryKind {
     Adjustment,
     /// The difference of a re-rated period: either way.
     Rerate,
+    /// A top-up taken back by its payment provider (a refund to the card or account, a
+    /// dispute), or given back when the merchant wins the dispute: either way.
+    PaymentReversal,
 }
 
 impl EntryKind {
     /// Every kind, in the order pages list them.
-    pub const ALL: [EntryKind; 8] = [
+    pub const ALL: [EntryKind; 9] = [
         EntryKind::TopUp,
         EntryKind::CallCharge,
         EntryKind::DidCharge,
@@ -116,6 +136,7 @@ impl EntryKind {
         EntryKind::ReferralReward,
         EntryKind::Adjustment,
         EntryKind::Rerate,
+        EntryKind::PaymentReversal,
     ];
 
     /// The stored key, e.g. `top_up`.
@@ -129,6 +150,7 @@ impl EntryKind {
             EntryKind::ReferralReward => "referral_reward",
             EntryKind::Adjustment => "adjustment",
             EntryKind::Rerate => "rerate",
+            EntryKind::PaymentReversal => "payment_reversal",
         }
     }
 
@@ -143,6 +165,7 @@ impl EntryKind {
             EntryKind::ReferralReward => "Referral reward",
             EntryKind::Adjustment => "Adjustment",
             EntryKind::Rerate => "Re-rating",
+            EntryKind::PaymentReversal => "Payment reversal",
         }
     }
 
@@ -157,9 +180,10 @@ impl EntryKind {
     }
 
     /// Whether a debit of this kind is refused past the credit limit. A re-rating is not: it
-    /// settles calls already made, so what they cost is owed whatever the balance.
+    /// settles calls already made, so what they cost is owed whatever the balance. Nor is a
+    /// payment reversal: the provider has already taken the money back.
     pub fn bound_by_credit_limit(self) -> bool {
-        self != EntryKind::Rerate
+        !matches!(self, EntryKind::Rerate | EntryKind::PaymentReversal)
     }
 
     /// Checks the sign of `micros` for this kind: credits positive, charges negative,
@@ -187,7 +211,7 @@ impl EntryKind {
                 credit(micros > 0)
             }
             EntryKind::CallCharge | EntryKind::DidCharge => debit(micros < 0),
-            EntryKind::Adjustment | EntryKind::Rerate => Ok(()),
+            EntryKind::Adjustment | EntryKind::Rerate | EntryKind::PaymentReversal => Ok(()),
         }
     }
 }
@@ -242,6 +266,17 @@ mod tests {
 
     fn dec(text: &str) -> Decimal {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn minor_units_are_whole_cents_or_yen() {
+        assert_eq!(to_minor_units(19_990_000, 2), Some(1999));
+        assert_eq!(to_minor_units(1_234_500, 2), None);
+        assert_eq!(to_minor_units(5_000_000, 0), Some(5));
+        assert_eq!(to_minor_units(1_500_000, 3), Some(1500));
+        assert_eq!(from_minor_units(1999, 2), Some(19_990_000));
+        assert_eq!(from_minor_units(5, 0), Some(5_000_000));
+        assert_eq!(from_minor_units(i64::MAX, 2), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ export const PASSWORD = 'demo-pass-2026';
 /// A real carrier deck (4,743 rates, USD): ../shared/data/decks/ivozprovider_pricesSample.csv.
 export const IVOZ_DECK = join(root, '..', 'shared', 'data', 'decks', 'ivozprovider_pricesSample.csv');
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -68,6 +68,36 @@ export async function startServer({ env = {}, dataDir, port } = {}) {
   };
 }
 
+/// Starts the provider fakes (`fake-providers`, built by the test command) with Stripe's events
+/// delivered to `stripeWebhook`; returns `{ stripe, stop }` where `stripe` is its API base URL.
+export async function startFakes({ stripeWebhook }) {
+  const bin = process.env.FAKES_BIN ?? join(root, 'target', 'debug', 'fake-providers');
+  const child = spawn(bin, ['--stripe-webhook', stripeWebhook, '--stripe-key', STRIPE_KEY, '--stripe-webhook-secret', STRIPE_WEBHOOK_SECRET], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stripe = await new Promise((ok, fail) => {
+    child.stdout.on('data', (d) => {
+      output += d;
+      const m = output.match(/stripe (http:\/\/\S+)/);
+      if (m) ok(m[1]);
+    });
+    child.stderr.on('data', (d) => (output += d));
+    child.once('exit', () => fail(new Error(`fake-providers exited: ${output}`)));
+    setTimeout(() => fail(new Error(`fake-providers did not start in 10 s: ${output}`)), 10_000);
+  });
+  return { stripe, stop: () => child.kill('SIGTERM') };
+}
+
+/// The keys the Stripe fake expects, and the settings that point a server at it.
+export const STRIPE_KEY = 'sk_test_didtron_e2e';
+export const STRIPE_WEBHOOK_SECRET = 'whsec_didtron_e2e';
+export function stripeEnv(apiBase) {
+  return {
+    DIDTRON__STRIPE__API_BASE: apiBase,
+    DIDTRON__STRIPE__SECRET_KEY: STRIPE_KEY,
+    DIDTRON__STRIPE__WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET,
+  };
+}
+
 export async function openBrowser({ javaScript }) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -100,10 +130,11 @@ export async function signIn(page, base, email, javaScript) {
   await ready(page, javaScript);
 }
 
-/// Runs `fn(base, page)` on a fresh server and browser (JavaScript on or off), signed in as
-/// `email` when given; keeps a screenshot of a failure in test-results/.
-export async function withSession({ javaScript, email }, fn) {
-  const server = await startServer();
+/// Runs `fn(base, page)` on a fresh server (with `env` on top of its settings, on `port` when
+/// given) and browser (JavaScript on or off), signed in as `email` when given; keeps a
+/// screenshot of a failure in test-results/.
+export async function withSession({ javaScript, email, env, port }, fn) {
+  const server = await startServer({ env, port });
   const { browser, page, panics } = await openBrowser({ javaScript });
   try {
     if (email) await signIn(page, server.base, email, javaScript);

@@ -26,6 +26,7 @@ mod m20261130_000020_create_balance_alerts;
 mod m20261130_000021_create_rerates;
 mod m20261130_000022_add_cdr_pdd;
 mod m20261130_000023_create_cdr_files;
+mod m20261130_000024_create_payments;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000021_create_rerates::Migration),
             Box::new(m20261130_000022_add_cdr_pdd::Migration),
             Box::new(m20261130_000023_create_cdr_files::Migration),
+            Box::new(m20261130_000024_create_payments::Migration),
         ]
     }
 }

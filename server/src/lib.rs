@@ -9,6 +9,7 @@ pub mod destinations;
 pub mod exports;
 pub mod middleware;
 pub mod public;
+pub mod webhooks;
 
 use app::{App, shell};
 use axum::Router;
@@ -182,6 +183,10 @@ pub fn build_router(services: Services) -> Router {
         .route(
             "/admin/customer-categories/export.csv",
             get(exports::categories_csv),
+        )
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(webhooks::stripe_webhook),
         )
         .nest("/api/v1", api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -547,3 +547,6 @@ mod public;
 
 #[path = "router/cdrs_api.rs"]
 mod cdrs_api;
+
+#[path = "router/webhooks.rs"]
+mod webhooks;

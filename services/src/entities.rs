@@ -17,6 +17,8 @@ pub mod feature_assignments;
 pub mod fx_rates;
 pub mod job_progress;
 pub mod ledger_entries;
+pub mod payment_events;
+pub mod payments;
 pub mod rate_deck_changes;
 pub mod rate_deck_errors;
 pub mod rate_deck_exports;

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod lcr;
 pub mod ledger;
 pub mod passwords;
+pub mod payments;
 pub mod preferences;
 pub mod public_rates;
 pub mod rate_limit;

@@ -36,6 +36,39 @@ pub struct Settings {
     pub fx: FxSettings,
     /// `[storage]`: where uploads are kept.
     pub storage: StorageSettings,
+    /// `[payments]`: top-up limits.
+    pub payments: PaymentSettings,
+    /// `[stripe]`: Stripe Checkout top-ups.
+    pub stripe: StripeSettings,
+}
+
+/// `[payments]` settings: what a customer may top up at once, in its billing currency.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentSettings {
+    /// The smallest top-up, decimal text in major units, e.g. `10`.
+    pub min_top_up: String,
+    /// The largest top-up, decimal text in major units, e.g. `10000`.
+    pub max_top_up: String,
+}
+
+/// `[stripe]` settings (<https://docs.stripe.com/api>): top-ups through Stripe Checkout,
+/// credited only from signed webhooks (<https://docs.stripe.com/webhooks#verify-events>).
+#[derive(Debug, Clone, Deserialize)]
+pub struct StripeSettings {
+    /// API base URL, `https://api.stripe.com/` (tests point it at a local fake).
+    pub api_base: String,
+    /// The secret API key (`sk_live_…` or `sk_test_…`); empty means Stripe is not configured.
+    pub secret_key: SecretString,
+    /// The webhook endpoint's signing secret (`whsec_…`), for `POST /webhooks/stripe`.
+    pub webhook_secret: SecretString,
+}
+
+impl StripeSettings {
+    /// Whether both keys are set.
+    pub fn configured(&self) -> bool {
+        !self.secret_key.expose_secret().is_empty()
+            && !self.webhook_secret.expose_secret().is_empty()
+    }
 }
 
 /// `[storage]` settings: uploads on the local disk (embedded mode) or in an S3-compatible
@@ -243,6 +276,11 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),
+    ("payments.min_top_up", "10"),
+    ("payments.max_top_up", "10000"),
+    ("stripe.api_base", "https://api.stripe.com/"),
+    ("stripe.secret_key", ""),
+    ("stripe.webhook_secret", ""),
     ("storage.backend", "local"),
     ("storage.s3.endpoint", ""),
     ("storage.s3.region", "us-east-1"),
@@ -371,6 +409,20 @@ impl Settings {
         }
         if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
             return invalid("fx.base_url", "must start with http:// or https://");
+        }
+        if !(self.stripe.api_base.starts_with("http://")
+            || self.stripe.api_base.starts_with("https://"))
+        {
+            return invalid("stripe.api_base", "must start with http:// or https://");
+        }
+        for (key, text) in [
+            ("payments.min_top_up", &self.payments.min_top_up),
+            ("payments.max_top_up", &self.payments.max_top_up),
+        ] {
+            match rust_decimal::Decimal::from_str_exact(text.trim()) {
+                Ok(d) if d > rust_decimal::Decimal::ZERO => {}
+                _ => return invalid(key, "must be a positive amount, like 10 or 25.50"),
+            }
         }
         match self.storage.backend.as_str() {
             "local" => {}

@@ -70,6 +70,9 @@ impl Services {
     /// # Errors
     /// Redis is configured but unreachable.
     pub async fn with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Services> {
+        // Clients that build rustls with the process' default provider (Stripe's) need one
+        // chosen: two are compiled in. Installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let per_minute = |n: u32| Limit {
             max_failures: n,
             window: Duration::from_secs(60),

@@ -20,6 +20,7 @@ mod services {
     mod jobs;
     mod ledger;
     mod objects;
+    mod payments;
     mod public_rates;
     mod redis_stores;
     mod reports;

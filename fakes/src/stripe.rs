@@ -1,0 +1,564 @@
+//! A fake of the parts of Stripe that top-ups use:
+//!
+//! - `POST /v1/checkout/sessions` (form-encoded, `Authorization: Bearer <secret key>`,
+//!   `Idempotency-Key`): answers a Checkout Session object as the API reference shows it
+//!   (<https://docs.stripe.com/api/checkout/sessions/object>); a wrong key is 401, a missing or
+//!   bad parameter 400 naming it, an amount under the 0.50 minimum 400
+//!   (<https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts>), a reused
+//!   idempotency key with other parameters 400 `idempotency_error`;
+//! - `GET /v1/checkout/sessions/{id}`;
+//! - the hosted payment page `GET /pay/{id}`, whose Pay and Cancel buttons complete the session,
+//!   deliver a signed `checkout.session.completed` to the webhook URL, and redirect to the
+//!   session's `success_url` or `cancel_url`;
+//! - test controls `POST /_fake/refund/{session}?amount=N` and
+//!   `POST /_fake/dispute/{session}?amount=N&status=needs_response|won|lost`, which deliver
+//!   `refund.created`, `charge.dispute.created` or `charge.dispute.closed`.
+//!
+//! Events are signed as Stripe signs them: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+//! "<t>.<payload>" with the endpoint secret>` (<https://docs.stripe.com/webhooks#verify-manually>).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The API version the events say they are rendered in (async-stripe 1.0.0-rc.10's).
+pub const API_VERSION: &str = "2026-09-30.endive";
+
+/// How the fake is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The secret key requests must carry, e.g. `sk_test_didtron`.
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret, e.g. `whsec_didtron`.
+    pub webhook_secret: String,
+    /// Where events are delivered (DIDTron's `…/webhooks/stripe`); `None`: tests deliver them.
+    pub webhook_url: Option<String>,
+}
+
+/// A signed event, as Stripe would POST it.
+#[derive(Debug, Clone)]
+pub struct SignedEvent {
+    /// The raw JSON body.
+    pub payload: String,
+    /// The `Stripe-Signature` header.
+    pub signature: String,
+    /// The event id, `evt_…`.
+    pub id: String,
+}
+
+struct Inner {
+    config: Config,
+    base_url: String,
+    seq: AtomicU64,
+    sessions: Mutex<HashMap<String, Value>>,
+    /// Idempotency key -> (the request's parameters, the answer).
+    answers: Mutex<HashMap<String, (String, Value)>>,
+}
+
+/// A running fake; dropping it leaves the server running until the runtime stops.
+#[derive(Clone)]
+pub struct StripeFake {
+    /// `http://127.0.0.1:<port>`, the API base URL to give the client.
+    pub base_url: String,
+    inner: Arc<Inner>,
+}
+
+/// `Stripe-Signature` of `payload` at unix time `t` with `secret`.
+pub fn signature(payload: &str, secret: &str, t: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{t}.{payload}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn error(status: StatusCode, kind: &str, message: &str, param: Option<&str>) -> Response {
+    let mut body = json!({ "error": { "type": kind, "message": message } });
+    if let Some(p) = param {
+        body["error"]["param"] = json!(p);
+    }
+    (status, Json(body)).into_response()
+}
+
+impl StripeFake {
+    /// Starts the fake on `127.0.0.1` at `port` (0: any free port).
+    ///
+    /// # Errors
+    /// The port cannot be bound.
+    pub async fn start(config: Config, port: u16) -> anyhow::Result<StripeFake> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let fake = StripeFake {
+            base_url: base_url.clone(),
+            inner: Arc::new(Inner {
+                config,
+                base_url,
+                seq: AtomicU64::new(1),
+                sessions: Mutex::new(HashMap::new()),
+                answers: Mutex::new(HashMap::new()),
+            }),
+        };
+        let app = Router::new()
+            .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/checkout/sessions/{id}", get(get_session))
+            .route("/pay/{id}", get(pay_page).post(pay))
+            .route("/_fake/refund/{id}", post(control_refund))
+            .route("/_fake/dispute/{id}", post(control_dispute))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(fake)
+    }
+
+    fn next_id(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}_test_{:08}",
+            self.inner.seq.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// The session `id` as the API would answer it now.
+    pub fn session(&self, id: &str) -> Option<Value> {
+        self.inner.sessions.lock().ok()?.get(id).cloned()
+    }
+
+    /// Every session created so far.
+    pub fn sessions(&self) -> Vec<Value> {
+        self.inner
+            .sessions
+            .lock()
+            .map(|s| s.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Signs `object` as an event of `kind`, timed now.
+    pub fn event(&self, kind: &str, object: Value) -> SignedEvent {
+        self.event_at(kind, object, now())
+    }
+
+    /// Signs `object` as an event of `kind` with the signature time `t` (tests of the
+    /// five-minute tolerance use an old one).
+    pub fn event_at(&self, kind: &str, object: Value, t: i64) -> SignedEvent {
+        let id = self.next_id("evt");
+        let payload = json!({
+            "id": id,
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": now(),
+            "data": { "object": object },
+            "livemode": false,
+            "pending_webhooks": 1,
+            "request": { "id": null, "idempotency_key": null },
+            "type": kind,
+        })
+        .to_string();
+        SignedEvent {
+            signature: signature(&payload, &self.inner.config.webhook_secret, t),
+            payload,
+            id,
+        }
+    }
+
+    /// Marks session `id` paid (`paid = true`) or left unpaid (a bank debit on its way) and
+    /// complete, and returns its signed `checkout.session.completed`.
+    pub fn complete(&self, id: &str, paid: bool) -> Option<SignedEvent> {
+        let session = {
+            let mut sessions = self.inner.sessions.lock().ok()?;
+            let s = sessions.get_mut(id)?;
+            s["status"] = json!("complete");
+            s["payment_status"] = json!(if paid { "paid" } else { "unpaid" });
+            s["payment_intent"] = json!(format!("pi_{}", &id[3..]));
+            s.clone()
+        };
+        Some(self.event("checkout.session.completed", session))
+    }
+
+    /// The signed event that a session's delayed payment succeeded.
+    pub fn async_paid(&self, id: &str) -> Option<SignedEvent> {
+        let session = {
+            let mut sessions = self.inner.sessions.lock().ok()?;
+            let s = sessions.get_mut(id)?;
+            s["payment_status"] = json!("paid");
+            s.clone()
+        };
+        Some(self.event("checkout.session.async_payment_succeeded", session))
+    }
+
+    /// Expires session `id` and returns its signed `checkout.session.expired`.
+    pub fn expire(&self, id: &str) -> Option<SignedEvent> {
+        let session = {
+            let mut sessions = self.inner.sessions.lock().ok()?;
+            let s = sessions.get_mut(id)?;
+            s["status"] = json!("expired");
+            s.clone()
+        };
+        Some(self.event("checkout.session.expired", session))
+    }
+
+    /// A signed `refund.created` of `amount` minor units of session `id`'s payment.
+    pub fn refund(&self, id: &str, amount: i64) -> Option<SignedEvent> {
+        let s = self.session(id)?;
+        let refund = json!({
+            "id": self.next_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "balance_transaction": null,
+            "charge": format!("ch_{}", &id[3..]),
+            "created": now(),
+            "currency": s["currency"],
+            "metadata": {},
+            "payment_intent": s["payment_intent"],
+            "reason": "requested_by_customer",
+            "receipt_number": null,
+            "source_transfer_reversal": null,
+            "status": "succeeded",
+            "transfer_reversal": null,
+        });
+        Some(self.event("refund.created", refund))
+    }
+
+    /// A signed dispute event of `amount` minor units of session `id`'s payment: with status
+    /// `needs_response` it is `charge.dispute.created`, with `won` or `lost`
+    /// `charge.dispute.closed`; `dispute` names the dispute (`None`: a new one).
+    pub fn dispute(
+        &self,
+        id: &str,
+        amount: i64,
+        status: &str,
+        dispute: Option<&str>,
+    ) -> Option<SignedEvent> {
+        let s = self.session(id)?;
+        let dispute_id = dispute.map_or_else(|| self.next_id("dp"), str::to_owned);
+        let object = json!({
+            "id": dispute_id,
+            "object": "dispute",
+            "amount": amount,
+            "balance_transactions": [],
+            "charge": format!("ch_{}", &id[3..]),
+            "created": now(),
+            "currency": s["currency"],
+            "enhanced_eligibility_types": [],
+            "evidence": { "enhanced_evidence": {} },
+            "evidence_details": {
+                "due_by": now() + 7 * 86_400,
+                "enhanced_eligibility": {},
+                "has_evidence": false,
+                "past_due": false,
+                "submission_count": 0
+            },
+            "is_charge_refundable": false,
+            "livemode": false,
+            "metadata": {},
+            "network_reason_code": null,
+            "payment_intent": s["payment_intent"],
+            "reason": "fraudulent",
+            "status": status,
+        });
+        let kind = if status == "needs_response" {
+            "charge.dispute.created"
+        } else {
+            "charge.dispute.closed"
+        };
+        Some(self.event(kind, object))
+    }
+
+    /// POSTs `event` to the configured webhook URL; returns the HTTP status.
+    ///
+    /// # Errors
+    /// No webhook URL, or it cannot be reached.
+    pub async fn deliver(&self, event: &SignedEvent) -> anyhow::Result<u16> {
+        let url = self
+            .inner
+            .config
+            .webhook_url
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no webhook URL configured"))?;
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("Stripe-Signature", &event.signature)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(event.payload.clone())
+            .send()
+            .await?;
+        Ok(response.status().as_u16())
+    }
+}
+
+fn authorised(fake: &StripeFake, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|key| key == fake.inner.config.secret_key)
+}
+
+fn unauthorised() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        "Invalid API Key provided: sk_test_****",
+        None,
+    )
+}
+
+async fn create_session(
+    State(fake): State<StripeFake>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if !authorised(&fake, &headers) {
+        return unauthorised();
+    }
+    let params: Vec<(String, String)> = match serde_urlencoded::from_str(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                &format!("Invalid request body: {e}"),
+                None,
+            );
+        }
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(key) = &key
+        && let Ok(answers) = fake.inner.answers.lock()
+        && let Some((before, answer)) = answers.get(key)
+    {
+        if *before != body {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "idempotency_error",
+                "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                None,
+            );
+        }
+        return Json(answer.clone()).into_response();
+    }
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let metadata: serde_json::Map<String, Value> = params
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("metadata[")
+                .and_then(|k| k.strip_suffix(']'))
+                .map(|k| (k.to_owned(), json!(v)))
+        })
+        .collect();
+    match get("mode").as_deref() {
+        Some("payment" | "setup" | "subscription") => {}
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                &format!(
+                    "Invalid mode: must be one of payment, setup, or subscription (got {other})"
+                ),
+                Some("mode"),
+            );
+        }
+        None => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "Missing required param: mode.",
+                Some("mode"),
+            );
+        }
+    }
+    let currency = get("line_items[0][price_data][currency]").unwrap_or_default();
+    if currency.len() != 3 || currency.chars().any(|c| !c.is_ascii_lowercase()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "Invalid currency: must be a three-letter ISO code in lowercase.",
+            Some("line_items[0][price_data][currency]"),
+        );
+    }
+    let Some(unit) =
+        get("line_items[0][price_data][unit_amount]").and_then(|u| u.parse::<i64>().ok())
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "Invalid integer: line_items[0][price_data][unit_amount].",
+            Some("line_items[0][price_data][unit_amount]"),
+        );
+    };
+    let quantity = get("line_items[0][quantity]")
+        .and_then(|q| q.parse::<i64>().ok())
+        .unwrap_or(1);
+    let zero_decimal = matches!(currency.as_str(), "jpy" | "krw" | "vnd" | "clp");
+    if !zero_decimal && unit * quantity < 50 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "The Checkout Session's total amount due must add up to at least $0.50 usd",
+            Some("line_items[0][price_data][unit_amount]"),
+        );
+    }
+    let id = fake.next_id("cs");
+    let created = now();
+    let session = json!({
+        "id": id,
+        "object": "checkout.session",
+        "amount_subtotal": unit * quantity,
+        "amount_total": unit * quantity,
+        "automatic_tax": { "enabled": false, "liability": null, "provider": null, "status": null },
+        "billing_address_collection": null,
+        "cancel_url": get("cancel_url"),
+        "client_reference_id": get("client_reference_id"),
+        "created": created,
+        "currency": currency,
+        "custom_fields": [],
+        "custom_text": { "after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null },
+        "customer": null,
+        "customer_email": get("customer_email"),
+        "expires_at": created + 86_400,
+        "livemode": false,
+        "locale": null,
+        "metadata": metadata,
+        "mode": get("mode"),
+        "payment_intent": null,
+        "payment_method_types": ["card"],
+        "payment_status": "unpaid",
+        "shipping_options": [],
+        "status": "open",
+        "success_url": get("success_url"),
+        "ui_mode": "hosted",
+        "url": format!("{}/pay/{id}", fake.inner.base_url),
+    });
+    if let Ok(mut sessions) = fake.inner.sessions.lock() {
+        sessions.insert(id, session.clone());
+    }
+    if let Some(key) = key
+        && let Ok(mut answers) = fake.inner.answers.lock()
+    {
+        answers.insert(key, (body, session.clone()));
+    }
+    Json(session).into_response()
+}
+
+async fn get_session(
+    State(fake): State<StripeFake>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorised(&fake, &headers) {
+        return unauthorised();
+    }
+    match fake.session(&id) {
+        Some(s) => Json(s).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            &format!("No such checkout.session: '{id}'"),
+            Some("session"),
+        ),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn pay_page(State(fake): State<StripeFake>, Path(id): Path<String>) -> Response {
+    let Some(s) = fake.session(&id) else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    let amount = s["amount_total"].as_i64().unwrap_or_default();
+    let currency = s["currency"].as_str().unwrap_or_default().to_uppercase();
+    Html(format!(
+        "<!doctype html><html><head><title>Pay (Stripe test mode)</title></head><body>\
+         <h1>Stripe test checkout</h1><p id=\"amount\">{}.{:02} {}</p>\
+         <form method=\"post\"><button name=\"action\" value=\"pay\">Pay</button>\
+         <button name=\"action\" value=\"cancel\">Cancel</button></form></body></html>",
+        amount / 100,
+        amount % 100,
+        escape(&currency)
+    ))
+    .into_response()
+}
+
+async fn pay(
+    State(fake): State<StripeFake>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(s) = fake.session(&id) else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    if form.get("action").map(String::as_str) == Some("cancel") {
+        let back = s["cancel_url"].as_str().unwrap_or("/").to_owned();
+        return Redirect::to(&back).into_response();
+    }
+    let Some(event) = fake.complete(&id, true) else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    match fake.deliver(&event).await {
+        Ok(200..=299) => {
+            let back = s["success_url"].as_str().unwrap_or("/").to_owned();
+            Redirect::to(&back).into_response()
+        }
+        Ok(status) => (
+            StatusCode::BAD_GATEWAY,
+            format!("the webhook answered {status}"),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
+    }
+}
+
+async fn deliver_reply(fake: &StripeFake, event: Option<SignedEvent>) -> Response {
+    let Some(event) = event else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    match fake.deliver(&event).await {
+        Ok(status) => Json(json!({ "event": event.id, "webhook_status": status })).into_response(),
+        Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
+    }
+}
+
+async fn control_refund(
+    State(fake): State<StripeFake>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let amount = q.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let event = fake.refund(&id, amount);
+    deliver_reply(&fake, event).await
+}
+
+async fn control_dispute(
+    State(fake): State<StripeFake>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let amount = q.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let status = q.get("status").map_or("needs_response", String::as_str);
+    let event = fake.dispute(&id, amount, status, q.get("dispute").map(String::as_str));
+    deliver_reply(&fake, event).await
+}

@@ -1,0 +1,575 @@
+//! Top-ups through payment providers. A customer starts a top-up ([`start_top_up`]): a
+//! `payments` row is stored under the form's one-time token, the provider's hosted payment page
+//! is created (Stripe Checkout, [`stripe`]) and the customer is sent there. Money moves only
+//! when the provider's signed webhook says the payment succeeded ([`stripe::handle_webhook`]):
+//! the top-up is then one ledger entry keyed by the provider's session id, and refunds and
+//! disputes are `payment_reversal` entries keyed by the provider's refund or dispute id, so a
+//! replayed webhook, or two events about the same payment, move the money once.
+
+use crate::audit::{Actor, Changes};
+use crate::entities::{ledger_entries, payment_events, payments};
+use crate::error::ServiceError;
+use crate::ledger::{self, Posted, Posting, currency_decimals, ledger_customer};
+use crate::state::Services;
+use crate::tenancy::scoped;
+use chrono::Utc;
+use domain::access::Role;
+use domain::ledger::{EntryKind, display, to_micros, to_minor_units};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use std::str::FromStr;
+
+pub mod stripe;
+
+/// A provider a customer may pay with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    /// Stored key, e.g. `stripe`.
+    pub key: &'static str,
+    /// For people, e.g. `Card (Stripe)`.
+    pub label: &'static str,
+    /// Whether its keys are set; when not, the Top up page says so and refuses it.
+    pub configured: bool,
+}
+
+/// The providers of this platform and whether each is configured.
+pub fn providers(svc: &Services) -> Vec<Provider> {
+    vec![Provider {
+        key: "stripe",
+        label: "Card (Stripe)",
+        configured: svc.settings.stripe.configured(),
+    }]
+}
+
+/// What a customer asks for on the Top up page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopUpInput {
+    /// Decimal text in the customer's billing currency, e.g. `50` or `25.50`.
+    pub amount: String,
+    /// A [`Provider::key`].
+    pub provider: String,
+    /// The form's one-time token: sending the form twice starts one payment.
+    pub token: String,
+}
+
+/// Where to send the customer to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkout {
+    /// The payment's id.
+    pub payment_id: i64,
+    /// The provider's hosted payment page.
+    pub url: String,
+}
+
+/// The top-up limits of the settings, in micro-units.
+fn limits(svc: &Services) -> (i64, i64) {
+    let micros = |text: &str| {
+        Decimal::from_str(text.trim())
+            .ok()
+            .and_then(|d| to_micros(d).ok())
+            .unwrap_or(0)
+    };
+    (
+        micros(&svc.settings.payments.min_top_up),
+        micros(&svc.settings.payments.max_top_up),
+    )
+}
+
+/// Checks `amount` (decimal text) as a top-up in `currency`: positive, whole minor units
+/// (cents), within the `[payments]` limits. Returns micro-units.
+///
+/// # Errors
+/// `Validation` naming `amount`, with the limits in the message.
+pub fn check_amount(svc: &Services, amount: &str, currency: &str) -> Result<i64, ServiceError> {
+    let minor = currency_decimals(currency);
+    let (min, max) = limits(svc);
+    let range = format!(
+        "from {} to {} {currency}",
+        display(min, minor),
+        display(max, minor)
+    );
+    let text = amount.trim().replace(',', ".");
+    let micros = Decimal::from_str(&text)
+        .ok()
+        .and_then(|d| to_micros(d).ok())
+        .ok_or_else(|| {
+            ServiceError::field(
+                "amount",
+                &format!("give an amount like 50 or 25.50, {range}"),
+            )
+        })?;
+    if to_minor_units(micros, minor).is_none() {
+        return Err(ServiceError::field(
+            "amount",
+            &format!("{currency} amounts have {minor} decimals at most"),
+        ));
+    }
+    if micros < min {
+        return Err(ServiceError::field(
+            "amount",
+            &format!("the smallest top-up is {} {currency}", display(min, minor)),
+        ));
+    }
+    if micros > max {
+        return Err(ServiceError::field(
+            "amount",
+            &format!("the largest top-up is {} {currency}", display(max, minor)),
+        ));
+    }
+    Ok(micros)
+}
+
+/// Starts a top-up of `customer_id` (the signed-in customer, or any customer of the tenant for
+/// staff): stores the payment and creates the provider's payment page, whose address is
+/// returned. `site` is the origin the customer comes back to (`https://portal.example.com`).
+/// Sending the same `token` again returns the same page and starts nothing new.
+///
+/// # Errors
+/// `Validation` naming `amount` (see [`check_amount`]), `provider` (unknown, not configured,
+/// or the provider refused or could not be reached: the message says which and what to do) or
+/// `token`; `Conflict{token}` when the token was used for another amount; `NotFound` for
+/// another tenant's or customer's account; `Forbidden` for carrier and switch users.
+pub async fn start_top_up(
+    svc: &Services,
+    actor: &Actor,
+    customer_id: i64,
+    input: TopUpInput,
+    site: &str,
+) -> Result<Checkout, ServiceError> {
+    let db = &svc.db;
+    let customer = ledger_customer(db, actor, customer_id).await?;
+    let provider = providers(svc)
+        .into_iter()
+        .find(|p| p.key == input.provider)
+        .ok_or_else(|| ServiceError::field("provider", "choose a payment method"))?;
+    if !provider.configured {
+        return Err(ServiceError::field(
+            "provider",
+            &format!(
+                "{} is not configured on this platform: an administrator sets stripe.secret_key and stripe.webhook_secret",
+                provider.label
+            ),
+        ));
+    }
+    let micros = check_amount(svc, &input.amount, &customer.billing_currency)?;
+    let token = input.token.trim();
+    if token.is_empty() || token.len() > ledger::MAX_KEY_LEN {
+        return Err(ServiceError::field(
+            "token",
+            "the form has no token: reload the page and send it again",
+        ));
+    }
+    if let Some(done) = by_key(db, customer.id, token).await? {
+        return replay(done, micros, provider.key);
+    }
+    let now = Utc::now();
+    let row = payments::ActiveModel {
+        tenant_id: Set(customer.tenant_id),
+        customer_id: Set(customer.id),
+        provider: Set(provider.key.to_owned()),
+        status: Set("created".to_owned()),
+        amount_micros: Set(micros),
+        currency: Set(customer.billing_currency.clone()),
+        provider_ref: Set(String::new()),
+        provider_payment_ref: Set(String::new()),
+        checkout_url: Set(String::new()),
+        idempotency_key: Set(token.to_owned()),
+        reversed_micros: Set(0),
+        ledger_entry_id: Set(None),
+        message: Set(String::new()),
+        created_by: Set(actor.email.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        completed_at: Set(None),
+        ..Default::default()
+    };
+    let payment = match payments::Entity::insert(row).exec_with_returning(db).await {
+        Ok(p) => p,
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            let done = by_key(db, customer.id, token)
+                .await?
+                .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("payment key vanished")))?;
+            return replay(done, micros, provider.key);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    actor
+        .audit(
+            db,
+            "create",
+            "payment",
+            payment.id,
+            Changes::new()
+                .field("customer_id", serde_json::Value::Null, customer.id)
+                .field("provider", serde_json::Value::Null, provider.key)
+                .field(
+                    "amount",
+                    serde_json::Value::Null,
+                    format!(
+                        "{} {}",
+                        display(micros, currency_decimals(&customer.billing_currency)),
+                        customer.billing_currency
+                    ),
+                ),
+        )
+        .await?;
+    let created = stripe::create_checkout(svc, &payment, &customer, site).await;
+    let mut update: payments::ActiveModel = payment.clone().into();
+    update.updated_at = Set(Utc::now());
+    match created {
+        Ok(session) => {
+            update.provider_ref = Set(session.id);
+            update.checkout_url = Set(session.url.clone());
+            update.update(db).await?;
+            Ok(Checkout {
+                payment_id: payment.id,
+                url: session.url,
+            })
+        }
+        Err(reason) => {
+            update.status = Set("failed".to_owned());
+            update.message = Set(reason.clone());
+            update.update(db).await?;
+            Err(ServiceError::field("provider", &reason))
+        }
+    }
+}
+
+fn replay(done: payments::Model, micros: i64, provider: &str) -> Result<Checkout, ServiceError> {
+    if done.amount_micros != micros || done.provider != provider {
+        return Err(ServiceError::Conflict {
+            field: "token".to_owned(),
+        });
+    }
+    if done.checkout_url.is_empty() {
+        return Err(ServiceError::field(
+            "provider",
+            &if done.message.is_empty() {
+                "this top-up is still being created: reload the page".to_owned()
+            } else {
+                done.message
+            },
+        ));
+    }
+    Ok(Checkout {
+        payment_id: done.id,
+        url: done.checkout_url,
+    })
+}
+
+async fn by_key(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    key: &str,
+) -> Result<Option<payments::Model>, ServiceError> {
+    Ok(payments::Entity::find()
+        .filter(payments::Column::CustomerId.eq(customer_id))
+        .filter(payments::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// A payment as the pages list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    /// The row.
+    pub payment: payments::Model,
+    /// The customer's company name.
+    pub company: String,
+}
+
+/// The payments of the tenant, newest first, `per_page` from `page` (1-based): a customer user
+/// sees its own, staff every customer's or those of `customer_id`. Returns the rows and the
+/// total.
+///
+/// # Errors
+/// `NotFound` for another customer's payments; `Forbidden` for carrier and switch users.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Option<i64>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<PaymentRow>, u64), ServiceError> {
+    let customer_id = match actor.role {
+        Role::SuperAdmin | Role::Admin => customer_id,
+        Role::Customer => {
+            let own = actor.customer_id.ok_or(ServiceError::Forbidden)?;
+            if customer_id.is_some_and(|c| c != own) {
+                return Err(ServiceError::NotFound);
+            }
+            Some(own)
+        }
+        Role::Carrier | Role::SwitchOperator => return Err(ServiceError::Forbidden),
+    };
+    let mut query = scoped::<payments::Entity>(actor);
+    if let Some(c) = customer_id {
+        query = query.filter(payments::Column::CustomerId.eq(c));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(payments::Column::Id)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.customer_id).collect();
+    let names: std::collections::HashMap<i64, String> = crate::entities::customers::Entity::find()
+        .filter(crate::entities::customers::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.company_name))
+        .collect();
+    Ok((
+        rows.into_iter()
+            .map(|payment| PaymentRow {
+                company: names.get(&payment.customer_id).cloned().unwrap_or_default(),
+                payment,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// What a verified provider event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// Processed now; the text says what moved (for the provider's dashboard and the log).
+    Processed(String),
+    /// This event id was received before: nothing moved again.
+    Replayed,
+}
+
+/// Why a webhook was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The provider is not configured here (503: the provider retries later).
+    #[error("{0} is not configured on this platform")]
+    NotConfigured(&'static str),
+    /// The signature does not verify (401): nothing was read or credited.
+    #[error("bad signature: {0}")]
+    BadSignature(String),
+    /// Signed, but unreadable (400).
+    #[error("unreadable event: {0}")]
+    BadEvent(String),
+    /// The database failed (500: the provider retries; replays are safe).
+    #[error(transparent)]
+    Failed(#[from] ServiceError),
+}
+
+impl From<sea_orm::DbErr> for WebhookError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        WebhookError::Failed(err.into())
+    }
+}
+
+/// Whether `provider`'s event `event_id` was recorded before.
+async fn seen(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    event_id: &str,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(payment_events::Entity::find()
+        .filter(payment_events::Column::Provider.eq(provider))
+        .filter(payment_events::Column::EventId.eq(event_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Records a processed event; `Replayed` when a concurrent delivery recorded it first.
+async fn record_event(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    event_id: &str,
+    event_type: &str,
+    payment_id: Option<i64>,
+    outcome: String,
+) -> Result<EventOutcome, sea_orm::DbErr> {
+    let row = payment_events::ActiveModel {
+        provider: Set(provider.to_owned()),
+        event_id: Set(event_id.to_owned()),
+        event_type: Set(event_type.to_owned()),
+        payment_id: Set(payment_id),
+        outcome: Set(outcome.clone()),
+        received_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    match payment_events::Entity::insert(row).exec(db).await {
+        Ok(_) => Ok(EventOutcome::Processed(outcome)),
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Ok(EventOutcome::Replayed)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The payment of `provider` whose `column` is `value`, in any tenant (webhooks carry no
+/// session: the provider's ids find the payment, and its tenant comes from it).
+async fn find_by(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    column: payments::Column,
+    value: &str,
+) -> Result<Option<payments::Model>, sea_orm::DbErr> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    payments::Entity::find()
+        .filter(payments::Column::Provider.eq(provider))
+        .filter(column.eq(value))
+        .one(db)
+        .await
+}
+
+/// Credits a paid top-up once (keyed `<provider>:<provider_ref>`) and marks it paid, with the
+/// provider's payment id. `paid_minor` is what the provider says was paid, in minor units of
+/// `currency`: a payment whose amount or currency differs from the one started is not credited
+/// and is marked failed with the reason (an operator then looks at it).
+async fn credit_paid(
+    svc: &Services,
+    payment: &payments::Model,
+    paid_minor: Option<i64>,
+    currency: &str,
+    payment_ref: &str,
+    label: &str,
+) -> Result<String, WebhookError> {
+    let db = &svc.db;
+    let decimals = currency_decimals(&payment.currency);
+    let expected = to_minor_units(payment.amount_micros, decimals);
+    if !currency.eq_ignore_ascii_case(&payment.currency) || paid_minor != expected {
+        let reason = format!(
+            "paid {} {} but the top-up was {} {}: not credited",
+            paid_minor.map_or("nothing".to_owned(), |m| m.to_string()),
+            currency.to_uppercase(),
+            expected.unwrap_or_default(),
+            payment.currency
+        );
+        set_status(db, payment, "failed", &reason, payment_ref).await?;
+        return Ok(reason);
+    }
+    let posted = ledger::post(
+        db,
+        payment.tenant_id,
+        "system",
+        Posting {
+            customer_id: payment.customer_id,
+            kind: EntryKind::TopUp,
+            amount_micros: payment.amount_micros,
+            idempotency_key: format!("{}:{}", payment.provider, payment.provider_ref),
+            description: format!("Top-up by {label}"),
+            reference: format!("payment:{}", payment.id),
+        },
+        None,
+    )
+    .await?;
+    let entry = posted.entry();
+    let mut update: payments::ActiveModel = payment.clone().into();
+    update.status = Set("paid".to_owned());
+    update.ledger_entry_id = Set(Some(entry.id));
+    if !payment_ref.is_empty() {
+        update.provider_payment_ref = Set(payment_ref.to_owned());
+    }
+    if payment.completed_at.is_none() {
+        update.completed_at = Set(Some(Utc::now()));
+    }
+    update.message = Set(String::new());
+    update.updated_at = Set(Utc::now());
+    update.update(db).await?;
+    let amount = format!(
+        "{} {}",
+        display(payment.amount_micros, decimals),
+        payment.currency
+    );
+    Ok(match posted {
+        Posted::New(_) => format!("credited {amount} to customer {}", payment.customer_id),
+        Posted::Replayed(_) => format!("already credited {amount}"),
+    })
+}
+
+/// Takes back (`minor` > 0: a refund or a dispute) or gives back (`minor` < 0: a dispute won)
+/// part of a paid top-up, once per `key`, and updates the payment's reversed total from its
+/// ledger entries.
+async fn reverse(
+    svc: &Services,
+    payment: &payments::Model,
+    minor: i64,
+    key: String,
+    description: String,
+) -> Result<String, WebhookError> {
+    let db = &svc.db;
+    let decimals = currency_decimals(&payment.currency);
+    let micros = domain::ledger::from_minor_units(minor, decimals)
+        .filter(|m| *m != 0)
+        .ok_or_else(|| WebhookError::BadEvent(format!("amount {minor} is not usable")))?;
+    let reference = format!("payment:{}", payment.id);
+    let posted = ledger::post(
+        db,
+        payment.tenant_id,
+        "system",
+        Posting {
+            customer_id: payment.customer_id,
+            kind: EntryKind::PaymentReversal,
+            amount_micros: -micros,
+            idempotency_key: key,
+            description,
+            reference: reference.clone(),
+        },
+        None,
+    )
+    .await?;
+    let reversed: i64 = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::CustomerId.eq(payment.customer_id))
+        .filter(ledger_entries::Column::Reference.eq(&reference))
+        .filter(ledger_entries::Column::Kind.eq(EntryKind::PaymentReversal.as_str()))
+        .all(db)
+        .await?
+        .iter()
+        .map(|e| -e.amount_micros)
+        .sum();
+    let mut update: payments::ActiveModel = payment.clone().into();
+    update.reversed_micros = Set(reversed);
+    update.updated_at = Set(Utc::now());
+    update.update(db).await?;
+    let amount = format!("{} {}", display(-micros, decimals), payment.currency);
+    Ok(match posted {
+        Posted::New(_) => format!("posted {amount} on payment {}", payment.id),
+        Posted::Replayed(_) => format!("already posted {amount}"),
+    })
+}
+
+/// Sets a payment's state (never undoing `paid`) with a reason.
+async fn set_status(
+    db: &impl ConnectionTrait,
+    payment: &payments::Model,
+    status: &str,
+    message: &str,
+    payment_ref: &str,
+) -> Result<(), sea_orm::DbErr> {
+    if payment.status == "paid" {
+        return Ok(());
+    }
+    let mut update: payments::ActiveModel = payment.clone().into();
+    update.status = Set(status.to_owned());
+    update.message = Set(message.to_owned());
+    if !payment_ref.is_empty() {
+        update.provider_payment_ref = Set(payment_ref.to_owned());
+    }
+    update.updated_at = Set(Utc::now());
+    update.update(db).await?;
+    Ok(())
+}
