@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod overview;
 pub mod payments;
 pub mod profile;
+pub mod promos;
 pub mod reports;
 pub mod rerating;
 pub mod routing;

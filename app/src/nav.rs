@@ -126,6 +126,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "payments top-ups stripe card refunds disputes chargebacks",
             ),
             page(
+                "/admin/promo-codes",
+                "Promo codes",
+                "promo codes bonus coupons discount top-up credit marketing",
+            ),
+            page(
                 "/admin/customer-categories",
                 "Categories & groups",
                 "wholesale retail enterprise segments groups",

@@ -14,6 +14,7 @@ use crate::features::ledger::pages::MyBalancePage;
 use crate::features::overview::pages::OverviewPage;
 use crate::features::payments::pages::{PaymentsPageView, TopUpPage};
 use crate::features::profile::pages::ProfilePage;
+use crate::features::promos::pages::PromoCodesPage;
 use crate::features::reports::pages::{MarginReportPage, MyUsagePage};
 use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
@@ -41,6 +42,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
             <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
             <Route path=path!("payments") view=PaymentsPageView ssr=SsrMode::Async/>
+            <Route path=path!("promo-codes") view=PromoCodesPage ssr=SsrMode::Async/>
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod money;
 pub mod number;
 mod prefix_table;
+pub mod promo;
 pub mod quality;
 pub mod rating;
 pub mod sample;

@@ -18,13 +18,15 @@ for (const javaScript of [false, true]) {
         await page.goto(`${base}/customer/top-up`);
         await ready(page, javaScript);
         await page.fill('input[name=amount]', '5');
-        await page.getByRole('button', { name: 'Continue to payment' }).click();
+        await page.getByRole('button', { name: 'Review' }).click();
         await page.getByText('the smallest top-up is 10.00 USD').waitFor();
 
         await page.fill('input[name=amount]', '50');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.locator('#top-up-review').getByText('Your balance grows by').waitFor();
         await Promise.all([
           page.waitForURL(/\/pay\/cs_test_/),
-          page.getByRole('button', { name: 'Continue to payment' }).click(),
+          page.getByRole('button', { name: 'Pay 50.00 USD' }).click(),
         ]);
         const session = new URL(page.url()).pathname.split('/').pop();
         assert.equal(await page.locator('#amount').textContent(), '50.00 USD');
@@ -63,6 +65,7 @@ test('JavaScript off: without Stripe keys the Top up page says the method is not
     await page.goto(`${base}/customer/top-up`);
     await page.getByText('Card (Stripe) is not configured on this platform').waitFor();
     assert.equal(await page.locator('#top-up').count(), 0);
+    assert.equal(await page.locator('#top-up-pay').count(), 0);
     // The webhook refuses to act without keys, so the provider retries later.
     const res = await page.request.post(`${base}/webhooks/stripe`, { data: '{}', headers: { 'Stripe-Signature': 't=1,v1=00' } });
     assert.equal(res.status(), 503);

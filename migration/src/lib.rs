@@ -27,6 +27,7 @@ mod m20261130_000021_create_rerates;
 mod m20261130_000022_add_cdr_pdd;
 mod m20261130_000023_create_cdr_files;
 mod m20261130_000024_create_payments;
+mod m20261201_000025_create_promo_codes;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000022_add_cdr_pdd::Migration),
             Box::new(m20261130_000023_create_cdr_files::Migration),
             Box::new(m20261130_000024_create_payments::Migration),
+            Box::new(m20261201_000025_create_promo_codes::Migration),
         ]
     }
 }

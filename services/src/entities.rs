@@ -19,6 +19,8 @@ pub mod job_progress;
 pub mod ledger_entries;
 pub mod payment_events;
 pub mod payments;
+pub mod promo_codes;
+pub mod promo_redemptions;
 pub mod rate_deck_changes;
 pub mod rate_deck_errors;
 pub mod rate_deck_exports;

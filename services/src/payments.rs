@@ -16,12 +16,14 @@ use chrono::Utc;
 use domain::access::Role;
 use domain::ledger::{EntryKind, display, to_micros, to_minor_units};
 use rust_decimal::Decimal;
+use sea_orm::TransactionTrait;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use std::str::FromStr;
 
+pub mod promo;
 pub mod stripe;
 
 /// A provider a customer may pay with.
@@ -53,6 +55,8 @@ pub struct TopUpInput {
     pub provider: String,
     /// The form's one-time token: sending the form twice starts one payment.
     pub token: String,
+    /// A promo code (any case), or empty.
+    pub promo_code: String,
 }
 
 /// Where to send the customer to pay.
@@ -155,6 +159,11 @@ pub async fn start_top_up(
         ));
     }
     let micros = check_amount(svc, &input.amount, &customer.billing_currency)?;
+    let quote = if input.promo_code.trim().is_empty() {
+        None
+    } else {
+        Some(promo::quote(db, &customer, &input.promo_code, micros).await?)
+    };
     let token = input.token.trim();
     if token.is_empty() || token.len() > ledger::MAX_KEY_LEN {
         return Err(ServiceError::field(
@@ -184,9 +193,15 @@ pub async fn start_top_up(
         created_at: Set(now),
         updated_at: Set(now),
         completed_at: Set(None),
+        promo_code_id: Set(quote.as_ref().map(|(p, _)| p.id)),
+        bonus_micros: Set(quote.as_ref().map_or(0, |(_, b)| *b)),
         ..Default::default()
     };
-    let payment = match payments::Entity::insert(row).exec_with_returning(db).await {
+    let txn = db.begin().await?;
+    let payment = match payments::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await
+    {
         Ok(p) => p,
         Err(err)
             if matches!(
@@ -194,6 +209,7 @@ pub async fn start_top_up(
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
+            txn.rollback().await?;
             let done = by_key(db, customer.id, token)
                 .await?
                 .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("payment key vanished")))?;
@@ -201,9 +217,12 @@ pub async fn start_top_up(
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some((code, bonus)) = &quote {
+        promo::reserve(&txn, code, &payment, *bonus).await?;
+    }
     actor
         .audit(
-            db,
+            &txn,
             "create",
             "payment",
             payment.id,
@@ -218,9 +237,18 @@ pub async fn start_top_up(
                         display(micros, currency_decimals(&customer.billing_currency)),
                         customer.billing_currency
                     ),
+                )
+                .field(
+                    "promo_code",
+                    serde_json::Value::Null,
+                    quote
+                        .as_ref()
+                        .map(|(p, _)| p.code.clone())
+                        .unwrap_or_default(),
                 ),
         )
         .await?;
+    txn.commit().await?;
     let created = stripe::create_checkout(svc, &payment, &customer, site).await;
     let mut update: payments::ActiveModel = payment.clone().into();
     update.updated_at = Set(Utc::now());
@@ -241,6 +269,25 @@ pub async fn start_top_up(
             Err(ServiceError::field("provider", &reason))
         }
     }
+}
+
+/// The bonus promo code `code` would add to a top-up of `amount` (decimal text) by
+/// `customer_id`: `(amount, bonus, code)`, micro-units and the code as stored.
+///
+/// # Errors
+/// `Validation` naming `amount` ([`check_amount`]) or `promo_code` (`promo::quote`);
+/// `NotFound`/`Forbidden` as [`start_top_up`].
+pub async fn quote_bonus(
+    svc: &Services,
+    actor: &Actor,
+    customer_id: i64,
+    amount: &str,
+    code: &str,
+) -> Result<(i64, i64, String), ServiceError> {
+    let customer = ledger_customer(&svc.db, actor, customer_id).await?;
+    let micros = check_amount(svc, amount, &customer.billing_currency)?;
+    let (promo, bonus) = promo::quote(&svc.db, &customer, code, micros).await?;
+    Ok((micros, bonus, promo.code))
 }
 
 fn replay(done: payments::Model, micros: i64, provider: &str) -> Result<Checkout, ServiceError> {
@@ -495,10 +542,43 @@ async fn credit_paid(
         display(payment.amount_micros, decimals),
         payment.currency
     );
-    Ok(match posted {
+    let mut said = match posted {
         Posted::New(_) => format!("credited {amount} to customer {}", payment.customer_id),
         Posted::Replayed(_) => format!("already credited {amount}"),
-    })
+    };
+    if payment.bonus_micros > 0 && promo::apply(db, payment).await? {
+        let code = match payment.promo_code_id {
+            Some(id) => crate::entities::promo_codes::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|p| p.code)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let bonus = ledger::post(
+            db,
+            payment.tenant_id,
+            "system",
+            Posting {
+                customer_id: payment.customer_id,
+                kind: EntryKind::Bonus,
+                amount_micros: payment.bonus_micros,
+                idempotency_key: format!("bonus:{}:{}", payment.provider, payment.provider_ref),
+                description: format!("Bonus of code {code} on top-up {}", payment.id),
+                reference: format!("payment:{}", payment.id),
+            },
+            None,
+        )
+        .await?;
+        if let Posted::New(_) = bonus {
+            said.push_str(&format!(
+                " and a bonus of {} {}",
+                display(payment.bonus_micros, decimals),
+                payment.currency
+            ));
+        }
+    }
+    Ok(said)
 }
 
 /// Takes back (`minor` > 0: a refund or a dispute) or gives back (`minor` < 0: a dispute won)
@@ -554,7 +634,7 @@ async fn reverse(
 
 /// Sets a payment's state (never undoing `paid`) with a reason.
 async fn set_status(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     payment: &payments::Model,
     status: &str,
     message: &str,
@@ -562,6 +642,9 @@ async fn set_status(
 ) -> Result<(), sea_orm::DbErr> {
     if payment.status == "paid" {
         return Ok(());
+    }
+    if matches!(status, "failed" | "expired") {
+        promo::release(db, payment).await?;
     }
     let mut update: payments::ActiveModel = payment.clone().into();
     update.status = Set(status.to_owned());

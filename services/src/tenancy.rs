@@ -5,8 +5,8 @@
 use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, cdr_files, customer_categories, customer_groups,
-    customers, feature_assignments, ledger_entries, payments, rate_decks, rate_notices,
-    routing_tiers, sell_cards, users,
+    customers, feature_assignments, ledger_entries, payments, promo_codes, rate_decks,
+    rate_notices, routing_tiers, sell_cards, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -49,6 +49,7 @@ tenant_owned!(
     ledger_entries,
     cdr_files,
     payments,
+    promo_codes,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

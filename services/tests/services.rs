@@ -21,6 +21,7 @@ mod services {
     mod ledger;
     mod objects;
     mod payments;
+    mod promos;
     mod public_rates;
     mod redis_stores;
     mod reports;

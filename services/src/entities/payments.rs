@@ -6,8 +6,9 @@ use sea_orm::entity::prelude::*;
 /// currency (micro-units), the provider's checkout session (`provider_ref`) and payment
 /// (`provider_payment_ref`, e.g. a PaymentIntent id), the page the customer pays on
 /// (`checkout_url`), its state (`created`, `pending`, `paid`, `failed`, `expired`), what
-/// refunds and disputes took back (`reversed_micros`, positive), and the ledger entry that
-/// credited it.
+/// refunds and disputes took back (`reversed_micros`, positive), the ledger entry that
+/// credited it, and the promo code it was started with and the bonus that code adds
+/// (`bonus_micros`, credited with the top-up).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payments")]
 pub struct Model {
@@ -36,6 +37,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub completed_at: Option<DateTimeUtc>,
+    pub promo_code_id: Option<i64>,
+    pub bonus_micros: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

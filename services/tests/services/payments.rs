@@ -60,6 +60,7 @@ fn top_up(amount: &str, token: &str) -> TopUpInput {
         amount: amount.into(),
         provider: "stripe".into(),
         token: token.into(),
+        promo_code: String::new(),
     }
 }
 

@@ -34,6 +34,22 @@ pub struct MethodRow {
     pub configured: bool,
 }
 
+/// A top-up reviewed before paying: what is paid, the bonus of its promo code, what the
+/// balance grows by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// The amount as typed, for the payment form.
+    pub amount: String,
+    /// The amount with its currency, e.g. `50.00 USD`.
+    pub pay: String,
+    /// The promo code as stored, or empty.
+    pub promo_code: String,
+    /// The bonus with its currency, or empty without a code.
+    pub bonus: String,
+    /// What the balance grows by once paid, with its currency.
+    pub total: String,
+}
+
 /// The data of the Top up and Payments pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsPage {
@@ -57,6 +73,9 @@ pub struct PaymentsPage {
     pub page: u64,
     /// Rows per page.
     pub per_page: u64,
+    /// The top-up under review (the page's `amount` and `promo_code`), or why it cannot be
+    /// made; `None` before the customer asks.
+    pub review: Option<Result<Review, AppError>>,
 }
 
 /// The signed-in customer's top-up page data, or (staff) every payment of the tenant; 50 per
@@ -65,7 +84,11 @@ pub struct PaymentsPage {
 /// # Errors
 /// `Forbidden` for carrier and switch users.
 #[server(endpoint = "payments_data")]
-pub async fn payments_data(page: Option<u64>) -> Result<PaymentsPage, AppError> {
+pub async fn payments_data(
+    page: Option<u64>,
+    amount: Option<String>,
+    promo_code: Option<String>,
+) -> Result<PaymentsPage, AppError> {
     use crate::ssr::{fail, services, signed_in};
     use domain::ledger::display;
     use services::ledger::{self, currency_decimals};
@@ -102,6 +125,32 @@ pub async fn payments_data(page: Option<u64>) -> Result<PaymentsPage, AppError> 
             "{} {currency}",
             display(micros, currency_decimals(currency))
         )
+    };
+    let review = match (actor.customer_id, amount.filter(|a| !a.trim().is_empty())) {
+        (Some(id), Some(amount)) => {
+            let code = promo_code.unwrap_or_default();
+            let quoted = if code.trim().is_empty() {
+                payments::check_amount(&svc, &amount, &currency).map(|m| (m, 0, String::new()))
+            } else {
+                payments::quote_bonus(&svc, &actor, id, &amount, &code).await
+            };
+            Some(
+                quoted
+                    .map_err(AppError::from)
+                    .map(|(micros, bonus, code)| Review {
+                        amount: amount.trim().to_owned(),
+                        pay: money(micros, &currency),
+                        bonus: if code.is_empty() {
+                            String::new()
+                        } else {
+                            money(bonus, &currency)
+                        },
+                        promo_code: code,
+                        total: money(micros + bonus, &currency),
+                    }),
+            )
+        }
+        _ => None,
     };
     let shown_currency = if currency.is_empty() {
         "USD"
@@ -154,14 +203,16 @@ pub async fn payments_data(page: Option<u64>) -> Result<PaymentsPage, AppError> 
         total,
         page,
         per_page,
+        review,
     })
 }
 
-/// Starts a top-up of the signed-in customer and sends the browser to the provider's payment
-/// page (a redirect; the address is also returned).
+/// Starts a top-up of the signed-in customer (with its promo code, if any) and sends the browser
+/// to the provider's payment page (a redirect; the address is also returned).
 ///
 /// # Errors
-/// `Validation` naming `amount`, `provider` (not configured, refused, unreachable) or `token`;
+/// `Validation` naming `amount`, `promo_code`, `provider` (not configured, refused,
+/// unreachable) or `token`;
 /// `Conflict{token}` for a token reused with another amount; `Forbidden` for staff, carrier and
 /// switch users (a customer pays for itself).
 #[server(endpoint = "start_top_up")]
@@ -169,6 +220,7 @@ pub async fn start_top_up(
     amount: String,
     provider: String,
     token: String,
+    promo_code: Option<String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in_to, site_origin};
     use domain::access::Portal;
@@ -187,6 +239,7 @@ pub async fn start_top_up(
             amount,
             provider,
             token,
+            promo_code: promo_code.unwrap_or_default(),
         },
         &site_origin(),
     )

@@ -5,14 +5,22 @@ use crate::ui::fields::{Field, FormError};
 use crate::ui::page::{ErrorPanel, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// The payments data of the page's `page` query parameter.
+/// The payments data of the page's `page`, `amount` and `promo_code` query parameters.
 fn payments_resource() -> Resource<Result<PaymentsPage, crate::error::AppError>> {
     let query = use_query_map();
     Resource::new(
-        move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()),
-        payments_data,
+        move || {
+            let q = query.read();
+            (
+                q.get("page").and_then(|p| p.parse::<u64>().ok()),
+                q.get("amount"),
+                q.get("promo_code"),
+            )
+        },
+        |(page, amount, code)| payments_data(page, amount, code),
     )
 }
 
@@ -41,7 +49,8 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
     let query = use_query_map();
     let paid = query.read_untracked().get("paid");
     let cancelled = query.read_untracked().get("cancelled");
-    let error = Signal::derive(move || start.value().get().and_then(Result::err));
+    let typed = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
+    let pay_error = Signal::derive(move || start.value().get().and_then(Result::err));
     let PaymentsPage {
         currency,
         balance,
@@ -53,7 +62,10 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
         total,
         page,
         per_page,
+        review,
     } = data;
+    let review_error = review.clone().and_then(Result::err);
+    let review_error = Signal::derive(move || review_error.clone());
     let usable: Vec<_> = methods.iter().filter(|m| m.configured).cloned().collect();
     let missing: Vec<_> = methods.iter().filter(|m| !m.configured).cloned().collect();
     let status_of = |id: &str| {
@@ -69,6 +81,7 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
     let cancelled_notice = cancelled.map(|id| view! {
         <div class="notice-warn" role="status">{format!("Payment {id} was cancelled: nothing was charged.")}</div>
     });
+    let reviewed = review.and_then(Result::ok);
     view! {
         {paid_notice}
         {cancelled_notice}
@@ -82,22 +95,46 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
             view! { <p class="empty">"No payment method is available yet. Your provider can still credit bank transfers by hand."</p> }.into_any()
         } else {
             view! {
-                <ActionForm action=start attr:id="top-up" attr:class="panel">
-                    <FormError error fields=&["amount", "provider", "token"]/>
-                    <input type="hidden" name="token" value=form_token/>
-                    <Field name="amount" label="Amount" required=true error
-                        help="In your billing currency, like 50 or 25.50."/>
+                <Form method="GET" action="" attr:id="top-up" attr:class="panel">
+                    <FormError error=review_error fields=&["amount", "promo_code"]/>
+                    <div class="form-row">
+                        <Field name="amount" label="Amount" required=true value=typed("amount") error=review_error
+                            help="In your billing currency, like 50 or 25.50."/>
+                        <Field name="promo_code" label="Promo code" value=typed("promo_code") error=review_error
+                            help="Optional: a code adds bonus credit."/>
+                        <button type="submit" class="btn btn-secondary">"Review"</button>
+                    </div>
                     <p class="muted">{format!("From {min} to {max}; your balance is in {currency}.")}</p>
-                    <fieldset class="choices">
-                        <legend>"Pay with"</legend>
-                        {usable.into_iter().enumerate().map(|(i, m)| view! {
-                            <label><input type="radio" name="provider" value=m.key checked=i == 0/>" "{m.label}</label>
-                        }).collect_view()}
-                    </fieldset>
-                    {move || error.get().and_then(|e| e.for_field("provider")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                    <button type="submit" class="btn btn-primary">"Continue to payment"</button>
-                    <p class="muted">"You pay on the provider's secure page; the balance is credited once the provider confirms the payment."</p>
-                </ActionForm>
+                </Form>
+                {reviewed.map(|r| {
+                    let bonus_line = (!r.bonus.is_empty()).then(|| view! {
+                        <div class="stat"><strong>{format!("+{}", r.bonus)}</strong><span>{format!("Bonus of {}", r.promo_code)}</span></div>
+                    });
+                    view! {
+                        <section class="panel" id="top-up-review">
+                            <h2>"Review"</h2>
+                            <div class="stat-grid money">
+                                <div class="stat"><strong>{r.pay.clone()}</strong><span>"You pay"</span></div>
+                                {bonus_line}
+                                <div class="stat"><strong>{r.total.clone()}</strong><span>"Your balance grows by"</span></div>
+                            </div>
+                            <ActionForm action=start attr:id="top-up-pay">
+                                <FormError error=pay_error fields=&[]/>
+                                <input type="hidden" name="token" value=form_token.clone()/>
+                                <input type="hidden" name="amount" value=r.amount.clone()/>
+                                <input type="hidden" name="promo_code" value=r.promo_code.clone()/>
+                                <fieldset class="choices">
+                                    <legend>"Pay with"</legend>
+                                    {usable.iter().enumerate().map(|(i, m)| view! {
+                                        <label><input type="radio" name="provider" value=m.key.clone() checked=i == 0/>" "{m.label.clone()}</label>
+                                    }).collect_view()}
+                                </fieldset>
+                                <button type="submit" class="btn btn-primary">{format!("Pay {}", r.pay)}</button>
+                                <p class="muted">"You pay on the provider's secure page; the balance is credited once the provider confirms the payment."</p>
+                            </ActionForm>
+                        </section>
+                    }
+                })}
             }.into_any()
         }}
         <h2>"Your payments"</h2>
