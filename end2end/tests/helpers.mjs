@@ -68,23 +68,31 @@ export async function startServer({ env = {}, dataDir, port } = {}) {
   };
 }
 
-/// Starts the provider fakes (`fake-providers`, built by the test command) with Stripe's events
-/// delivered to `stripeWebhook`; returns `{ stripe, stop }` where `stripe` is its API base URL.
-export async function startFakes({ stripeWebhook }) {
+/// Starts the provider fakes (`fake-providers`, built by the test command) with Stripe's and
+/// PayPal's events delivered to `<base>/webhooks/stripe` and `<base>/webhooks/paypal` of the
+/// server that will listen on `port`; returns `{ stripe, paypal, stop }` with their API base
+/// URLs.
+export async function startFakes({ port }) {
+  const stripeWebhook = `http://127.0.0.1:${port}/webhooks/stripe`;
+  const paypalWebhook = `http://127.0.0.1:${port}/webhooks/paypal`;
   const bin = process.env.FAKES_BIN ?? join(root, 'target', 'debug', 'fake-providers');
-  const child = spawn(bin, ['--stripe-webhook', stripeWebhook, '--stripe-key', STRIPE_KEY, '--stripe-webhook-secret', STRIPE_WEBHOOK_SECRET], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, [
+    '--stripe-webhook', stripeWebhook, '--stripe-key', STRIPE_KEY, '--stripe-webhook-secret', STRIPE_WEBHOOK_SECRET,
+    '--paypal-webhook', paypalWebhook, '--paypal-client-id', PAYPAL_CLIENT, '--paypal-secret', PAYPAL_SECRET, '--paypal-webhook-id', PAYPAL_WEBHOOK_ID,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const stripe = await new Promise((ok, fail) => {
+  const [stripe, paypal] = await new Promise((ok, fail) => {
     child.stdout.on('data', (d) => {
       output += d;
-      const m = output.match(/stripe (http:\/\/\S+)/);
-      if (m) ok(m[1]);
+      const s = output.match(/stripe (http:\/\/\S+)/);
+      const p = output.match(/paypal (http:\/\/\S+)/);
+      if (s && p) ok([s[1], p[1]]);
     });
     child.stderr.on('data', (d) => (output += d));
     child.once('exit', () => fail(new Error(`fake-providers exited: ${output}`)));
     setTimeout(() => fail(new Error(`fake-providers did not start in 10 s: ${output}`)), 10_000);
   });
-  return { stripe, stop: () => child.kill('SIGTERM') };
+  return { stripe, paypal, stop: () => child.kill('SIGTERM') };
 }
 
 /// The keys the Stripe fake expects, and the settings that point a server at it.
@@ -95,6 +103,19 @@ export function stripeEnv(apiBase) {
     DIDTRON__STRIPE__API_BASE: apiBase,
     DIDTRON__STRIPE__SECRET_KEY: STRIPE_KEY,
     DIDTRON__STRIPE__WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET,
+  };
+}
+
+/// The credentials the PayPal fake expects, and the settings that point a server at it.
+export const PAYPAL_CLIENT = 'didtron-e2e-client';
+export const PAYPAL_SECRET = 'didtron-e2e-secret';
+export const PAYPAL_WEBHOOK_ID = 'WH-E2E-1';
+export function paypalEnv(apiBase) {
+  return {
+    DIDTRON__PAYPAL__API_BASE: apiBase,
+    DIDTRON__PAYPAL__CLIENT_ID: PAYPAL_CLIENT,
+    DIDTRON__PAYPAL__CLIENT_SECRET: PAYPAL_SECRET,
+    DIDTRON__PAYPAL__WEBHOOK_ID: PAYPAL_WEBHOOK_ID,
   };
 }
 

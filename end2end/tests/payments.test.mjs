@@ -1,18 +1,20 @@
-// Issue 8's Stripe top-ups, end to end against the Stripe fake (`fake-providers`): a customer
+// Issue 8's top-ups, end to end against the Stripe and PayPal fakes (`fake-providers`): a customer
 // tops up 50.00 by card, is sent to Stripe's payment page, pays, comes back to a page that says
 // the payment is paid, and the Balance page shows the top-up; a refund made at Stripe takes
 // 10.00 back. A too-small amount is refused naming the field. A platform without Stripe keys
-// says the method is not configured. JavaScript off and on.
+// says the method is not configured. With PayPal: the customer approves the order on PayPal's
+// page, comes back, and the balance moves once PayPal's verified webhook confirms the capture.
+// JavaScript off and on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withSession, ready, freePort, startFakes, stripeEnv } from './helpers.mjs';
+import { withSession, ready, freePort, startFakes, stripeEnv, paypalEnv } from './helpers.mjs';
 
 for (const javaScript of [false, true]) {
   const mode = javaScript ? 'hydrated' : 'JavaScript off';
 
   test(`${mode}: a customer tops up 50.00 by card; only Stripe's webhook credits it; a refund takes 10.00 back`, async () => {
     const port = await freePort();
-    const fakes = await startFakes({ stripeWebhook: `http://127.0.0.1:${port}/webhooks/stripe` });
+    const fakes = await startFakes({ port });
     try {
       await withSession({ javaScript, email: 'customer@didtron.example', port, env: stripeEnv(fakes.stripe) }, async (base, page) => {
         await page.goto(`${base}/customer/top-up`);
@@ -70,3 +72,42 @@ test('JavaScript off: without Stripe keys the Top up page says the method is not
     const res = await page.request.post(`${base}/webhooks/stripe`, { data: '{}', headers: { 'Stripe-Signature': 't=1,v1=00' } });
     assert.equal(res.status(), 503);
   }));
+
+for (const javaScript of [false, true]) {
+  const mode = javaScript ? 'hydrated' : 'JavaScript off';
+
+  test(`${mode}: a customer tops up 25.00 with PayPal; the verified capture credits it`, async () => {
+    const port = await freePort();
+    const fakes = await startFakes({ port });
+    try {
+      await withSession({ javaScript, email: 'customer@didtron.example', port, env: { ...stripeEnv(fakes.stripe), ...paypalEnv(fakes.paypal) } }, async (base, page) => {
+        await page.goto(`${base}/customer/top-up?amount=25`);
+        await ready(page, javaScript);
+        await page.check('#top-up-pay input[name=provider][value=paypal]');
+        await Promise.all([
+          page.waitForURL(/\/checkoutnow\?token=/),
+          page.getByRole('button', { name: 'Pay 25.00 USD' }).click(),
+        ]);
+        assert.equal(await page.locator('#amount').textContent(), '25.00 USD');
+        await Promise.all([
+          page.waitForURL(/\/customer\/top-up\?paid=\d+/),
+          page.getByRole('button', { name: 'Pay with PayPal' }).click(),
+        ]);
+        // PayPal confirms the capture by webhook a moment later.
+        for (let i = 0; i < 50; i++) {
+          await ready(page, javaScript);
+          if (await page.getByText(/Payment \d+ is paid and credited to your balance\./).count()) break;
+          await new Promise((r) => setTimeout(r, 200));
+          await page.reload();
+        }
+        await page.getByText(/Payment \d+ is paid and credited to your balance\./).waitFor();
+        assert.match(await page.locator('#payments tbody tr').first().textContent(), /PayPal\s*25\.00 USD.*paid/);
+        await page.goto(`${base}/customer/balance`);
+        await ready(page, javaScript);
+        assert.match(await page.locator('#ledger-entries tbody tr').first().textContent(), /Top-up\s*Top-up by PayPal.*25\.00/);
+      });
+    } finally {
+      fakes.stop();
+    }
+  });
+}

@@ -12,7 +12,7 @@ for (const javaScript of [false, true]) {
 
   test(`${mode}: a promo code adds its bonus to a paid top-up, once per customer`, async () => {
     const port = await freePort();
-    const fakes = await startFakes({ stripeWebhook: `http://127.0.0.1:${port}/webhooks/stripe` });
+    const fakes = await startFakes({ port });
     try {
       await withSession({ javaScript, email: 'superadmin@didtron.example', port, env: stripeEnv(fakes.stripe) }, async (base, page) => {
         await page.goto(`${base}/admin/promo-codes`);

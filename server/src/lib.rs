@@ -188,6 +188,14 @@ pub fn build_router(services: Services) -> Router {
             "/webhooks/stripe",
             axum::routing::post(webhooks::stripe_webhook),
         )
+        .route(
+            "/webhooks/paypal",
+            axum::routing::post(webhooks::paypal_webhook),
+        )
+        .route(
+            "/customer/top-up/paypal-return",
+            get(webhooks::paypal_return),
+        )
         .nest("/api/v1", api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -23,8 +23,12 @@ use sea_orm::{
 };
 use std::str::FromStr;
 
+pub mod paypal;
 pub mod promo;
 pub mod stripe;
+
+/// What a webhook says of an event top-ups do not act on.
+const IGNORED: &str = "ignored: not an event top-ups use";
 
 /// A provider a customer may pay with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +43,18 @@ pub struct Provider {
 
 /// The providers of this platform and whether each is configured.
 pub fn providers(svc: &Services) -> Vec<Provider> {
-    vec![Provider {
-        key: "stripe",
-        label: "Card (Stripe)",
-        configured: svc.settings.stripe.configured(),
-    }]
+    vec![
+        Provider {
+            key: "stripe",
+            label: "Card (Stripe)",
+            configured: svc.settings.stripe.configured(),
+        },
+        Provider {
+            key: "paypal",
+            label: "PayPal",
+            configured: svc.settings.paypal.configured(),
+        },
+    ]
 }
 
 /// What a customer asks for on the Top up page.
@@ -153,8 +164,13 @@ pub async fn start_top_up(
         return Err(ServiceError::field(
             "provider",
             &format!(
-                "{} is not configured on this platform: an administrator sets stripe.secret_key and stripe.webhook_secret",
-                provider.label
+                "{} is not configured on this platform: an administrator sets its keys ({})",
+                provider.label,
+                if provider.key == "stripe" {
+                    "stripe.secret_key, stripe.webhook_secret"
+                } else {
+                    "paypal.client_id, paypal.client_secret, paypal.webhook_id"
+                }
             ),
         ));
     }
@@ -249,23 +265,29 @@ pub async fn start_top_up(
         )
         .await?;
     txn.commit().await?;
-    let created = stripe::create_checkout(svc, &payment, &customer, site).await;
+    let created = match provider.key {
+        "paypal" => paypal::create_order(svc, &payment, &customer, site).await,
+        _ => stripe::create_checkout(svc, &payment, &customer, site)
+            .await
+            .map(|s| (s.id, s.url)),
+    };
     let mut update: payments::ActiveModel = payment.clone().into();
     update.updated_at = Set(Utc::now());
     match created {
-        Ok(session) => {
-            update.provider_ref = Set(session.id);
-            update.checkout_url = Set(session.url.clone());
+        Ok((id, url)) => {
+            update.provider_ref = Set(id);
+            update.checkout_url = Set(url.clone());
             update.update(db).await?;
             Ok(Checkout {
                 payment_id: payment.id,
-                url: session.url,
+                url,
             })
         }
         Err(reason) => {
             update.status = Set("failed".to_owned());
             update.message = Set(reason.clone());
             update.update(db).await?;
+            promo::release(db, &payment).await?;
             Err(ServiceError::field("provider", &reason))
         }
     }

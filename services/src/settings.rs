@@ -40,6 +40,33 @@ pub struct Settings {
     pub payments: PaymentSettings,
     /// `[stripe]`: Stripe Checkout top-ups.
     pub stripe: StripeSettings,
+    /// `[paypal]`: PayPal Orders v2 top-ups.
+    pub paypal: PaypalSettings,
+}
+
+/// `[paypal]` settings (<https://developer.paypal.com/api/rest/>): top-ups through Orders v2,
+/// credited only from webhooks PayPal verifies.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaypalSettings {
+    /// API base URL: `https://api-m.paypal.com` (live), `https://api-m.sandbox.paypal.com`
+    /// (sandbox); tests point it at a local fake.
+    pub api_base: String,
+    /// The REST app's client id; empty means PayPal is not configured.
+    pub client_id: String,
+    /// The REST app's secret.
+    pub client_secret: SecretString,
+    /// The id PayPal gave the webhook `https://<host>/webhooks/paypal` (its verification
+    /// names it).
+    pub webhook_id: String,
+}
+
+impl PaypalSettings {
+    /// Whether the client id, secret and webhook id are set.
+    pub fn configured(&self) -> bool {
+        !self.client_id.is_empty()
+            && !self.client_secret.expose_secret().is_empty()
+            && !self.webhook_id.is_empty()
+    }
 }
 
 /// `[payments]` settings: what a customer may top up at once, in its billing currency.
@@ -281,6 +308,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("stripe.api_base", "https://api.stripe.com/"),
     ("stripe.secret_key", ""),
     ("stripe.webhook_secret", ""),
+    ("paypal.api_base", "https://api-m.paypal.com"),
+    ("paypal.client_id", ""),
+    ("paypal.client_secret", ""),
+    ("paypal.webhook_id", ""),
     ("storage.backend", "local"),
     ("storage.s3.endpoint", ""),
     ("storage.s3.region", "us-east-1"),
@@ -414,6 +445,11 @@ impl Settings {
             || self.stripe.api_base.starts_with("https://"))
         {
             return invalid("stripe.api_base", "must start with http:// or https://");
+        }
+        if !(self.paypal.api_base.starts_with("http://")
+            || self.paypal.api_base.starts_with("https://"))
+        {
+            return invalid("paypal.api_base", "must start with http:// or https://");
         }
         for (key, text) in [
             ("payments.min_top_up", &self.payments.min_top_up),

@@ -21,6 +21,7 @@ mod services {
     mod ledger;
     mod objects;
     mod payments;
+    mod paypal;
     mod promos;
     mod public_rates;
     mod redis_stores;

@@ -3,8 +3,11 @@
 //! `fake-providers --stripe-port 12111 --stripe-webhook http://127.0.0.1:3000/webhooks/stripe
 //!  --stripe-key sk_test_x --stripe-webhook-secret whsec_x`
 //!
-//! It prints `stripe http://127.0.0.1:<port>` once listening.
+//! and `--paypal-webhook http://127.0.0.1:3000/webhooks/paypal --paypal-client-id … \
+//! --paypal-secret … --paypal-webhook-id …` for PayPal. It prints `stripe http://…` and
+//! `paypal http://…` once listening.
 
+use fakes::paypal::{self, PaypalFake};
 use fakes::stripe::{Config, StripeFake};
 
 #[tokio::main]
@@ -30,7 +33,18 @@ async fn main() -> anyhow::Result<()> {
         port,
     )
     .await?;
+    let paypal = PaypalFake::start(
+        paypal::Config {
+            client_id: arg("--paypal-client-id").unwrap_or_else(|| "paypal-client".to_owned()),
+            client_secret: arg("--paypal-secret").unwrap_or_else(|| "paypal-secret".to_owned()),
+            webhook_id: arg("--paypal-webhook-id").unwrap_or_else(|| "WH-FAKE-1".to_owned()),
+            webhook_url: arg("--paypal-webhook"),
+        },
+        0,
+    )
+    .await?;
     println!("stripe {}", fake.base_url);
+    println!("paypal {}", paypal.base_url);
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -9,7 +9,8 @@
 //! `charge.dispute.closed`; other events are recorded and answered 200.
 
 use super::{
-    EventOutcome, WebhookError, credit_paid, find_by, record_event, reverse, seen, set_status,
+    EventOutcome, IGNORED, WebhookError, credit_paid, find_by, record_event, reverse, seen,
+    set_status,
 };
 use crate::entities::{customers, payments};
 use crate::ledger::currency_decimals;
@@ -34,8 +35,6 @@ const HANDLED: [&str; 7] = [
     "charge.dispute.created",
     "charge.dispute.closed",
 ];
-
-const IGNORED: &str = "ignored: not an event top-ups use";
 
 /// A created Checkout Session: its id (`cs_…`) and the page the customer pays on.
 #[derive(Debug, Clone)]

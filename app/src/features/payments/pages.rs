@@ -72,10 +72,11 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
         payments
             .iter()
             .find(|p| p.id.to_string() == id)
-            .map(|p| p.status.clone())
+            .map(|p| (p.status.clone(), p.message.clone()))
     };
-    let paid_notice = paid.map(|id| match status_of(&id).as_deref() {
-        Some("paid") => view! { <div class="notice-ok" role="status">{format!("Payment {id} is paid and credited to your balance.")}</div> }.into_any(),
+    let paid_notice = paid.map(|id| match status_of(&id) {
+        Some((status, reason)) if status == "failed" => view! { <div class="notice-error" role="alert">{format!("Payment {id} failed: {reason}. Nothing was charged to your balance; try again or choose another method.")}</div> }.into_any(),
+        Some((status, _)) if status == "paid" => view! { <div class="notice-ok" role="status">{format!("Payment {id} is paid and credited to your balance.")}</div> }.into_any(),
         _ => view! { <div class="notice-ok" role="status">{format!("Thank you: payment {id} is being confirmed by the provider. Your balance is credited as soon as it is (usually within seconds); reload to see it.")}</div> }.into_any(),
     });
     let cancelled_notice = cancelled.map(|id| view! {
