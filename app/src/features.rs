@@ -23,6 +23,7 @@ pub mod routing;
 pub mod search;
 pub mod sell_cards;
 pub mod sessions;
+pub mod statements;
 pub mod tenants;
 pub mod users;
 pub mod workspace;

@@ -126,6 +126,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "payments top-ups stripe card refunds disputes chargebacks",
             ),
             page(
+                "/admin/statements",
+                "Statements",
+                "statements invoices pdf period customers opening closing balance numbers",
+            ),
+            page(
                 "/admin/promo-codes",
                 "Promo codes",
                 "promo codes bonus coupons discount top-up credit marketing",
@@ -289,7 +294,12 @@ pub const SECTIONS: &[NavSection] = &[
             page(
                 "/customer/top-up",
                 "Top up",
-                "top-up top up pay card stripe payment add funds credit balance payments",
+                "top-up top up pay card stripe paypal payment add funds credit balance payments",
+            ),
+            page(
+                "/customer/statements",
+                "Statements",
+                "statements invoices pdf period monthly account opening closing balance",
             ),
         ],
     },

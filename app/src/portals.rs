@@ -20,6 +20,7 @@ use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
 use crate::features::search::SearchPage;
 use crate::features::sell_cards::pages::{MyRatesPage, SellCardPage, SellCardsPage};
+use crate::features::statements::pages::StatementsPageView;
 use crate::features::tenants::pages::{NewTenantPage, TenantDetailPage, TenantsPage};
 use crate::features::users::pages::{detail::UserDetailPage, list::UsersPage, new::NewUserPage};
 use crate::ui::shell::PortalShell;
@@ -43,6 +44,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
             <Route path=path!("payments") view=PaymentsPageView ssr=SsrMode::Async/>
             <Route path=path!("promo-codes") view=PromoCodesPage ssr=SsrMode::Async/>
+            <Route path=path!("statements") view=StatementsPageView ssr=SsrMode::Async/>
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/:id") view=CarrierDetailPage ssr=SsrMode::Async/>
@@ -81,6 +83,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
             <Route path=path!("top-up") view=TopUpPage ssr=SsrMode::Async/>
+            <Route path=path!("statements") view=StatementsPageView ssr=SsrMode::Async/>
             <Route path=path!("calls") view=MyCallsPage ssr=SsrMode::Async/>
             <Route path=path!("usage") view=MyUsagePage ssr=SsrMode::Async/>
             <Route path=path!("api-keys") view=ApiKeysPage ssr=SsrMode::Async/>

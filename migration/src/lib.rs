@@ -28,6 +28,7 @@ mod m20261130_000022_add_cdr_pdd;
 mod m20261130_000023_create_cdr_files;
 mod m20261130_000024_create_payments;
 mod m20261201_000025_create_promo_codes;
+mod m20261201_000026_create_statements;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000023_create_cdr_files::Migration),
             Box::new(m20261130_000024_create_payments::Migration),
             Box::new(m20261201_000025_create_promo_codes::Migration),
+            Box::new(m20261201_000026_create_statements::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -389,4 +389,27 @@ async fn ledger_export(
         ]
     }));
     csv_response(&format!("ledger-{customer_id}.csv"), out)
+}
+
+/// `GET /{customer|admin}/statements/{id}/statement.pdf`: a statement's PDF, for its customer
+/// or staff (another customer's, another tenant's or one not drawn yet is 404).
+pub async fn statement_pdf(
+    State(state): State<AppState>,
+    Extension(me): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Response {
+    match services::statements::download(&state.services, &me.actor(), id).await {
+        Ok((name, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => crate::api::error_response(e),
+    }
 }

@@ -196,6 +196,14 @@ pub fn build_router(services: Services) -> Router {
             "/customer/top-up/paypal-return",
             get(webhooks::paypal_return),
         )
+        .route(
+            "/customer/statements/{id}/statement.pdf",
+            get(exports::statement_pdf),
+        )
+        .route(
+            "/admin/statements/{id}/statement.pdf",
+            get(exports::statement_pdf),
+        )
         .nest("/api/v1", api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -35,6 +35,7 @@ pub mod routing_versions;
 pub mod sell_card_rows;
 pub mod sell_cards;
 pub mod sessions;
+pub mod statements;
 pub mod tenant_domains;
 pub mod tenants;
 pub mod users;

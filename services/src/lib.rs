@@ -33,6 +33,7 @@ pub mod sell_cards;
 pub mod session_store;
 pub mod settings;
 pub mod state;
+pub mod statements;
 pub mod storage;
 pub mod tenancy;
 pub mod tenants;

@@ -300,6 +300,68 @@ pub struct UsageReport {
     pub total: Usage,
 }
 
+/// The rated calls of `customer` charged in its billing currency from `start` (included) to
+/// `end` (excluded), grouped by `key` (an SQL expression over `cdrs`).
+fn usage_query(
+    customer: &crate::entities::customers::Model,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    key: &str,
+    backend: sea_orm::DatabaseBackend,
+) -> Statement {
+    Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT {key} AS k, COUNT(*) AS calls, \
+             CAST(COALESCE(SUM(billed_secs), 0) AS BIGINT) AS secs, \
+             CAST(COALESCE(SUM(price_micros), 0) AS BIGINT) AS spend \
+             FROM cdrs WHERE tenant_id = $1 AND customer_id = $2 AND status = 'rated' \
+             AND price_currency = $3 AND start_at >= $4 AND start_at < $5 GROUP BY {key}"
+        ),
+        [
+            customer.tenant_id.into(),
+            customer.id.into(),
+            customer.billing_currency.clone().into(),
+            start.into(),
+            end.into(),
+        ],
+    )
+}
+
+fn read_usage(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<Usage>, ServiceError> {
+    rows.into_iter()
+        .map(|r| {
+            let label: Option<String> = r.try_get("", "k")?;
+            Ok(Usage {
+                label: label.unwrap_or_default(),
+                calls: r.try_get("", "calls")?,
+                billed_secs: r.try_get("", "secs")?,
+                spend: r.try_get("", "spend")?,
+            })
+        })
+        .collect()
+}
+
+/// `customer`'s usage per destination from `start` (included) to `end` (excluded): rated calls
+/// charged in its billing currency, largest spend first (statements use it).
+///
+/// # Errors
+/// Database errors.
+pub async fn usage_between(
+    db: &DatabaseConnection,
+    customer: &crate::entities::customers::Model,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Usage>, ServiceError> {
+    let backend = db.get_database_backend();
+    let mut rows = read_usage(
+        db.query_all_raw(usage_query(customer, start, end, "destination", backend))
+            .await?,
+    )?;
+    rows.sort_by(|a, b| b.spend.cmp(&a.spend).then_with(|| a.label.cmp(&b.label)));
+    Ok(rows)
+}
+
 /// The usage of customer `customer_id` from `from` to `to` (`YYYY-MM-DD`, UTC, both included):
 /// its rated calls charged in its billing currency, per day and per destination. Staff may read
 /// any customer's, a customer user its own.
@@ -317,44 +379,20 @@ pub async fn usage(
     let customer = crate::ledger::ledger_customer(db, actor, customer_id).await?;
     let (start, end) = day_range(from, to, MAX_DAYS)?;
     let backend = db.get_database_backend();
-    let query = |key: &str| {
-        Statement::from_sql_and_values(
+    let found: HashMap<String, Usage> = read_usage(
+        db.query_all_raw(usage_query(
+            &customer,
+            start,
+            end,
+            day_expr(backend),
             backend,
-            format!(
-                "SELECT {key} AS k, COUNT(*) AS calls, \
-                 CAST(COALESCE(SUM(billed_secs), 0) AS BIGINT) AS secs, \
-                 CAST(COALESCE(SUM(price_micros), 0) AS BIGINT) AS spend \
-                 FROM cdrs WHERE tenant_id = $1 AND customer_id = $2 AND status = 'rated' \
-                 AND price_currency = $3 AND start_at >= $4 AND start_at < $5 GROUP BY {key}"
-            ),
-            [
-                actor.tenant_id.into(),
-                customer.id.into(),
-                customer.billing_currency.clone().into(),
-                start.into(),
-                end.into(),
-            ],
-        )
-    };
-    let read = |rows: Vec<sea_orm::QueryResult>| -> Result<Vec<Usage>, ServiceError> {
-        rows.into_iter()
-            .map(|r| {
-                let label: Option<String> = r.try_get("", "k")?;
-                Ok(Usage {
-                    label: label.unwrap_or_default(),
-                    calls: r.try_get("", "calls")?,
-                    billed_secs: r.try_get("", "secs")?,
-                    spend: r.try_get("", "spend")?,
-                })
-            })
-            .collect()
-    };
-    let found: HashMap<String, Usage> = read(db.query_all_raw(query(day_expr(backend))).await?)?
-        .into_iter()
-        .map(|u| (u.label.clone(), u))
-        .collect();
-    let mut by_destination = read(db.query_all_raw(query("destination")).await?)?;
-    by_destination.sort_by(|a, b| b.spend.cmp(&a.spend).then_with(|| a.label.cmp(&b.label)));
+        ))
+        .await?,
+    )?
+    .into_iter()
+    .map(|u| (u.label.clone(), u))
+    .collect();
+    let by_destination = usage_between(db, &customer, start, end).await?;
     let mut total = Usage {
         label: "Total".to_owned(),
         ..Default::default()

@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use crate::entities::{
     api_keys, audit_log, carrier_trunks, carriers, cdr_files, customer_categories, customer_groups,
     customers, feature_assignments, ledger_entries, payments, promo_codes, rate_decks,
-    rate_notices, routing_tiers, sell_cards, users,
+    rate_notices, routing_tiers, sell_cards, statements, users,
 };
 use crate::error::ServiceError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -50,6 +50,7 @@ tenant_owned!(
     cdr_files,
     payments,
     promo_codes,
+    statements,
 );
 
 /// `SELECT` of `E` limited to the actor's tenant.

@@ -31,6 +31,7 @@ mod services {
     mod routing;
     mod sell_cards;
     mod sessions;
+    mod statements;
     mod tenants;
     mod users;
 }

@@ -90,6 +90,8 @@ pub enum JobKind {
     CheckBalances,
     /// Ingest, rate and charge an uploaded CDR file in batches, with progress.
     RateCdrs,
+    /// Draw a customer's statement of a period as a PDF and give it its invoice number.
+    Statement,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -139,7 +141,7 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
@@ -149,6 +151,7 @@ impl JobKind {
         JobKind::GenerateSellCard,
         JobKind::CheckBalances,
         JobKind::RateCdrs,
+        JobKind::Statement,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -163,6 +166,7 @@ impl JobKind {
             JobKind::GenerateSellCard => "rate_cards.generate_sell_card",
             JobKind::CheckBalances => "billing.check_balances",
             JobKind::RateCdrs => "billing.rate_cdrs",
+            JobKind::Statement => "billing.statement",
         }
     }
 
@@ -172,7 +176,7 @@ impl JobKind {
             JobKind::ImportDeck | JobKind::ExportDeck | JobKind::GenerateSellCard => {
                 JobCategory::RateCards
             }
-            JobKind::CheckBalances | JobKind::RateCdrs => JobCategory::Billing,
+            JobKind::CheckBalances | JobKind::RateCdrs | JobKind::Statement => JobCategory::Billing,
             _ => JobCategory::System,
         }
     }
@@ -201,6 +205,9 @@ impl JobKind {
             JobKind::RateCdrs => {
                 "Ingest an uploaded CDR file in batches: store, rate and charge each call once"
             }
+            JobKind::Statement => {
+                "Draw a customer's statement of a period as a PDF and number it (no gaps)"
+            }
         }
     }
 
@@ -220,6 +227,8 @@ impl JobKind {
             JobKind::CheckBalances => 1,
             // A retry goes on after the last batch stored (CDRs are stored once per call id).
             JobKind::RateCdrs => 3,
+            // Nothing is numbered or stored as done until the last step commits.
+            JobKind::Statement => 3,
         }
     }
 
@@ -235,6 +244,7 @@ impl JobKind {
             JobKind::GenerateSellCard => Duration::from_secs(1800),
             JobKind::CheckBalances => Duration::from_secs(300),
             JobKind::RateCdrs => Duration::from_secs(3600),
+            JobKind::Statement => Duration::from_secs(600),
         }
     }
 
@@ -262,6 +272,7 @@ impl JobKind {
             JobKind::GenerateSellCard => serde_json::json!({ "card_id": 1 }),
             JobKind::CheckBalances => serde_json::json!({}),
             JobKind::RateCdrs => serde_json::json!({ "file_id": 1 }),
+            JobKind::Statement => serde_json::json!({ "statement_id": 1 }),
         }
     }
 
@@ -324,6 +335,10 @@ impl JobKind {
             JobKind::RateCdrs => Ok(serde_json::to_value(typed::<
                 crate::cdrs::file_jobs::RateCdrsJob,
             >(payload)?)
+            .unwrap_or_default()),
+            JobKind::Statement => Ok(serde_json::to_value(
+                typed::<crate::statements::StatementJob>(payload)?,
+            )
             .unwrap_or_default()),
         }
     }
