@@ -15,6 +15,7 @@ pub mod deck_import;
 pub mod destinations;
 pub mod diff;
 pub mod features;
+pub mod fx;
 pub mod increment;
 pub mod lcr;
 pub mod ledger;

@@ -7,5 +7,6 @@
 //! - [`paypal`]: OAuth tokens, Orders v2 with an approval page and capture, webhook
 //!   deliveries and their verification (<https://developer.paypal.com/api/rest/>).
 
+mod common;
 pub mod paypal;
 pub mod stripe;

@@ -11,6 +11,11 @@
 //! - `POST /v2/checkout/orders/{id}/capture`: 422 `ORDER_NOT_APPROVED` before approval, else
 //!   `COMPLETED` with its capture; the same `PayPal-Request-Id` answers the same; then
 //!   `PAYMENT.CAPTURE.COMPLETED` is delivered to the webhook URL;
+//! - `POST /v2/payments/captures/{id}/refund`
+//!   (<https://developer.paypal.com/docs/api/payments/v2/#captures_refund>): a refund of at
+//!   most what is left of a capture (422 `REFUND_AMOUNT_EXCEEDED` otherwise), then
+//!   `PAYMENT.CAPTURE.REFUNDED` is delivered a moment later (or kept for
+//!   [`PaypalFake::pending_deliveries`]);
 //! - `POST /v1/notifications/verify-webhook-signature`: `SUCCESS` only for a delivery this fake
 //!   made, with its transmission headers, event and webhook id; `FAILURE` otherwise;
 //! - test controls `POST /_fake/paypal/refund/{capture}?value=10.00` and
@@ -20,17 +25,21 @@
 //! this fake signs with an HMAC of its own and keeps what it sent, which is all the platform
 //! can tell apart: it never checks the signature itself, it asks PayPal.
 
-use axum::extract::{Path, Query, State};
+use crate::common::{Answers, Outgoing, Replay, Webhooks, header_text, serve};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+mod pages;
+mod refunds;
 
 /// How the fake is set up.
 #[derive(Debug, Clone)]
@@ -56,16 +65,28 @@ pub struct Delivery {
     pub id: String,
 }
 
+impl Outgoing for Delivery {
+    fn body(&self) -> &str {
+        &self.payload
+    }
+    fn signed_headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+}
+
 struct Inner {
     config: Config,
     base_url: String,
     seq: AtomicU64,
     tokens: Mutex<Vec<String>>,
     orders: Mutex<HashMap<String, Value>>,
-    /// PayPal-Request-Id -> (request body, answer).
-    answers: Mutex<HashMap<String, (String, Value)>>,
+    /// By `PayPal-Request-Id`.
+    answers: Answers,
     /// Transmission id -> (signature, event id).
     sent: Mutex<HashMap<String, (String, String)>>,
+    /// Hundredths refunded per capture.
+    refunded: Mutex<HashMap<String, i64>>,
+    hooks: Arc<Webhooks<Delivery>>,
 }
 
 /// A running fake.
@@ -98,34 +119,40 @@ impl PaypalFake {
     /// # Errors
     /// The port cannot be bound.
     pub async fn start(config: Config, port: u16) -> anyhow::Result<PaypalFake> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let fake = PaypalFake {
-            base_url: base_url.clone(),
-            inner: Arc::new(Inner {
-                config,
-                base_url,
-                seq: AtomicU64::new(1),
-                tokens: Mutex::new(Vec::new()),
-                orders: Mutex::new(HashMap::new()),
-                answers: Mutex::new(HashMap::new()),
-                sent: Mutex::new(HashMap::new()),
-            }),
-        };
-        let app = Router::new()
-            .route("/v1/oauth2/token", post(oauth_token))
-            .route("/v2/checkout/orders", post(create_order))
-            .route("/v2/checkout/orders/{id}", get(get_order))
-            .route("/v2/checkout/orders/{id}/capture", post(capture))
-            .route("/v1/notifications/verify-webhook-signature", post(verify))
-            .route("/checkoutnow", get(approve_page).post(approve))
-            .route("/_fake/paypal/refund/{capture}", post(control_refund))
-            .route("/_fake/paypal/dispute/{capture}", post(control_dispute))
-            .with_state(fake.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(fake)
+        let mut made = None;
+        serve(port, |base_url| {
+            let fake = PaypalFake {
+                base_url: base_url.clone(),
+                inner: Arc::new(Inner {
+                    hooks: Arc::new(Webhooks::new(config.webhook_url.clone())),
+                    config,
+                    base_url,
+                    seq: AtomicU64::new(1),
+                    tokens: Mutex::new(Vec::new()),
+                    orders: Mutex::new(HashMap::new()),
+                    answers: Answers::default(),
+                    sent: Mutex::new(HashMap::new()),
+                    refunded: Mutex::new(HashMap::new()),
+                }),
+            };
+            made = Some(fake.clone());
+            Router::new()
+                .route("/v1/oauth2/token", post(oauth_token))
+                .route("/v2/checkout/orders", post(create_order))
+                .route("/v2/checkout/orders/{id}", get(get_order))
+                .route("/v2/checkout/orders/{id}/capture", post(capture))
+                .route("/v2/payments/captures/{id}/refund", post(refunds::refund_capture))
+                .route(
+                    "/v1/notifications/verify-webhook-signature",
+                    post(pages::verify),
+                )
+                .route("/checkoutnow", get(pages::approve_page).post(pages::approve))
+                .route("/_fake/paypal/refund/{capture}", post(pages::control_refund))
+                .route("/_fake/paypal/dispute/{capture}", post(pages::control_dispute))
+                .with_state(fake)
+        })
+        .await?;
+        made.ok_or_else(|| anyhow::anyhow!("the fake was not made"))
     }
 
     fn next(&self, prefix: &str) -> String {
@@ -269,20 +296,12 @@ impl PaypalFake {
     /// # Errors
     /// No webhook URL, or it cannot be reached.
     pub async fn deliver(&self, delivery: &Delivery) -> anyhow::Result<u16> {
-        let url = self
-            .inner
-            .config
-            .webhook_url
-            .clone()
-            .ok_or_else(|| anyhow::anyhow!("no webhook URL configured"))?;
-        let mut request = reqwest::Client::new()
-            .post(url)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(delivery.payload.clone());
-        for (k, v) in &delivery.headers {
-            request = request.header(k, v);
-        }
-        Ok(request.send().await?.status().as_u16())
+        self.inner.hooks.deliver(delivery).await
+    }
+
+    /// The deliveries API calls made while no webhook URL was set, oldest first (taken).
+    pub fn pending_deliveries(&self) -> Vec<Delivery> {
+        self.inner.hooks.take_pending()
     }
 }
 
@@ -360,16 +379,9 @@ async fn create_order(
     if !bearer_ok(&fake, &headers) {
         return no_token();
     }
-    let request_id = headers
-        .get("paypal-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(key) = &request_id
-        && let Ok(answers) = fake.inner.answers.lock()
-        && let Some((before, answer)) = answers.get(key)
-        && *before == body
-    {
-        return Json(answer.clone()).into_response();
+    let request_id = header_text(&headers, "paypal-request-id");
+    if let Replay::Same(answer) = fake.inner.answers.replay(request_id.as_deref(), &body, true) {
+        return Json(answer).into_response();
     }
     let Ok(request) = serde_json::from_str::<Value>(&body) else {
         return error(
@@ -438,11 +450,7 @@ async fn create_order(
         orders.insert(id.clone(), order.clone());
     }
     let answer = json!({ "id": id, "status": order["status"], "payment_source": order["payment_source"], "links": order["links"] });
-    if let Some(key) = request_id
-        && let Ok(mut answers) = fake.inner.answers.lock()
-    {
-        answers.insert(key, (body, answer.clone()));
-    }
+    fake.inner.answers.keep(request_id, &body, &answer);
     Json(answer).into_response()
 }
 
@@ -456,15 +464,7 @@ async fn get_order(
     }
     match fake.order(&id) {
         Some(o) => Json(o).into_response(),
-        None => error(
-            StatusCode::NOT_FOUND,
-            "RESOURCE_NOT_FOUND",
-            "The specified resource does not exist.",
-            Some((
-                "INVALID_RESOURCE_ID",
-                "Specified resource ID does not exist.",
-            )),
-        ),
+        None => not_found(),
     }
 }
 
@@ -476,30 +476,16 @@ async fn capture(
     if !bearer_ok(&fake, &headers) {
         return no_token();
     }
-    let request_id = headers
-        .get("paypal-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(key) = &request_id
-        && let Ok(answers) = fake.inner.answers.lock()
-        && let Some((_, answer)) = answers.get(key)
-    {
-        return Json(answer.clone()).into_response();
+    let request_id = header_text(&headers, "paypal-request-id");
+    if let Replay::Same(answer) = fake.inner.answers.replay(request_id.as_deref(), "", false) {
+        return Json(answer).into_response();
     }
     let captured = {
         let Ok(mut orders) = fake.inner.orders.lock() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let Some(order) = orders.get_mut(&id) else {
-            return error(
-                StatusCode::NOT_FOUND,
-                "RESOURCE_NOT_FOUND",
-                "The specified resource does not exist.",
-                Some((
-                    "INVALID_RESOURCE_ID",
-                    "Specified resource ID does not exist.",
-                )),
-            );
+            return not_found();
         };
         match order["status"].as_str() {
             Some("APPROVED") => {}
@@ -536,116 +522,22 @@ async fn capture(
         order["purchase_units"][0]["payments"] = json!({ "captures": [capture] });
         order.clone()
     };
-    if let Some(key) = request_id
-        && let Ok(mut answers) = fake.inner.answers.lock()
-    {
-        answers.insert(key, (String::new(), captured.clone()));
-    }
+    fake.inner.answers.keep(request_id, "", &captured);
     // PayPal tells the webhook a moment after it answers the capture.
     let capture = captured["purchase_units"][0]["payments"]["captures"][0].clone();
     let delivery = fake.event("PAYMENT.CAPTURE.COMPLETED", capture);
-    let later = fake.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let _ = later.deliver(&delivery).await;
-    });
+    fake.inner.hooks.send_later(delivery);
     (StatusCode::CREATED, Json(captured)).into_response()
 }
 
-async fn verify(
-    State(fake): State<PaypalFake>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    if !bearer_ok(&fake, &headers) {
-        return no_token();
-    }
-    let ok = body["webhook_id"] == fake.inner.config.webhook_id.as_str()
-        && fake.inner.sent.lock().is_ok_and(|sent| {
-            body["transmission_id"]
-                .as_str()
-                .and_then(|t| sent.get(t))
-                .is_some_and(|(sig, event)| {
-                    body["transmission_sig"] == sig.as_str()
-                        && body["webhook_event"]["id"] == event.as_str()
-                })
-        });
-    Json(json!({ "verification_status": if ok { "SUCCESS" } else { "FAILURE" } })).into_response()
-}
-
-async fn approve_page(
-    State(fake): State<PaypalFake>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(order) = q.get("token").and_then(|t| fake.order(t)) else {
-        return (StatusCode::NOT_FOUND, "no such order").into_response();
-    };
-    let amount = &order["purchase_units"][0]["amount"];
-    Html(format!(
-        "<!doctype html><html><head><title>PayPal (sandbox fake)</title></head><body>\
-         <h1>PayPal sandbox checkout</h1><p id=\"amount\">{} {}</p>\
-         <form method=\"post\"><button name=\"action\" value=\"approve\">Pay with PayPal</button>\
-         <button name=\"action\" value=\"cancel\">Cancel and return</button></form></body></html>",
-        amount["value"].as_str().unwrap_or_default(),
-        amount["currency_code"].as_str().unwrap_or_default(),
-    ))
-    .into_response()
-}
-
-async fn approve(
-    State(fake): State<PaypalFake>,
-    Query(q): Query<HashMap<String, String>>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let Some(id) = q.get("token") else {
-        return (StatusCode::BAD_REQUEST, "no token").into_response();
-    };
-    let Some(order) = fake.order(id) else {
-        return (StatusCode::NOT_FOUND, "no such order").into_response();
-    };
-    let experience = &order["experience"];
-    if form.get("action").map(String::as_str) == Some("cancel") {
-        return Redirect::to(experience["cancel_url"].as_str().unwrap_or("/")).into_response();
-    }
-    fake.approve_order(id);
-    let back = experience["return_url"].as_str().unwrap_or("/");
-    let join = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{join}token={id}&PayerID=FAKEBUYER01")).into_response()
-}
-
-async fn control_refund(
-    State(fake): State<PaypalFake>,
-    Path(capture): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let value = q.get("value").cloned().unwrap_or_default();
-    reply(&fake, fake.refund(&capture, &value)).await
-}
-
-async fn control_dispute(
-    State(fake): State<PaypalFake>,
-    Path(capture): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let value = q.get("value").cloned().unwrap_or_default();
-    let outcome = q.get("outcome").map_or("created", String::as_str);
-    let delivery = fake.dispute(
-        &capture,
-        &value,
-        outcome,
-        q.get("dispute").map(String::as_str),
-    );
-    reply(&fake, delivery).await
-}
-
-async fn reply(fake: &PaypalFake, delivery: Option<Delivery>) -> Response {
-    let Some(delivery) = delivery else {
-        return (StatusCode::NOT_FOUND, "no such capture").into_response();
-    };
-    match fake.deliver(&delivery).await {
-        Ok(status) => {
-            Json(json!({ "event": delivery.id, "webhook_status": status })).into_response()
-        }
-        Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
-    }
+fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "RESOURCE_NOT_FOUND",
+        "The specified resource does not exist.",
+        Some((
+            "INVALID_RESOURCE_ID",
+            "Specified resource ID does not exist.",
+        )),
+    )
 }

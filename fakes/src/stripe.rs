@@ -7,6 +7,10 @@
 //!   (<https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts>), a reused
 //!   idempotency key with other parameters 400 `idempotency_error`;
 //! - `GET /v1/checkout/sessions/{id}`;
+//! - `POST /v1/refunds` (`payment_intent`, `amount`; <https://docs.stripe.com/api/refunds/create>):
+//!   a refund of a paid session's payment, at most what is left (400 naming `amount`
+//!   otherwise), then `refund.created` is delivered a moment later (or kept for
+//!   [`StripeFake::pending_events`] when no webhook URL is set);
 //! - the hosted payment page `GET /pay/{id}`, whose Pay and Cancel buttons complete the session,
 //!   deliver a signed `checkout.session.completed` to the webhook URL, and redirect to the
 //!   session's `success_url` or `cancel_url`;
@@ -17,17 +21,20 @@
 //! Events are signed as Stripe signs them: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 //! "<t>.<payload>" with the endpoint secret>` (<https://docs.stripe.com/webhooks#verify-manually>).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::common::{Answers, Outgoing, Replay, Webhooks, header_text, serve};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+mod pages;
 
 /// The API version the events say they are rendered in (async-stripe 1.0.0-rc.10's).
 pub const API_VERSION: &str = "2026-09-30.endive";
@@ -54,13 +61,24 @@ pub struct SignedEvent {
     pub id: String,
 }
 
+impl Outgoing for SignedEvent {
+    fn body(&self) -> &str {
+        &self.payload
+    }
+    fn signed_headers(&self) -> Vec<(String, String)> {
+        vec![("Stripe-Signature".to_owned(), self.signature.clone())]
+    }
+}
+
 struct Inner {
     config: Config,
     base_url: String,
     seq: AtomicU64,
     sessions: Mutex<HashMap<String, Value>>,
-    /// Idempotency key -> (the request's parameters, the answer).
-    answers: Mutex<HashMap<String, (String, Value)>>,
+    answers: Answers,
+    /// Minor units refunded per session.
+    refunded: Mutex<HashMap<String, i64>>,
+    hooks: Arc<Webhooks<SignedEvent>>,
 }
 
 /// A running fake; dropping it leaves the server running until the runtime stops.
@@ -98,29 +116,32 @@ impl StripeFake {
     /// # Errors
     /// The port cannot be bound.
     pub async fn start(config: Config, port: u16) -> anyhow::Result<StripeFake> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let fake = StripeFake {
-            base_url: base_url.clone(),
-            inner: Arc::new(Inner {
-                config,
-                base_url,
-                seq: AtomicU64::new(1),
-                sessions: Mutex::new(HashMap::new()),
-                answers: Mutex::new(HashMap::new()),
-            }),
-        };
-        let app = Router::new()
-            .route("/v1/checkout/sessions", post(create_session))
-            .route("/v1/checkout/sessions/{id}", get(get_session))
-            .route("/pay/{id}", get(pay_page).post(pay))
-            .route("/_fake/refund/{id}", post(control_refund))
-            .route("/_fake/dispute/{id}", post(control_dispute))
-            .with_state(fake.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(fake)
+        let mut made = None;
+        serve(port, |base_url| {
+            let fake = StripeFake {
+                base_url: base_url.clone(),
+                inner: Arc::new(Inner {
+                    hooks: Arc::new(Webhooks::new(config.webhook_url.clone())),
+                    config,
+                    base_url,
+                    seq: AtomicU64::new(1),
+                    sessions: Mutex::new(HashMap::new()),
+                    answers: Answers::default(),
+                    refunded: Mutex::new(HashMap::new()),
+                }),
+            };
+            made = Some(fake.clone());
+            Router::new()
+                .route("/v1/checkout/sessions", post(create_session))
+                .route("/v1/checkout/sessions/{id}", get(get_session))
+                .route("/v1/refunds", post(create_refund))
+                .route("/pay/{id}", get(pages::pay_page).post(pages::pay))
+                .route("/_fake/refund/{id}", post(pages::control_refund))
+                .route("/_fake/dispute/{id}", post(pages::control_dispute))
+                .with_state(fake)
+        })
+        .await?;
+        made.ok_or_else(|| anyhow::anyhow!("the fake was not made"))
     }
 
     fn next_id(&self, prefix: &str) -> String {
@@ -280,20 +301,12 @@ impl StripeFake {
     /// # Errors
     /// No webhook URL, or it cannot be reached.
     pub async fn deliver(&self, event: &SignedEvent) -> anyhow::Result<u16> {
-        let url = self
-            .inner
-            .config
-            .webhook_url
-            .clone()
-            .ok_or_else(|| anyhow::anyhow!("no webhook URL configured"))?;
-        let response = reqwest::Client::new()
-            .post(url)
-            .header("Stripe-Signature", &event.signature)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(event.payload.clone())
-            .send()
-            .await?;
-        Ok(response.status().as_u16())
+        self.inner.hooks.deliver(event).await
+    }
+
+    /// The events API calls made while no webhook URL was set, oldest first (taken).
+    pub fn pending_events(&self) -> Vec<SignedEvent> {
+        self.inner.hooks.take_pending()
     }
 }
 
@@ -333,23 +346,9 @@ async fn create_session(
             );
         }
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(key) = &key
-        && let Ok(answers) = fake.inner.answers.lock()
-        && let Some((before, answer)) = answers.get(key)
-    {
-        if *before != body {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_error",
-                "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-                None,
-            );
-        }
-        return Json(answer.clone()).into_response();
+    let key = header_text(&headers, "idempotency-key");
+    if let Some(answer) = replayed(&fake, key.as_deref(), &body) {
+        return answer;
     }
     let get = |name: &str| {
         params
@@ -451,12 +450,80 @@ async fn create_session(
     if let Ok(mut sessions) = fake.inner.sessions.lock() {
         sessions.insert(id, session.clone());
     }
-    if let Some(key) = key
-        && let Ok(mut answers) = fake.inner.answers.lock()
-    {
-        answers.insert(key, (body, session.clone()));
-    }
+    fake.inner.answers.keep(key, &body, &session);
     Json(session).into_response()
+}
+
+/// The answer to a request whose `Idempotency-Key` was used before: the first answer, or 400
+/// `idempotency_error` when the parameters differ
+/// (<https://docs.stripe.com/api/idempotent_requests>).
+fn replayed(fake: &StripeFake, key: Option<&str>, body: &str) -> Option<Response> {
+    match fake.inner.answers.replay(key, body, true) {
+        Replay::Fresh => None,
+        Replay::Same(answer) => Some(Json(answer).into_response()),
+        Replay::Conflict => Some(error(
+            StatusCode::BAD_REQUEST,
+            "idempotency_error",
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            None,
+        )),
+    }
+}
+
+async fn create_refund(State(fake): State<StripeFake>, headers: HeaderMap, body: String) -> Response {
+    if !authorised(&fake, &headers) {
+        return unauthorised();
+    }
+    let key = header_text(&headers, "idempotency-key");
+    if let Some(answer) = replayed(&fake, key.as_deref(), &body) {
+        return answer;
+    }
+    let params: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let intent = params.get("payment_intent").cloned().unwrap_or_default();
+    let Some(session) = fake
+        .sessions()
+        .into_iter()
+        .find(|s| s["payment_intent"] == intent.as_str() && s["payment_status"] == "paid")
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            &format!("No such payment_intent: '{intent}'"),
+            Some("payment_intent"),
+        );
+    };
+    let id = session["id"].as_str().unwrap_or_default().to_owned();
+    let total = session["amount_total"].as_i64().unwrap_or_default();
+    let Ok(mut refunded) = fake.inner.refunded.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let done = refunded.get(&id).copied().unwrap_or(0);
+    let amount = params
+        .get("amount")
+        .and_then(|a| a.parse::<i64>().ok())
+        .unwrap_or(total - done);
+    if amount <= 0 || done + amount > total {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            &format!(
+                "Refund amount ({amount}) is greater than unrefunded amount on charge ({})",
+                total - done
+            ),
+            Some("amount"),
+        );
+    }
+    refunded.insert(id.clone(), done + amount);
+    drop(refunded);
+    let Some(event) = fake.refund(&id, amount) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let refund = serde_json::from_str::<Value>(&event.payload)
+        .map(|e| e["data"]["object"].clone())
+        .unwrap_or_default();
+    fake.inner.answers.keep(key, &body, &refund);
+    fake.inner.hooks.send_later(event);
+    Json(refund).into_response()
 }
 
 async fn get_session(
@@ -476,89 +543,4 @@ async fn get_session(
             Some("session"),
         ),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-async fn pay_page(State(fake): State<StripeFake>, Path(id): Path<String>) -> Response {
-    let Some(s) = fake.session(&id) else {
-        return (StatusCode::NOT_FOUND, "no such session").into_response();
-    };
-    let amount = s["amount_total"].as_i64().unwrap_or_default();
-    let currency = s["currency"].as_str().unwrap_or_default().to_uppercase();
-    Html(format!(
-        "<!doctype html><html><head><title>Pay (Stripe test mode)</title></head><body>\
-         <h1>Stripe test checkout</h1><p id=\"amount\">{}.{:02} {}</p>\
-         <form method=\"post\"><button name=\"action\" value=\"pay\">Pay</button>\
-         <button name=\"action\" value=\"cancel\">Cancel</button></form></body></html>",
-        amount / 100,
-        amount % 100,
-        escape(&currency)
-    ))
-    .into_response()
-}
-
-async fn pay(
-    State(fake): State<StripeFake>,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let Some(s) = fake.session(&id) else {
-        return (StatusCode::NOT_FOUND, "no such session").into_response();
-    };
-    if form.get("action").map(String::as_str) == Some("cancel") {
-        let back = s["cancel_url"].as_str().unwrap_or("/").to_owned();
-        return Redirect::to(&back).into_response();
-    }
-    let Some(event) = fake.complete(&id, true) else {
-        return (StatusCode::NOT_FOUND, "no such session").into_response();
-    };
-    match fake.deliver(&event).await {
-        Ok(200..=299) => {
-            let back = s["success_url"].as_str().unwrap_or("/").to_owned();
-            Redirect::to(&back).into_response()
-        }
-        Ok(status) => (
-            StatusCode::BAD_GATEWAY,
-            format!("the webhook answered {status}"),
-        )
-            .into_response(),
-        Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
-    }
-}
-
-async fn deliver_reply(fake: &StripeFake, event: Option<SignedEvent>) -> Response {
-    let Some(event) = event else {
-        return (StatusCode::NOT_FOUND, "no such session").into_response();
-    };
-    match fake.deliver(&event).await {
-        Ok(status) => Json(json!({ "event": event.id, "webhook_status": status })).into_response(),
-        Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
-    }
-}
-
-async fn control_refund(
-    State(fake): State<StripeFake>,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let amount = q.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
-    let event = fake.refund(&id, amount);
-    deliver_reply(&fake, event).await
-}
-
-async fn control_dispute(
-    State(fake): State<StripeFake>,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let amount = q.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
-    let status = q.get("status").map_or("needs_response", String::as_str);
-    let event = fake.dispute(&id, amount, status, q.get("dispute").map(String::as_str));
-    deliver_reply(&fake, event).await
 }

@@ -114,6 +114,7 @@ async fn main() {
                 idempotency_key: format!("load-top-up-{n}"),
                 description: "Load test top-up".into(),
                 reference: String::new(),
+                fx: None,
             },
             None,
         )

@@ -48,6 +48,33 @@ pub struct Posting {
     pub description: String,
     /// What caused it, e.g. `cdr:42`; may be empty.
     pub reference: String,
+    /// What was converted into `amount_micros` from another currency; `None` when the amount
+    /// was in the billing currency already.
+    pub fx: Option<Conversion>,
+}
+
+/// An amount converted into the billing currency, kept on its entry (see [`domain::fx`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// Signed micro-units of `original_currency`, with the entry's sign.
+    pub original_micros: i64,
+    /// ISO 4217 code converted from.
+    pub original_currency: String,
+    /// `1 original_currency = rate` of the billing currency (decimal text).
+    pub rate: String,
+}
+
+impl Posting {
+    /// The entry columns of [`Posting::fx`]: original micro-units, currency, rate.
+    pub(crate) fn fx_columns(&self) -> (Option<i64>, String, String) {
+        self.fx.as_ref().map_or((None, String::new(), String::new()), |c| {
+            (
+                Some(c.original_micros),
+                c.original_currency.clone(),
+                c.rate.clone(),
+            )
+        })
+    }
 }
 
 /// The outcome of [`post`].
@@ -170,6 +197,9 @@ pub async fn post(
         reference: sea_orm::Set(posting.reference.clone()),
         created_by: sea_orm::Set(created_by.to_owned()),
         created_at: sea_orm::Set(now),
+        original_micros: sea_orm::Set(posting.fx_columns().0),
+        original_currency: sea_orm::Set(posting.fx_columns().1),
+        fx_rate: sea_orm::Set(posting.fx_columns().2),
         ..Default::default()
     };
     let inserted = ledger_entries::Entity::insert(entry)
@@ -303,6 +333,27 @@ pub async fn ledger_customer(
         Role::Carrier | Role::SwitchOperator => return Err(ServiceError::Forbidden),
     }
     find_scoped::<customers::Entity>(db, actor, customer_id).await
+}
+
+/// Whose money records (payments, statements) a list shows: staff those of `customer_id` or,
+/// with `None`, every customer's in the tenant (the caller scopes the query to the tenant); a
+/// customer user only its own, whatever it asks for.
+///
+/// # Errors
+/// `NotFound` when a customer user names another customer; `Forbidden` for carrier and switch
+/// users and for a customer user without a customer.
+pub fn listed_customer(actor: &Actor, customer_id: Option<i64>) -> Result<Option<i64>, ServiceError> {
+    match actor.role {
+        Role::SuperAdmin | Role::Admin => Ok(customer_id),
+        Role::Customer => {
+            let own = actor.customer_id.ok_or(ServiceError::Forbidden)?;
+            if customer_id.is_some_and(|c| c != own) {
+                return Err(ServiceError::NotFound);
+            }
+            Ok(Some(own))
+        }
+        Role::Carrier | Role::SwitchOperator => Err(ServiceError::Forbidden),
+    }
 }
 
 /// The balance of `customer_id` (see [`ledger_customer`] for who may read it).

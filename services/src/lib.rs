@@ -18,6 +18,7 @@ pub mod destinations;
 pub mod entities;
 pub mod error;
 pub mod features;
+pub mod fx;
 pub mod jobs;
 pub mod lcr;
 pub mod ledger;

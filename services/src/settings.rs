@@ -169,6 +169,9 @@ pub struct FxSettings {
     pub app_id: SecretString,
     /// The base currency to fetch rates for (ISO 4217).
     pub base_currency: String,
+    /// The oldest rates a charge may be converted with, hours (default 48): older rates leave
+    /// the CDR unrated, saying so, rather than charge at a stale rate.
+    pub max_age_hours: i64,
 }
 
 /// `[api]` settings.
@@ -303,6 +306,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("fx.base_url", "https://openexchangerates.org/api"),
     ("fx.app_id", ""),
     ("fx.base_currency", "USD"),
+    ("fx.max_age_hours", "48"),
     ("payments.min_top_up", "10"),
     ("payments.max_top_up", "10000"),
     ("stripe.api_base", "https://api.stripe.com/"),
@@ -440,6 +444,9 @@ impl Settings {
         }
         if !(self.fx.base_url.starts_with("http://") || self.fx.base_url.starts_with("https://")) {
             return invalid("fx.base_url", "must start with http:// or https://");
+        }
+        if self.fx.max_age_hours < 1 {
+            return invalid("fx.max_age_hours", "must be 1 or more");
         }
         if !(self.stripe.api_base.starts_with("http://")
             || self.stripe.api_base.starts_with("https://"))

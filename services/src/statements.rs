@@ -17,7 +17,6 @@ use crate::ledger::ledger_customer;
 use crate::state::Services;
 use crate::tenancy::{find_scoped, scoped};
 use chrono::{DateTime, Utc};
-use domain::access::Role;
 use domain::ledger::EntryKind;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -176,17 +175,7 @@ pub async fn list(
     actor: &Actor,
     customer_id: Option<i64>,
 ) -> Result<Vec<(statements::Model, String)>, ServiceError> {
-    let customer_id = match actor.role {
-        Role::SuperAdmin | Role::Admin => customer_id,
-        Role::Customer => {
-            let own = actor.customer_id.ok_or(ServiceError::Forbidden)?;
-            if customer_id.is_some_and(|c| c != own) {
-                return Err(ServiceError::NotFound);
-            }
-            Some(own)
-        }
-        Role::Carrier | Role::SwitchOperator => return Err(ServiceError::Forbidden),
-    };
+    let customer_id = crate::ledger::listed_customer(actor, customer_id)?;
     let mut query = scoped::<statements::Entity>(actor);
     if let Some(c) = customer_id {
         query = query.filter(statements::Column::CustomerId.eq(c));

@@ -14,6 +14,7 @@ mod services {
     mod deck_exports;
     mod decks;
     mod destinations;
+    mod fx_charges;
     pub mod helpers;
     mod impact;
     mod job_controls;
@@ -25,6 +26,7 @@ mod services {
     mod promos;
     mod public_rates;
     mod redis_stores;
+    mod refunds;
     mod reports;
     mod rerating;
     mod route_cache;

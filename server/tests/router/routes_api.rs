@@ -174,6 +174,7 @@ fn the_routes_api_refuses_a_customer_with_nothing_left_to_spend() {
                 idempotency_key: "cdr:long-call".into(),
                 description: "a long call".into(),
                 reference: String::new(),
+                fx: None,
             },
             None,
         )

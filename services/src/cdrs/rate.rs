@@ -1,9 +1,14 @@
 //! Rating one readable CDR against a route snapshot: the carrier's deck for the buy cost, the
-//! customer's card of the call's tier for the price, and why a call cannot be rated.
+//! customer's card of the call's tier for the price (converted into the customer's billing
+//! currency with the newest exchange rates when the card is in another, [`domain::fx`]), and
+//! why a call cannot be rated.
 
 use super::{AMOUNT_DECIMALS, IdOrName, Parsed};
 use crate::entities::customers;
 use crate::routes::RouteSnapshot;
+use crate::state::Services;
+use chrono::{DateTime, Utc};
+use domain::fx::FxRates;
 use domain::cdr::{Cdr, CdrError, CustomerId, rate_with_decks};
 use domain::deck::RateDeck;
 use domain::lcr::CarrierId;
@@ -22,7 +27,30 @@ pub(super) struct Rating {
     pub(super) destination: String,
     pub(super) cost: Option<(i64, String)>,
     pub(super) price: Option<(i64, String)>,
+    /// The price in the card's currency, when it was converted into the billing currency.
+    pub(super) sell: Option<(i64, String)>,
+    /// The rate applied (`1 card currency = fx_rate billing currency`), else empty.
+    pub(super) fx_rate: String,
     pub(super) reason: Option<String>,
+}
+
+/// What a rating converts prices with: the newest exchange rates (`None` before the first
+/// fetch), the oldest they may be, and the moment of rating.
+pub(super) struct Fx {
+    pub(super) rates: Option<FxRates>,
+    pub(super) max_age_hours: i64,
+    pub(super) now: DateTime<Utc>,
+}
+
+impl Fx {
+    /// The newest rates of the platform, as of now.
+    pub(super) async fn load(services: &Services) -> Result<Fx, sea_orm::DbErr> {
+        Ok(Fx {
+            rates: crate::fx::latest(&services.db).await?,
+            max_age_hours: services.settings.fx.max_age_hours,
+            now: Utc::now(),
+        })
+    }
 }
 
 /// Rates `p` against `snapshot` for `customers` of the tenant.
@@ -32,6 +60,7 @@ pub(super) fn rate(
     decks: &HashMap<u32, &RateDeck>,
     customers: &[customers::Model],
     dial: &DialContext,
+    fx: &Fx,
 ) -> Rating {
     let customer = p
         .input
@@ -70,6 +99,8 @@ pub(super) fn rate(
         destination: String::new(),
         cost: None,
         price: None,
+        sell: None,
+        fx_rate: String::new(),
         reason: None,
     };
     let unrated = |mut r: Rating, why: String| {
@@ -107,19 +138,6 @@ pub(super) fn rate(
             ),
         );
     };
-    if sell.currency().code() != customer.billing_currency {
-        return unrated(
-            rating,
-            format!(
-                "the {} card is in {} but {} is billed in {}: publish a card in {}",
-                tier.name,
-                sell.currency().code(),
-                customer.company_name,
-                customer.billing_currency,
-                customer.billing_currency
-            ),
-        );
-    }
     cdr.carrier = CarrierId(carrier.id as u32);
     cdr.customer = CustomerId(customer.id as u32);
     match rate_with_decks(buy, sell, &cdr, dial, Some(AMOUNT_DECIMALS)) {
@@ -137,6 +155,42 @@ pub(super) fn rate(
             rating.price = micros(rated.price.total);
             if rating.price.is_none() {
                 return unrated(rating, "the price is too large to charge".to_owned());
+            }
+            let card = rated.price.total.currency.code();
+            if card != customer.billing_currency {
+                let converted = match &fx.rates {
+                    Some(rates) => rates
+                        .convert(
+                            rated.price.total.amount,
+                            card,
+                            &customer.billing_currency,
+                            AMOUNT_DECIMALS,
+                            fx.now,
+                            fx.max_age_hours,
+                        )
+                        .map_err(|e| e.to_string()),
+                    None => Err("no exchange rates are stored yet: set fx.app_id so the FX job fetches them".to_owned()),
+                };
+                let why = |e: String| {
+                    format!(
+                        "the {} card is in {card} but {} is billed in {}, and {e}",
+                        tier.name, customer.company_name, customer.billing_currency
+                    )
+                };
+                match converted.map(|c| (to_micros(c.amount).ok(), c.rate)) {
+                    Ok((Some(micros), rate)) => {
+                        rating.sell = rating.price.take();
+                        rating.price = Some((micros, customer.billing_currency.clone()));
+                        rating.fx_rate = rate.to_string();
+                    }
+                    Ok((None, _)) => {
+                        return unrated(rating, "the price is too large to charge".to_owned());
+                    }
+                    Err(e) => {
+                        rating.price = None;
+                        return unrated(rating, why(e));
+                    }
+                }
             }
             rating
         }

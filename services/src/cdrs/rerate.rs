@@ -108,6 +108,7 @@ pub async fn dry_run(
         .collect();
     let tenant_customers = in_tenant::<customers::Entity>(tenant_id).all(db).await?;
     let dial = DialContext::international();
+    let fx = rate::Fx::load(services).await?;
     let (mut checked, mut pending, mut unratable) = (0i64, 0i64, 0i64);
     let mut changes = Vec::new();
     let mut totals: BTreeMap<i64, Totals> = BTreeMap::new();
@@ -134,7 +135,14 @@ pub async fn dry_run(
             } else {
                 0
             };
-            let r = rate::rate(&parsed(&cdr), &snapshot, &decks, &tenant_customers, &dial);
+            let r = rate::rate(
+                &parsed(&cdr),
+                &snapshot,
+                &decks,
+                &tenant_customers,
+                &dial,
+                &fx,
+            );
             let new_status = if r.reason.is_some() {
                 "unrated"
             } else {
@@ -148,8 +156,10 @@ pub async fn dry_run(
             let new_cost_currency = r.cost.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
             let new_price = r.price.as_ref().map(|(m, _)| *m);
             let price_currency = r.price.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
+            let new_sell = r.sell.as_ref().map(|(m, _)| *m);
             if new_status == cdr.status
                 && new_price == cdr.price_micros
+                && new_sell == cdr.sell_micros
                 && new_cost == cdr.cost_micros
                 && new_cost_currency == cdr.cost_currency
             {
@@ -187,6 +197,9 @@ pub async fn dry_run(
                 new_destination: Set(r.destination),
                 new_billed_secs: Set(i32::try_from(r.billed_secs).unwrap_or(i32::MAX)),
                 new_reason: Set(r.reason.unwrap_or_default()),
+                new_sell_micros: Set(new_sell),
+                new_sell_currency: Set(r.sell.map(|(_, c)| c).unwrap_or_default()),
+                new_fx_rate: Set(r.fx_rate),
                 ..Default::default()
             });
         }
@@ -352,6 +365,12 @@ pub async fn apply(
                 .col_expr(cdrs::Column::Destination, c.new_destination.clone().into())
                 .col_expr(cdrs::Column::BilledSecs, c.new_billed_secs.into())
                 .col_expr(cdrs::Column::Reason, c.new_reason.clone().into())
+                .col_expr(cdrs::Column::SellMicros, c.new_sell_micros.into())
+                .col_expr(
+                    cdrs::Column::SellCurrency,
+                    c.new_sell_currency.clone().into(),
+                )
+                .col_expr(cdrs::Column::FxRate, c.new_fx_rate.clone().into())
                 .col_expr(cdrs::Column::RerateId, Some(run.id).into())
                 .filter(cdrs::Column::Id.eq(c.cdr_id))
                 .filter(cdrs::Column::Status.eq(c.old_status.clone()))
@@ -406,6 +425,7 @@ pub async fn apply(
                 idempotency_key: format!("rerate:{}:{}", run.id, line.customer_id),
                 description: format!("Re-rating #{} of {} call(s) from {days}", run.id, line.cdrs),
                 reference: format!("rerate:{}", run.id),
+                fx: None,
             },
             Some(actor),
         )

@@ -39,6 +39,13 @@ pub struct Model {
     /// Post-dial delay in milliseconds (start to first ringing), when reported.
     pub pdd_ms: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// The price in the sell card's currency when it differs from the billing currency
+    /// (`price_*`), micro-units; `None` otherwise.
+    pub sell_micros: Option<i64>,
+    /// The sell card's currency when converted, else empty.
+    pub sell_currency: String,
+    /// `1 sell_currency = fx_rate price_currency` (decimal text) when converted, else empty.
+    pub fx_rate: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,13 @@ pub struct Model {
     pub reference: String,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    /// What was converted into `amount_micros`, micro-units of `original_currency`; `None`
+    /// when nothing was converted.
+    pub original_micros: Option<i64>,
+    /// The currency converted from, else empty.
+    pub original_currency: String,
+    /// `1 original_currency = fx_rate currency` (decimal text), else empty.
+    pub fx_rate: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,12 @@ pub struct Model {
     pub new_billed_secs: i32,
     #[sea_orm(column_type = "Text")]
     pub new_reason: String,
+    /// The new price in the sell card's currency when converted, else `None`.
+    pub new_sell_micros: Option<i64>,
+    /// The sell card's currency when converted, else empty.
+    pub new_sell_currency: String,
+    /// The rate applied (decimal text) when converted, else empty.
+    pub new_fx_rate: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

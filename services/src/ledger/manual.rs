@@ -99,6 +99,7 @@ pub async fn adjust(
             idempotency_key: format!("manual:{}", input.idempotency_key.trim()),
             description: reason,
             reference: String::new(),
+            fx: None,
         },
         Some(actor),
     )

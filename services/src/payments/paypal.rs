@@ -11,7 +11,7 @@
 //! `paypal:refund:<id>`), `CUSTOMER.DISPUTE.CREATED` debits the disputed amount
 //! (`paypal:dispute:<id>`) and `CUSTOMER.DISPUTE.RESOLVED` in the seller's favour gives it back.
 
-use super::{
+use super::events::{
     EventOutcome, WebhookError, credit_paid, find_by, record_event, reverse, seen, set_status,
 };
 use crate::entities::{customers, payments};
@@ -83,7 +83,7 @@ async fn answer(response: reqwest::Response) -> Result<Value, String> {
         .find(|t| !t.is_empty())
         .unwrap_or_else(|| "no reason given".to_owned());
     Err(format!(
-        "PayPal refused the payment ({}): {text}{detail}",
+        "PayPal refused the request ({}): {text}{detail}",
         status.as_u16()
     ))
 }
@@ -167,6 +167,43 @@ pub(super) async fn create_order(
         .ok_or_else(|| "PayPal gave no approval page".to_owned())?
         .to_owned();
     Ok((id, link))
+}
+
+/// Asks PayPal to refund `minor` units of `payment`'s capture with `PayPal-Request-Id` `key`;
+/// returns the refund's id. The balance moves when `PAYMENT.CAPTURE.REFUNDED` arrives.
+///
+/// Errors: a sentence for staff.
+pub(super) async fn refund_capture(
+    svc: &Services,
+    payment: &payments::Model,
+    minor: i64,
+    key: &str,
+) -> Result<String, String> {
+    let decimals = currency_decimals(&payment.currency);
+    let micros = domain::ledger::from_minor_units(minor, decimals)
+        .ok_or_else(|| "the amount is too large".to_owned())?;
+    let http = client()?;
+    let access = token(svc, &http).await?;
+    let response = http
+        .post(format!(
+            "{}/v2/payments/captures/{}/refund",
+            base(svc),
+            payment.provider_payment_ref
+        ))
+        .bearer_auth(&access)
+        .header("PayPal-Request-Id", key)
+        .json(&json!({
+            "amount": { "currency_code": payment.currency, "value": display(micros, decimals) },
+            "note_to_payer": format!("Refund of top-up {}", payment.id),
+        }))
+        .send()
+        .await
+        .map_err(|e| unreachable(&e))?;
+    let refund = answer(response).await?;
+    refund["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "PayPal gave no refund id".to_owned())
 }
 
 /// Captures the order `order_id` the customer approved and came back from, and returns the

@@ -8,8 +8,9 @@
 //! `checkout.session.expired`, `refund.created`, `charge.dispute.created` and
 //! `charge.dispute.closed`; other events are recorded and answered 200.
 
-use super::{
-    EventOutcome, IGNORED, WebhookError, credit_paid, find_by, record_event, reverse, seen,
+use super::IGNORED;
+use super::events::{
+    EventOutcome, WebhookError, credit_paid, find_by, record_event, reverse, seen,
     set_status,
 };
 use crate::entities::{customers, payments};
@@ -36,6 +37,53 @@ const HANDLED: [&str; 7] = [
     "charge.dispute.closed",
 ];
 
+/// The Stripe client of the settings.
+fn client(svc: &Services) -> Result<stripe::Client, String> {
+    let settings = &svc.settings.stripe;
+    stripe::ClientBuilder::new(settings.secret_key.expose_secret())
+        .url(settings.api_base.trim_end_matches('/').to_owned() + "/")
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| format!("Stripe client: {e}"))
+}
+
+/// Stripe's error as a sentence for people.
+fn refused(e: stripe::StripeError) -> String {
+    match e {
+        stripe::StripeError::Stripe(err, status) => format!(
+            "Stripe refused the request ({status}): {}",
+            err.message.unwrap_or_else(|| "no reason given".to_owned())
+        ),
+        other => format!("Stripe could not be reached ({other}): try again in a few minutes"),
+    }
+}
+
+/// Asks Stripe to refund `minor` units of `payment` (its PaymentIntent) with idempotency key
+/// `key`; returns the refund's id. The balance moves when `refund.created` arrives.
+///
+/// Errors: a sentence for staff.
+pub(super) async fn create_refund(
+    svc: &Services,
+    payment: &payments::Model,
+    minor: i64,
+    key: &str,
+) -> Result<String, String> {
+    use stripe_core::refund::{CreateRefund, CreateRefundReason};
+    let client = client(svc)?;
+    let key = stripe::IdempotencyKey::new(key).map_err(|e| format!("idempotency key: {e}"))?;
+    let refund = CreateRefund::new()
+        .payment_intent(payment.provider_payment_ref.clone())
+        .amount(minor)
+        .reason(CreateRefundReason::RequestedByCustomer)
+        .metadata(HashMap::from([("payment_id".to_owned(), payment.id.to_string())]))
+        .customize()
+        .request_strategy(stripe::RequestStrategy::Idempotent(key))
+        .send(&client)
+        .await
+        .map_err(refused)?;
+    Ok(refund.id.as_str().to_owned())
+}
+
 /// A created Checkout Session: its id (`cs_…`) and the page the customer pays on.
 #[derive(Debug, Clone)]
 pub(super) struct Session {
@@ -60,12 +108,7 @@ pub(super) async fn create_checkout(
         CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionPaymentIntentData,
         ProductData,
     };
-    let settings = &svc.settings.stripe;
-    let client = stripe::ClientBuilder::new(settings.secret_key.expose_secret())
-        .url(settings.api_base.trim_end_matches('/').to_owned() + "/")
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| format!("Stripe client: {e}"))?;
+    let client = client(svc)?;
     let decimals = currency_decimals(&payment.currency);
     let minor = to_minor_units(payment.amount_micros, decimals)
         .ok_or_else(|| "the amount is not a whole number of minor units".to_owned())?;
@@ -114,16 +157,7 @@ pub(super) async fn create_checkout(
         .request_strategy(stripe::RequestStrategy::Idempotent(key))
         .send(&client)
         .await
-        .map_err(|e| match e {
-            stripe::StripeError::Stripe(err, status) => format!(
-                "Stripe refused the payment ({status}): {}",
-                err.message.unwrap_or_else(|| "no reason given".to_owned())
-            ),
-            stripe::StripeError::ClientError(m) | stripe::StripeError::ConfigError(m) => {
-                format!("Stripe could not be reached ({m}): try again in a few minutes")
-            }
-            other => format!("Stripe could not be reached ({other}): try again in a few minutes"),
-        })?;
+        .map_err(refused)?;
     let url = session
         .url
         .ok_or_else(|| "Stripe answered without a payment page".to_owned())?;

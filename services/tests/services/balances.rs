@@ -26,6 +26,7 @@ async fn post(db: &DatabaseConnection, customer_id: i64, kind: EntryKind, micros
             idempotency_key: key.into(),
             description: key.into(),
             reference: String::new(),
+            fx: None,
         },
         None,
     )

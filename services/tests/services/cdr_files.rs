@@ -26,6 +26,7 @@ fn charge(customer_id: i64, micros: i64, key: &str) -> Posting {
         idempotency_key: key.into(),
         description: format!("charge {key}"),
         reference: String::new(),
+        fx: None,
     }
 }
 

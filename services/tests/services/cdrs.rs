@@ -21,7 +21,7 @@ use services::sell_cards::SellCardInput;
 use services::state::Services;
 use services::tiers;
 
-async fn top_up(svc: &Services, customer_id: i64, micros: i64, key: &str) {
+pub(super) async fn top_up(svc: &Services, customer_id: i64, micros: i64, key: &str) {
     ledger::post(
         &svc.db,
         1,
@@ -33,6 +33,7 @@ async fn top_up(svc: &Services, customer_id: i64, micros: i64, key: &str) {
             idempotency_key: key.into(),
             description: "top-up".into(),
             reference: String::new(),
+            fx: None,
         },
         None,
     )
@@ -41,7 +42,7 @@ async fn top_up(svc: &Services, customer_id: i64, micros: i64, key: &str) {
 }
 
 /// A call that starts now (the card is in force from its publication a moment ago).
-fn call(id: &str, number: &str, answered_secs: Option<i64>) -> CdrInput {
+pub(super) fn call(id: &str, number: &str, answered_secs: Option<i64>) -> CdrInput {
     let start = Utc::now();
     CdrInput {
         call_id: id.into(),
@@ -59,7 +60,7 @@ fn call(id: &str, number: &str, answered_secs: Option<i64>) -> CdrInput {
     }
 }
 
-fn numbered(batch: Vec<CdrInput>) -> Vec<(usize, CdrInput)> {
+pub(super) fn numbered(batch: Vec<CdrInput>) -> Vec<(usize, CdrInput)> {
     batch
         .into_iter()
         .enumerate()

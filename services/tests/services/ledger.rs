@@ -37,6 +37,7 @@ fn charge(customer_id: i64, n: usize, micros: i64) -> Posting {
         idempotency_key: format!("cdr:{n}"),
         description: format!("call {n}"),
         reference: format!("cdr:{n}"),
+        fx: None,
     }
 }
 
@@ -58,6 +59,7 @@ async fn concurrent_charges_stop_at_the_credit_limit(db: DatabaseConnection) {
         idempotency_key: "bank:2026-11-30".into(),
         description: "bank transfer".into(),
         reference: String::new(),
+        fx: None,
     };
     assert!(matches!(
         ledger::post(&db, 1, "system", top_up.clone(), None)

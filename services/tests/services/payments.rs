@@ -17,10 +17,10 @@ use services::entities::payments as payment_rows;
 use services::ledger;
 use services::payments::{self, EventOutcome, TopUpInput, WebhookError, stripe};
 
-const KEY: &str = "sk_test_didtron";
-const SECRET: &str = "whsec_didtron";
+pub(super) const KEY: &str = "sk_test_didtron";
+pub(super) const SECRET: &str = "whsec_didtron";
 
-async fn fake(key: &str) -> StripeFake {
+pub(super) async fn fake(key: &str) -> StripeFake {
     StripeFake::start(
         Config {
             secret_key: key.to_owned(),
@@ -33,7 +33,7 @@ async fn fake(key: &str) -> StripeFake {
     .expect("stripe fake")
 }
 
-async fn customer(db: &DatabaseConnection, tenant: i64) -> Actor {
+pub(super) async fn customer(db: &DatabaseConnection, tenant: i64) -> Actor {
     let id = customers::create_customer(
         db,
         &actor_in(tenant, 1, Role::Admin),
@@ -55,7 +55,7 @@ async fn customer(db: &DatabaseConnection, tenant: i64) -> Actor {
     }
 }
 
-fn top_up(amount: &str, token: &str) -> TopUpInput {
+pub(super) fn top_up(amount: &str, token: &str) -> TopUpInput {
     TopUpInput {
         amount: amount.into(),
         provider: "stripe".into(),
@@ -64,14 +64,14 @@ fn top_up(amount: &str, token: &str) -> TopUpInput {
     }
 }
 
-fn field_of(err: &ServiceError) -> String {
+pub(super) fn field_of(err: &ServiceError) -> String {
     match err {
         ServiceError::Validation(v) => format!("{}: {}", v[0].field, v[0].message),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
 
-async fn balance(db: &DatabaseConnection, me: &Actor) -> i64 {
+pub(super) async fn balance(db: &DatabaseConnection, me: &Actor) -> i64 {
     let id = me.customer_id.unwrap();
     let b = ledger::balance(db, me, id).await.unwrap();
     let (cached, summed, count, counted) = ledger::verify(db, id).await.unwrap();
@@ -83,7 +83,7 @@ async fn balance(db: &DatabaseConnection, me: &Actor) -> i64 {
     b.balance_micros
 }
 
-async fn payment(db: &DatabaseConnection, id: i64) -> payment_rows::Model {
+pub(super) async fn payment(db: &DatabaseConnection, id: i64) -> payment_rows::Model {
     payment_rows::Entity::find_by_id(id)
         .one(db)
         .await
@@ -334,7 +334,7 @@ async fn stripe_refusals_and_missing_keys_say_so(db: DatabaseConnection) {
         .unwrap_err();
     let text = field_of(&err);
     assert!(
-        text.starts_with("provider: Stripe refused the payment (401): Invalid API Key"),
+        text.starts_with("provider: Stripe refused the request (401): Invalid API Key"),
         "{text}"
     );
 

@@ -16,10 +16,10 @@ use services::payments::{self, EventOutcome, TopUpInput, WebhookError, paypal};
 use services::{ServiceError, Services, ledger};
 
 const CLIENT: &str = "didtron-client";
-const SECRET: &str = "didtron-secret";
+pub(super) const SECRET: &str = "didtron-secret";
 const WEBHOOK: &str = "WH-DIDTRON-1";
 
-async fn setup(db: DatabaseConnection, secret: &str) -> (Services, PaypalFake) {
+pub(super) async fn setup(db: DatabaseConnection, secret: &str) -> (Services, PaypalFake) {
     let fake = PaypalFake::start(
         Config {
             client_id: CLIENT.into(),
@@ -44,7 +44,7 @@ async fn setup(db: DatabaseConnection, secret: &str) -> (Services, PaypalFake) {
     (svc, fake)
 }
 
-async fn customer(db: &DatabaseConnection) -> Actor {
+pub(super) async fn customer(db: &DatabaseConnection) -> Actor {
     let id = customers::create_customer(
         db,
         &actor(1, Role::Admin),
@@ -65,7 +65,7 @@ async fn customer(db: &DatabaseConnection) -> Actor {
     }
 }
 
-fn top_up(amount: &str, token: &str) -> TopUpInput {
+pub(super) fn top_up(amount: &str, token: &str) -> TopUpInput {
     TopUpInput {
         amount: amount.into(),
         provider: "paypal".into(),
@@ -74,7 +74,7 @@ fn top_up(amount: &str, token: &str) -> TopUpInput {
     }
 }
 
-async fn deliver(svc: &Services, d: &Delivery) -> Result<EventOutcome, WebhookError> {
+pub(super) async fn deliver(svc: &Services, d: &Delivery) -> Result<EventOutcome, WebhookError> {
     let headers: Vec<(&str, String)> = d
         .headers
         .iter()
@@ -83,7 +83,7 @@ async fn deliver(svc: &Services, d: &Delivery) -> Result<EventOutcome, WebhookEr
     paypal::handle_webhook(svc, &d.payload, &headers).await
 }
 
-async fn balance(svc: &Services, me: &Actor) -> i64 {
+pub(super) async fn balance(svc: &Services, me: &Actor) -> i64 {
     let id = me.customer_id.unwrap();
     let (cached, summed, count, counted) = ledger::verify(&svc.db, id).await.unwrap();
     assert_eq!(
@@ -232,7 +232,7 @@ async fn paypal_refusals_and_missing_keys_say_so(db: DatabaseConnection) {
     assert_eq!(v[0].field, "provider");
     assert_eq!(
         v[0].message,
-        "PayPal refused the payment (401): Client Authentication failed"
+        "PayPal refused the request (401): Client Authentication failed"
     );
 
     let bare = services_with(db.clone(), &[]).await;

@@ -118,6 +118,7 @@ pub(super) async fn funded_customer(
             idempotency_key: format!("top-up:{name}"),
             description: "top-up".into(),
             reference: String::new(),
+            fx: None,
         },
         None,
     )

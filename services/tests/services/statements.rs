@@ -53,6 +53,7 @@ async fn post(db: &DatabaseConnection, id: i64, kind: EntryKind, micros: i64, ke
             idempotency_key: key.into(),
             description: key.into(),
             reference: String::new(),
+            fx: None,
         },
         None,
     )

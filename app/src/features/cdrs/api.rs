@@ -118,7 +118,16 @@ pub async fn list_cdrs(
                 destination: c.destination,
                 duration: c.duration_secs,
                 billed: c.billed_secs,
-                price: money(c.price_micros, &c.price_currency),
+                // A price converted from the card's currency says from what, at which rate.
+                price: match c.sell_micros {
+                    Some(sell) => format!(
+                        "{} ({} at {})",
+                        money(c.price_micros, &c.price_currency),
+                        money(Some(sell), &c.sell_currency),
+                        c.fx_rate
+                    ),
+                    None => money(c.price_micros, &c.price_currency),
+                },
                 cost: if operator {
                     money(c.cost_micros, &c.cost_currency)
                 } else {

@@ -142,7 +142,18 @@ pub async fn ledger_data(
             kind: EntryKind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
             amount: signed(e.amount_micros),
             balance_after: display(e.balance_after_micros, minor),
-            description: e.description,
+            description: match e.original_micros {
+                Some(original) => format!(
+                    "{}, converted from {} {} at 1 {} = {} {}",
+                    e.description,
+                    display(original.abs(), currency_decimals(&e.original_currency)),
+                    e.original_currency,
+                    e.original_currency,
+                    e.fx_rate,
+                    e.currency
+                ),
+                None => e.description,
+            },
             reference: e.reference,
             // A customer sees who posted an entry only as the platform or its provider.
             by: if staff || e.created_by == "system" {

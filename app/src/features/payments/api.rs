@@ -21,6 +21,9 @@ pub struct PaymentRow {
     pub status: String,
     /// Why it failed or is pending, or empty.
     pub message: String,
+    /// What staff may still refund, as a plain decimal (e.g. `40.00`); empty when the payment is
+    /// not paid or nothing is left.
+    pub refundable: String,
 }
 
 /// A payment method on the Top up page.
@@ -193,6 +196,14 @@ pub async fn payments_data(
                     } else {
                         money(p.reversed_micros, &p.currency)
                     },
+                    refundable: if p.status == "paid" && p.amount_micros > p.reversed_micros {
+                        display(
+                            p.amount_micros - p.reversed_micros,
+                            currency_decimals(&p.currency),
+                        )
+                    } else {
+                        String::new()
+                    },
                     status: p.status,
                     message: p.message,
                 }
@@ -205,6 +216,32 @@ pub async fn payments_data(
         per_page,
         review,
     })
+}
+
+/// Asks the payment's provider to refund `amount` (decimal text in its currency) of paid
+/// payment `payment_id`; `token` is the page's one-time token, so sending the form twice refunds
+/// once. The customer's balance is debited when the provider's webhook confirms the refund.
+/// Returns a sentence for staff.
+///
+/// # Errors
+/// `Validation` naming `amount`, `payment` or `provider` (refused or unreachable: the message
+/// says which); `Forbidden` outside the Super Admin portal.
+#[server(endpoint = "refund_payment")]
+pub async fn refund_payment(
+    payment_id: i64,
+    amount: String,
+    token: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{fail, services, signed_in_to};
+    use domain::access::Portal;
+    let me = signed_in_to(Portal::Admin).await?;
+    let svc = services()?;
+    let said = services::payments::refunds::refund(&svc, &me.actor(), payment_id, &amount, &token)
+        .await
+        .map_err(fail)?;
+    // Without JavaScript the browser follows this back to the list, which says what was asked.
+    leptos_axum::redirect(&format!("/admin/payments?refund_asked={payment_id}"));
+    Ok(said)
 }
 
 /// Starts a top-up of the signed-in customer (with its promo code, if any) and sends the browser

@@ -1,6 +1,6 @@
 //! Customer portal > Billing > Top up, and Super Admin > Customers > Payments.
 
-use super::api::{PaymentRow, PaymentsPage, StartTopUp, payments_data};
+use super::api::{PaymentRow, PaymentsPage, RefundPayment, StartTopUp, payments_data};
 use crate::ui::fields::{Field, FormError};
 use crate::ui::page::{ErrorPanel, Pager};
 use leptos::prelude::*;
@@ -8,8 +8,11 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// The payments data of the page's `page`, `amount` and `promo_code` query parameters.
-fn payments_resource() -> Resource<Result<PaymentsPage, crate::error::AppError>> {
+/// The payments data of the page's `page`, `amount` and `promo_code` query parameters, read
+/// again whenever `refresh` changes.
+fn payments_resource(
+    refresh: Signal<usize>,
+) -> Resource<Result<PaymentsPage, crate::error::AppError>> {
     let query = use_query_map();
     Resource::new(
         move || {
@@ -18,9 +21,10 @@ fn payments_resource() -> Resource<Result<PaymentsPage, crate::error::AppError>>
                 q.get("page").and_then(|p| p.parse::<u64>().ok()),
                 q.get("amount"),
                 q.get("promo_code"),
+                refresh.get(),
             )
         },
-        |(page, amount, code)| payments_data(page, amount, code),
+        |(page, amount, code, _)| payments_data(page, amount, code),
     )
 }
 
@@ -28,7 +32,7 @@ fn payments_resource() -> Resource<Result<PaymentsPage, crate::error::AppError>>
 /// below, the customer's payments and their states.
 #[component]
 pub fn TopUpPage() -> impl IntoView {
-    let data = payments_resource();
+    let data = payments_resource(Signal::stored(0));
     let start = ServerAction::<StartTopUp>::new();
     view! {
         <Title text="Top up"/>
@@ -139,17 +143,31 @@ fn TopUpView(data: PaymentsPage, start: ServerAction<StartTopUp>) -> impl IntoVi
             }.into_any()
         }}
         <h2>"Your payments"</h2>
-        <PaymentsTable payments total page per_page staff=false/>
+        <PaymentsTable payments total page per_page refund=None/>
     }
 }
 
-/// Super Admin > Customers > Payments: every top-up of the tenant with its state.
+/// Super Admin > Customers > Payments: every top-up of the tenant with its state, and a refund
+/// form on each paid one.
 #[component]
 pub fn PaymentsPageView() -> impl IntoView {
-    let data = payments_resource();
+    let refund = ServerAction::<RefundPayment>::new();
+    let data = payments_resource(Signal::derive(move || refund.version().get()));
+    let error = Signal::derive(move || refund.value().get().and_then(Result::err));
+    let query = use_query_map();
+    let done = move || match refund.value().get() {
+        Some(Ok(said)) => Some(said),
+        Some(Err(_)) => None,
+        None => query.read().get("refund_asked").map(|id| {
+            format!("Refund of payment {id} asked for: the customer's balance is debited when the provider confirms it.")
+        }),
+    };
     view! {
         <Title text="Payments"/>
         <div class="page-head"><h1>"Payments"</h1></div>
+        <p class="muted">"A refund goes back through the payment's provider; the customer's balance is debited when the provider confirms it, usually within seconds."</p>
+        {move || done().map(|m| view! { <div class="notice-ok" role="status" id="refund-done">{m}</div> })}
+        <FormError error fields=&[]/>
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -157,7 +175,7 @@ pub fn PaymentsPageView() -> impl IntoView {
                         {d.methods.iter().filter(|m| !m.configured).map(|m| view! {
                             <div class="notice-warn" role="status">{format!("{} is not configured: set its keys in the settings (docs/operations.md) to take top-ups.", m.label)}</div>
                         }).collect_view()}
-                        <PaymentsTable payments=d.payments total=d.total page=d.page per_page=d.per_page staff=true/>
+                        <PaymentsTable payments=d.payments total=d.total page=d.page per_page=d.per_page refund=Some((refund, d.form_token))/>
                     }.into_any(),
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
@@ -172,18 +190,21 @@ fn PaymentsTable(
     total: u64,
     page: u64,
     per_page: u64,
-    staff: bool,
+    /// Staff's refund action and the page's one-time token; `None` on the customer's page.
+    refund: Option<(ServerAction<RefundPayment>, String)>,
 ) -> impl IntoView {
+    let staff = refund.is_some();
     if payments.is_empty() {
         return view! { <p class="empty">"No payment yet."</p> }.into_any();
     }
     view! {
-        <table class="data-table" id="payments">
+        <div class="table-scroll"><table class="data-table" id="payments">
             <thead><tr>
                 <th scope="col">"Payment"</th><th scope="col">"When"</th>
                 {staff.then(|| view! { <th scope="col">"Customer"</th> })}
                 <th scope="col">"Method"</th><th scope="col" class="num">"Amount"</th>
                 <th scope="col" class="num">"Refunded or disputed"</th><th scope="col">"State"</th>
+                {staff.then(|| view! { <th scope="col">"Refund"</th> })}
             </tr></thead>
             <tbody>
                 {payments.into_iter().map(|p| view! {
@@ -194,16 +215,27 @@ fn PaymentsTable(
                         <td>{p.method}</td>
                         <td class="num">{p.amount}</td>
                         <td class="num">{p.reversed}</td>
-                        <td class="wrap"><span class=match p.status.as_str() {
+                        <td class=if p.message.is_empty() { "" } else { "wrap" }><span class=match p.status.as_str() {
                                 "paid" => "badge badge-ok",
                                 "failed" | "expired" => "badge badge-off",
                                 _ => "badge badge-warn",
                             }>{p.status.clone()}</span>
                             {(!p.message.is_empty()).then(|| view! { <br/><span class="muted">{p.message.clone()}</span> })}</td>
+                        {refund.clone().map(|(action, token)| view! {
+                            <td>{(!p.refundable.is_empty()).then(|| view! {
+                                <ActionForm action attr:class="inline" attr:id=format!("refund-{}", p.id)>
+                                    <input type="hidden" name="payment_id" value=p.id/>
+                                    <input type="hidden" name="token" value=token.clone()/>
+                                    <input type="text" name="amount" inputmode="decimal" size="7" value=p.refundable.clone()
+                                        aria-label=format!("Amount to refund of payment {}", p.id)/>" "
+                                    <button type="submit" class="btn btn-secondary btn-small">"Refund"</button>
+                                </ActionForm>
+                            })}</td>
+                        })}
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <Pager total page per_page/>
     }
     .into_any()
