@@ -17,6 +17,7 @@ pub mod overview;
 pub mod payments;
 pub mod profile;
 pub mod promos;
+pub mod referrals;
 pub mod reports;
 pub mod rerating;
 pub mod routing;

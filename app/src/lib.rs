@@ -10,7 +10,7 @@ pub mod portals;
 pub mod ssr;
 pub mod ui;
 
-use features::sessions::pages::SignInPage;
+use features::sessions::pages::{SignInPage, SignUpPage};
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -150,6 +150,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/docs/api") view=features::docs::ApiReferencePage ssr=SsrMode::Async/>
                 <AdminRoutes/>
                 <CustomerRoutes/>

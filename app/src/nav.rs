@@ -136,6 +136,11 @@ pub const SECTIONS: &[NavSection] = &[
                 "promo codes bonus coupons discount top-up credit marketing",
             ),
             page(
+                "/admin/referrals",
+                "Referrals",
+                "referrals referral programme rewards share sign-up link affiliate marketing",
+            ),
+            page(
                 "/admin/customer-categories",
                 "Categories & groups",
                 "wholesale retail enterprise segments groups",
@@ -301,6 +306,14 @@ pub const SECTIONS: &[NavSection] = &[
                 "Statements",
                 "statements invoices pdf period monthly account opening closing balance",
             ),
+            NavPage {
+                feature: Some(Feature::Referrals),
+                ..page(
+                    "/customer/referrals",
+                    "Referrals",
+                    "referrals referral link invite sign-up rewards earn credit",
+                )
+            },
         ],
     },
     account(

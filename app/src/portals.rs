@@ -15,6 +15,7 @@ use crate::features::overview::pages::OverviewPage;
 use crate::features::payments::pages::{PaymentsPageView, TopUpPage};
 use crate::features::profile::pages::ProfilePage;
 use crate::features::promos::pages::PromoCodesPage;
+use crate::features::referrals::pages::{MyReferralsPageView, ReferralsAdminPageView};
 use crate::features::reports::pages::{MarginReportPage, MyUsagePage};
 use crate::features::rerating::pages::{RerateDetailPage, ReratingPage};
 use crate::features::routing::pages::{LcrTesterPage, TiersPage};
@@ -44,6 +45,7 @@ pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("customer-categories") view=CategoriesPage ssr=SsrMode::Async/>
             <Route path=path!("payments") view=PaymentsPageView ssr=SsrMode::Async/>
             <Route path=path!("promo-codes") view=PromoCodesPage ssr=SsrMode::Async/>
+            <Route path=path!("referrals") view=ReferralsAdminPageView ssr=SsrMode::Async/>
             <Route path=path!("statements") view=StatementsPageView ssr=SsrMode::Async/>
             <Route path=path!("carriers") view=CarriersPage ssr=SsrMode::Async/>
             <Route path=path!("carriers/new") view=NewCarrierPage ssr=SsrMode::Async/>
@@ -83,6 +85,7 @@ pub fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("rates/:id") view=SellCardPage ssr=SsrMode::Async/>
             <Route path=path!("balance") view=MyBalancePage ssr=SsrMode::Async/>
             <Route path=path!("top-up") view=TopUpPage ssr=SsrMode::Async/>
+            <Route path=path!("referrals") view=MyReferralsPageView ssr=SsrMode::Async/>
             <Route path=path!("statements") view=StatementsPageView ssr=SsrMode::Async/>
             <Route path=path!("calls") view=MyCallsPage ssr=SsrMode::Async/>
             <Route path=path!("usage") view=MyUsagePage ssr=SsrMode::Async/>

@@ -84,6 +84,20 @@ pub fn display(micros: i64, minor_decimals: u32) -> String {
     d.to_string()
 }
 
+/// `percent` % of `micros`, rounded down to the micro-unit (e.g. 10 % of 5.555555 is
+/// 0.555555); saturates past what an `i64` holds.
+pub fn percent_of(micros: i64, percent: Decimal) -> i64 {
+    let exact = Decimal::from(micros) * percent / Decimal::from(100);
+    i64::try_from(exact.floor()).unwrap_or(if exact.is_sign_negative() { i64::MIN } else { i64::MAX })
+}
+
+/// `micros` rounded down to a whole minor unit of a currency with `minor_decimals` (a bonus or
+/// a reward is never a fraction of a cent).
+pub fn floor_to_minor(micros: i64, minor_decimals: u32) -> i64 {
+    let step = 10i64.pow(DECIMALS.saturating_sub(minor_decimals));
+    micros - micros.rem_euclid(step)
+}
+
 /// Micro-units as whole minor units of a currency with `minor_decimals` (cents for USD, yen
 /// for JPY), as payment providers take amounts (Stripe: "a positive integer representing how
 /// much to charge in the smallest currency unit", <https://docs.stripe.com/currencies>).

@@ -24,6 +24,7 @@ pub mod number;
 mod prefix_table;
 pub mod promo;
 pub mod quality;
+pub mod referral;
 pub mod rating;
 pub mod sample;
 pub mod sell;

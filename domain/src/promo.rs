@@ -111,14 +111,10 @@ pub fn bonus(
     }
     let raw = match rules.reward {
         Reward::Fixed(micros) => micros,
-        Reward::Percent(percent) => {
-            let exact = Decimal::from(amount) * percent / Decimal::from(100);
-            i64::try_from(exact.floor()).unwrap_or(i64::MAX)
-        }
+        Reward::Percent(percent) => crate::ledger::percent_of(amount, percent),
     };
     let capped = rules.max_bonus.map_or(raw, |cap| raw.min(cap));
-    let step = 10i64.pow(crate::ledger::DECIMALS.saturating_sub(minor_decimals));
-    let rounded = capped - capped.rem_euclid(step);
+    let rounded = crate::ledger::floor_to_minor(capped, minor_decimals);
     if rounded <= 0 {
         return Err(PromoError::Nothing);
     }

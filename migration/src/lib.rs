@@ -30,6 +30,7 @@ mod m20261130_000024_create_payments;
 mod m20261201_000025_create_promo_codes;
 mod m20261201_000026_create_statements;
 mod m20261201_000027_add_fx_to_charges;
+mod m20261201_000028_create_referrals;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000025_create_promo_codes::Migration),
             Box::new(m20261201_000026_create_statements::Migration),
             Box::new(m20261201_000027_add_fx_to_charges::Migration),
+            Box::new(m20261201_000028_create_referrals::Migration),
         ]
     }
 }

@@ -278,7 +278,7 @@ pub async fn guard_pages(req: Request, next: Next) -> Response {
             let target = format!("/login?next={}", encode(next_path));
             return Redirect::to(&target).into_response();
         }
-        if path == "/login" {
+        if path == "/login" || path == "/signup" {
             if let Some(me) = signed_in {
                 return Redirect::to(me.role.portal().base_path()).into_response();
             }

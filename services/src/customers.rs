@@ -302,16 +302,7 @@ pub async fn create_customer(
     input: CustomerInput,
 ) -> Result<customers::Model, ServiceError> {
     staff(actor)?;
-    let currency = tenant_currency(db, actor).await?;
-    let c = check(db, actor, &input, &currency).await?;
-    let audit = changes(None, &c);
-    let now = Utc::now();
-    let mut model = customers::ActiveModel {
-        tenant_id: Set(actor.tenant_id),
-        created_at: Set(now),
-        ..Default::default()
-    };
-    apply(&mut model, c);
+    let (model, audit) = checked_row(db, actor, &input).await?;
     let txn = db.begin().await?;
     let row = model
         .insert(&txn)
@@ -322,6 +313,28 @@ pub async fn create_customer(
         .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Checks `input` as a new customer of the actor's tenant (its currency defaulting to the
+/// tenant's): the row to insert and its audit changes.
+///
+/// # Errors
+/// `Validation` naming each bad field.
+pub(crate) async fn checked_row(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> Result<(customers::ActiveModel, Changes), ServiceError> {
+    let currency = tenant_currency(db, actor).await?;
+    let c = check(db, actor, input, &currency).await?;
+    let audit = changes(None, &c);
+    let mut model = customers::ActiveModel {
+        tenant_id: Set(actor.tenant_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut model, c);
+    Ok((model, audit))
 }
 
 /// Updates a customer; the audit entry holds the changed fields only.

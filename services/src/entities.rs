@@ -27,6 +27,8 @@ pub mod rate_deck_exports;
 pub mod rate_deck_rows;
 pub mod rate_decks;
 pub mod rate_notices;
+pub mod referral_programs;
+pub mod referral_rewards;
 pub mod rerate_changes;
 pub mod rerate_lines;
 pub mod rerates;

@@ -276,6 +276,19 @@ async fn seed_customers(
     )
     .await?;
     assign(db, actor, Feature::SipTester, Audience::Group(gold.id)).await?;
+    // Every customer may refer others; the demo's programme pays 10 % of 3 first top-ups.
+    assign(db, actor, Feature::Referrals, Audience::All).await?;
+    crate::referrals::save_programme(
+        db,
+        actor,
+        crate::referrals::ProgrammeInput {
+            enabled: true,
+            share_percent: "10".into(),
+            rewarded_top_ups: "3".into(),
+            max_reward: String::new(),
+        },
+    )
+    .await?;
     crate::ledger::adjust(
         db,
         actor,

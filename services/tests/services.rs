@@ -25,6 +25,7 @@ mod services {
     mod paypal;
     mod promos;
     mod public_rates;
+    mod referrals;
     mod redis_stores;
     mod refunds;
     mod reports;

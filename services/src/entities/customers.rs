@@ -27,6 +27,10 @@ pub struct Model {
     pub low_balance_micros: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Its referral code (unique in the tenant), made the first time it is shown.
+    pub referral_code: Option<String>,
+    /// The customer whose referral code it signed up with.
+    pub referred_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

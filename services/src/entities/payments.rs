@@ -39,6 +39,9 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub promo_code_id: Option<i64>,
     pub bonus_micros: i64,
+    /// The provider's id of the payer's account or card, e.g. `paypal:<payer id>`; empty when
+    /// unknown.
+    pub payer_fingerprint: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -204,6 +204,13 @@ pub(super) async fn credit_paid(
             ));
         }
     }
+    let mut paid = payment.clone();
+    if !payment_ref.is_empty() {
+        paid.provider_payment_ref = payment_ref.to_owned();
+    }
+    if let Some(reward) = crate::referrals::reward_top_up(svc, &paid).await? {
+        said.push_str(&format!("; {reward}"));
+    }
     Ok(said)
 }
 

@@ -21,6 +21,7 @@ use domain::ledger::{display, to_micros, to_minor_units};
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::str::FromStr;
 
@@ -256,6 +257,17 @@ pub async fn capture_return(
                 "captured: PayPal confirms it in a moment"
             };
             set_status(&svc.db, &payment, "pending", why, capture_id).await?;
+            // The payer's PayPal account tells a referrer paying for its own referee.
+            if let Some(payer) = order["payer"]["payer_id"].as_str().filter(|p| !p.is_empty()) {
+                payments::Entity::update_many()
+                    .col_expr(
+                        payments::Column::PayerFingerprint,
+                        format!("paypal:{payer}").into(),
+                    )
+                    .filter(payments::Column::Id.eq(payment.id))
+                    .exec(&svc.db)
+                    .await?;
+            }
         }
         Err(reason) => {
             set_status(&svc.db, &payment, "failed", &reason, "").await?;

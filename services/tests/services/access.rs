@@ -43,13 +43,15 @@ async fn features_follow_assignments_and_refusals_are_audited(db: DatabaseConnec
         .unwrap();
     let mut me = actor_in(1, cora.id, Role::Customer);
     me.customer_id = cora.customer_id;
-    // The demo: Standard voice to all, API access to Wholesale, SIP tester to Gold.
+    // The demo: Standard voice and referrals to all, API access to Wholesale, SIP tester to
+    // Gold.
     assert_eq!(
         features::features_of_actor(&db, &me).await.unwrap(),
         vec![
             Feature::VoiceStandard,
             Feature::SipTester,
-            Feature::ApiAccess
+            Feature::ApiAccess,
+            Feature::Referrals
         ]
     );
     features::require_feature(&db, &me, Feature::ApiAccess)
@@ -126,7 +128,7 @@ async fn features_follow_assignments_and_refusals_are_audited(db: DatabaseConnec
         .unwrap();
     assert_eq!(
         features::features_of_actor(&db, &me).await.unwrap(),
-        vec![Feature::VoiceStandard]
+        vec![Feature::VoiceStandard, Feature::Referrals]
     );
     assert!(matches!(
         api_keys::create_key(&db, &me, "k", &["account:read".into()]).await,

@@ -15,9 +15,9 @@ use services::entities::payments as payment_rows;
 use services::payments::{self, EventOutcome, TopUpInput, WebhookError, paypal};
 use services::{ServiceError, Services, ledger};
 
-const CLIENT: &str = "didtron-client";
+pub(super) const CLIENT: &str = "didtron-client";
 pub(super) const SECRET: &str = "didtron-secret";
-const WEBHOOK: &str = "WH-DIDTRON-1";
+pub(super) const WEBHOOK: &str = "WH-DIDTRON-1";
 
 pub(super) async fn setup(db: DatabaseConnection, secret: &str) -> (Services, PaypalFake) {
     let fake = PaypalFake::start(

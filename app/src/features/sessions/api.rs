@@ -23,17 +23,7 @@ pub async fn sign_in(
     let user = services::users::authenticate(&svc, tenant.id, &email, &password, &origin().await)
         .await
         .map_err(fail)?;
-    let session = leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|e| fail(AppError::Request(e.to_string())))?;
-    let internal = |e: tower_sessions::session::Error| {
-        fail(services::ServiceError::Unexpected(anyhow_error(e)))
-    };
-    session.cycle_id().await.map_err(internal)?;
-    session
-        .insert(USER_ID_KEY, user.id)
-        .await
-        .map_err(internal)?;
+    start_session(user.id).await?;
     let portal = services::users::role(&user).portal();
     let target = next
         .filter(|n| {
@@ -41,6 +31,60 @@ pub async fn sign_in(
         })
         .unwrap_or_else(|| portal.base_path().to_owned());
     leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// Signs `user_id` in on this request's session, under a new session id (no session
+/// fixation).
+#[cfg(feature = "ssr")]
+async fn start_session(user_id: i64) -> Result<(), AppError> {
+    use crate::ssr::fail;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| fail(AppError::Request(e.to_string())))?;
+    let internal = |e: tower_sessions::session::Error| {
+        fail(services::ServiceError::Unexpected(anyhow_error(e)))
+    };
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER_ID_KEY, user_id).await.map_err(internal)
+}
+
+/// Signs a new company up (see `services::signup`) with its first user, signs that user in,
+/// and opens the Customer portal's Top up page: a prepaid account tops up before it calls.
+///
+/// # Errors
+/// `Validation` naming each bad field (an unknown or own `referral_code` included);
+/// `Conflict{company_name}` or `Conflict{email}`; `RateLimited` after 10 sign-ups from one
+/// address in 15 minutes.
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    company_name: String,
+    display_name: String,
+    email: String,
+    password: String,
+    billing_currency: String,
+    referral_code: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{fail, origin, services};
+    let svc = services()?;
+    let tenant = crate::ssr::tenant().await?;
+    let user = services::signup::sign_up(
+        &svc,
+        tenant.id,
+        services::signup::SignUpInput {
+            company_name,
+            display_name,
+            email,
+            password,
+            billing_currency,
+            referral_code: referral_code.unwrap_or_default(),
+        },
+        &origin().await,
+    )
+    .await
+    .map_err(fail)?;
+    start_session(user.id).await?;
+    leptos_axum::redirect("/customer/top-up?welcome=1");
     Ok(())
 }
 
