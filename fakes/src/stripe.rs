@@ -7,6 +7,9 @@
 //!   (<https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts>), a reused
 //!   idempotency key with other parameters 400 `idempotency_error`;
 //! - `GET /v1/checkout/sessions/{id}`;
+//! - `GET /v1/payment_intents/{id}` (`expand[]=payment_method`): a paid session's PaymentIntent
+//!   with its card, whose `fingerprint` is the same for the same card number
+//!   (<https://docs.stripe.com/api/payment_intents/retrieve>);
 //! - `POST /v1/refunds` (`payment_intent`, `amount`; <https://docs.stripe.com/api/refunds/create>):
 //!   a refund of a paid session's payment, at most what is left (400 naming `amount`
 //!   otherwise), then `refund.created` is delivered a moment later (or kept for
@@ -29,12 +32,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
+use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 mod pages;
+
+/// The card number sessions are paid with unless a test says otherwise (Stripe's test Visa).
+pub const TEST_CARD: &str = "4242424242424242";
 
 /// The API version the events say they are rendered in (async-stripe 1.0.0-rc.10's).
 pub const API_VERSION: &str = "2026-09-30.endive";
@@ -78,6 +84,8 @@ struct Inner {
     answers: Answers,
     /// Minor units refunded per session.
     refunded: Mutex<HashMap<String, i64>>,
+    /// The card number each paid session was paid with.
+    cards: Mutex<HashMap<String, String>>,
     hooks: Arc<Webhooks<SignedEvent>>,
 }
 
@@ -128,6 +136,7 @@ impl StripeFake {
                     sessions: Mutex::new(HashMap::new()),
                     answers: Answers::default(),
                     refunded: Mutex::new(HashMap::new()),
+                    cards: Mutex::new(HashMap::new()),
                 }),
             };
             made = Some(fake.clone());
@@ -135,6 +144,7 @@ impl StripeFake {
                 .route("/v1/checkout/sessions", post(create_session))
                 .route("/v1/checkout/sessions/{id}", get(get_session))
                 .route("/v1/refunds", post(create_refund))
+                .route("/v1/payment_intents/{id}", get(get_payment_intent))
                 .route("/pay/{id}", get(pages::pay_page).post(pages::pay))
                 .route("/_fake/refund/{id}", post(pages::control_refund))
                 .route("/_fake/dispute/{id}", post(pages::control_dispute))
@@ -194,8 +204,17 @@ impl StripeFake {
     }
 
     /// Marks session `id` paid (`paid = true`) or left unpaid (a bank debit on its way) and
-    /// complete, and returns its signed `checkout.session.completed`.
+    /// complete, and returns its signed `checkout.session.completed`; paid with the test card
+    /// [`TEST_CARD`].
     pub fn complete(&self, id: &str, paid: bool) -> Option<SignedEvent> {
+        self.complete_with_card(id, paid, TEST_CARD)
+    }
+
+    /// As [`StripeFake::complete`], paid with card number `card`.
+    pub fn complete_with_card(&self, id: &str, paid: bool, card: &str) -> Option<SignedEvent> {
+        if let Ok(mut cards) = self.inner.cards.lock() {
+            cards.insert(id.to_owned(), card.chars().filter(char::is_ascii_digit).collect());
+        }
         let session = {
             let mut sessions = self.inner.sessions.lock().ok()?;
             let s = sessions.get_mut(id)?;
@@ -452,6 +471,73 @@ async fn create_session(
     }
     fake.inner.answers.keep(key, &body, &session);
     Json(session).into_response()
+}
+
+async fn get_payment_intent(
+    State(fake): State<StripeFake>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorised(&fake, &headers) {
+        return unauthorised();
+    }
+    let Some(session) = fake
+        .sessions()
+        .into_iter()
+        .find(|s| s["payment_intent"] == id.as_str())
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            &format!("No such payment_intent: '{id}'"),
+            Some("intent"),
+        );
+    };
+    let session_id = session["id"].as_str().unwrap_or_default();
+    let card = fake
+        .inner
+        .cards
+        .lock()
+        .ok()
+        .and_then(|c| c.get(session_id).cloned())
+        .unwrap_or_else(|| TEST_CARD.to_owned());
+    let mut digest = Sha256::new();
+    digest.update(card.as_bytes());
+    let fingerprint: String = hex::encode(digest.finalize()).chars().take(16).collect();
+    let amount = session["amount_total"].as_i64().unwrap_or_default();
+    let paid = session["payment_status"] == "paid";
+    Json(json!({
+        "id": id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_received": if paid { amount } else { 0 },
+        "capture_method": "automatic_async",
+        "confirmation_method": "automatic",
+        "created": session["created"],
+        "currency": session["currency"],
+        "livemode": false,
+        "metadata": {},
+        "payment_method_types": ["card"],
+        "status": if paid { "succeeded" } else { "requires_payment_method" },
+        "payment_method": {
+            "id": format!("pm_{}", &id[3..]),
+            "object": "payment_method",
+            "billing_details": { "address": null, "email": null, "name": null, "phone": null },
+            "created": session["created"],
+            "livemode": false,
+            "type": "card",
+            "card": {
+                "brand": "visa",
+                "exp_month": 12,
+                "exp_year": 2030,
+                "funding": "credit",
+                "last4": card.get(card.len().saturating_sub(4)..).unwrap_or_default(),
+                "fingerprint": fingerprint,
+            },
+        },
+    }))
+    .into_response()
 }
 
 /// The answer to a request whose `Idempotency-Key` was used before: the first answer, or 400

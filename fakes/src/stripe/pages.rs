@@ -24,7 +24,8 @@ pub(super) async fn pay_page(State(fake): State<StripeFake>, Path(id): Path<Stri
     Html(format!(
         "<!doctype html><html><head><title>Pay (Stripe test mode)</title></head><body>\
          <h1>Stripe test checkout</h1><p id=\"amount\">{}.{:02} {}</p>\
-         <form method=\"post\"><button name=\"action\" value=\"pay\">Pay</button>\
+         <form method=\"post\"><label>Card number <input name=\"card\" value=\"4242 4242 4242 4242\"></label>\
+         <button name=\"action\" value=\"pay\">Pay</button>\
          <button name=\"action\" value=\"cancel\">Cancel</button></form></body></html>",
         amount / 100,
         amount % 100,
@@ -45,7 +46,11 @@ pub(super) async fn pay(
         let back = s["cancel_url"].as_str().unwrap_or("/").to_owned();
         return Redirect::to(&back).into_response();
     }
-    let Some(event) = fake.complete(&id, true) else {
+    let card = form
+        .get("card")
+        .cloned()
+        .unwrap_or_else(|| super::TEST_CARD.to_owned());
+    let Some(event) = fake.complete_with_card(&id, true, &card) else {
         return (StatusCode::NOT_FOUND, "no such session").into_response();
     };
     match fake.deliver(&event).await {

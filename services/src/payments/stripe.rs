@@ -17,6 +17,7 @@ use crate::entities::{customers, payments};
 use crate::ledger::currency_decimals;
 use crate::state::Services;
 use domain::ledger::to_minor_units;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -45,6 +46,34 @@ fn client(svc: &Services) -> Result<stripe::Client, String> {
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| format!("Stripe client: {e}"))
+}
+
+/// The fingerprint of the card that paid PaymentIntent `intent` (`card:<fingerprint>`: the same
+/// card number gives the same one, <https://docs.stripe.com/api/payment_methods/object>), or
+/// `None` when it is not a card or Stripe cannot say; the payment is credited either way.
+async fn card_fingerprint(svc: &Services, intent: &str) -> Option<String> {
+    use stripe_core::payment_intent::RetrievePaymentIntent;
+    if intent.is_empty() {
+        return None;
+    }
+    let client = client(svc).ok()?;
+    let found = RetrievePaymentIntent::new(intent)
+        .expand([String::from("payment_method")])
+        .send(&client)
+        .await;
+    match found {
+        Ok(pi) => match pi.payment_method? {
+            stripe_types::Expandable::Object(method) => method
+                .card
+                .and_then(|c| c.fingerprint)
+                .map(|f| format!("card:{f}")),
+            stripe_types::Expandable::Id(_) => None,
+        },
+        Err(e) => {
+            tracing::warn!(intent, "no card fingerprint: {e}");
+            None
+        }
+    }
 }
 
 /// Stripe's error as a sentence for people.
@@ -261,6 +290,20 @@ async fn apply(svc: &Services, object: EventObject) -> Result<(Option<i64>, Stri
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default();
+            let mut payment = payment;
+            if payment.payer_fingerprint.is_empty()
+                && let Some(fingerprint) = card_fingerprint(svc, &intent).await
+            {
+                payments::Entity::update_many()
+                    .col_expr(
+                        payments::Column::PayerFingerprint,
+                        fingerprint.clone().into(),
+                    )
+                    .filter(payments::Column::Id.eq(payment.id))
+                    .exec(db)
+                    .await?;
+                payment.payer_fingerprint = fingerprint;
+            }
             let said =
                 credit_paid(svc, &payment, s.amount_total, &currency, &intent, LABEL).await?;
             Ok((Some(payment.id), said))

@@ -282,8 +282,37 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
     assert_eq!(refused.status, "refused");
     assert!(refused.reason.starts_with("paid with a payment method the referrer also paid with"));
     assert_eq!(rewards_of(&db, acme.id).await.len(), 2);
+    // Nor does one paying with a card the referrer also paid with (Stripe's card fingerprint);
+    // another card earns.
+    pay_by_card(&svc, &stripe_fake, &acme_user, "25", "a2").await;
+    let fourth = sign_up(&svc, 1, form("Fourth Line Ltd", "ops@fourth.example", &code), &from("203.0.113.8"))
+        .await
+        .unwrap();
+    let fourth = Actor {
+        customer_id: fourth.customer_id,
+        ..actor(fourth.id, Role::Customer)
+    };
+    pay_by_card(&svc, &stripe_fake, &fourth, "40", "f1").await;
+    let refused = referral_rewards::Entity::find()
+        .filter(referral_rewards::Column::RefereeId.eq(fourth.customer_id.unwrap()))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(refused.status, "refused", "{refused:?}");
+    let checkout = payments::start_top_up(&svc, &fourth, fourth.customer_id.unwrap(), top_up("40", "f2"), "https://portal.example")
+        .await
+        .unwrap();
+    let session = checkout.url.rsplit('/').next().unwrap();
+    let paid = stripe_fake
+        .complete_with_card(session, true, "5555 5555 5555 4444")
+        .unwrap();
+    stripe::handle_webhook(&svc, &paid.payload, &paid.signature)
+        .await
+        .unwrap();
+    assert_eq!(rewards_of(&db, acme.id).await, vec![5_550_000, 2_450_000, 4_000_000]);
     let (rows, referred) = referrals::rewards(&db, &staff, 50).await.unwrap();
-    assert_eq!((rows.len(), referred), (3, 2));
+    assert_eq!((rows.len(), referred), (5, 3));
     assert!(matches!(
         referrals::rewards(&db, &acme_user, 50).await,
         Err(ServiceError::Forbidden)

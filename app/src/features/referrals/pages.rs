@@ -78,7 +78,7 @@ pub fn ReferralsAdminPageView() -> impl IntoView {
     view! {
         <Title text="Referrals"/>
         <div class="page-head"><h1>"Referrals"</h1></div>
-        <p class="muted">"Each customer has a sign-up link. A company that signs up with it earns the customer a share of its first top-ups, credited once each is paid. Sign-ups on the referrer's own e-mail domain are refused, and a top-up paid from a PayPal account the referrer also paid with earns nothing."</p>
+        <p class="muted">"Each customer has a sign-up link. A company that signs up with it earns the customer a share of its first top-ups, credited once each is paid. Sign-ups on the referrer's own e-mail domain are refused, and a top-up paid with a card or PayPal account the referrer also paid with earns nothing."</p>
         {move || done().map(|m| view! { <div class="notice-ok" role="status" id="programme-saved">{m}</div> })}
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
