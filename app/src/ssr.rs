@@ -78,6 +78,19 @@ pub async fn require_feature(feature: domain::features::Feature) -> Result<Signe
     Ok(me)
 }
 
+/// How the person asking writes numbers: the first language of their browser's
+/// `Accept-Language` that CLDR knows (English without one).
+pub fn number_format() -> domain::locale::NumberFormat {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(domain::locale::NumberFormat::for_accept_language)
+        })
+        .unwrap_or_default()
+}
+
 /// The request's origin (IP and user agent), as resolved by the server's middleware.
 pub async fn origin() -> Origin {
     leptos_axum::extract::<Extension<Origin>>()

@@ -32,7 +32,9 @@ pub enum FxError {
         missing: String,
     },
     /// The newest rates are older than allowed.
-    #[error("the {from}→{to} exchange rate is from {as_of}, older than {max_age_hours} h: the FX job must fetch fresh rates")]
+    #[error(
+        "the {from}→{to} exchange rate is from {as_of}, older than {max_age_hours} h: the FX job must fetch fresh rates"
+    )]
     Stale {
         /// ISO 4217 code converted from.
         from: String,
@@ -215,7 +217,9 @@ mod tests {
     fn amounts_round_half_away_from_zero_at_the_callers_decimals() {
         let r = rates();
         // 0.0125 EUR × 1.08420241 = 0.0135525301... → 0.0136 at 4 decimals.
-        let c = r.convert(dec("0.0125"), "EUR", "USD", 4, now(), 48).unwrap();
+        let c = r
+            .convert(dec("0.0125"), "EUR", "USD", 4, now(), 48)
+            .unwrap();
         assert_eq!((c.amount, c.rate), (dec("0.0136"), dec("1.08420241")));
         let c = r.convert(dec("-2.5"), "USD", "JPY", 0, now(), 48).unwrap();
         assert_eq!(c.amount, dec("-379")); // -378.55

@@ -88,7 +88,11 @@ pub fn display(micros: i64, minor_decimals: u32) -> String {
 /// 0.555555); saturates past what an `i64` holds.
 pub fn percent_of(micros: i64, percent: Decimal) -> i64 {
     let exact = Decimal::from(micros) * percent / Decimal::from(100);
-    i64::try_from(exact.floor()).unwrap_or(if exact.is_sign_negative() { i64::MIN } else { i64::MAX })
+    i64::try_from(exact.floor()).unwrap_or(if exact.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 /// `micros` rounded down to a whole minor unit of a currency with `minor_decimals` (a bonus or

@@ -15,10 +15,7 @@ use std::sync::Mutex;
 ///
 /// # Errors
 /// The port cannot be bound.
-pub(crate) async fn serve(
-    port: u16,
-    app: impl FnOnce(String) -> Router,
-) -> anyhow::Result<String> {
+pub(crate) async fn serve(port: u16, app: impl FnOnce(String) -> Router) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let app = app(base_url.clone());
@@ -141,12 +138,19 @@ impl<T: Outgoing> Webhooks<T> {
 
     /// A test control's answer: delivers `event` now and says what the webhook answered
     /// (`{"event": id, "webhook_status": 200}`), 404 `missing` when there is no event.
-    pub(crate) async fn control_reply(&self, event: Option<T>, id: impl Fn(&T) -> String, missing: &str) -> Response {
+    pub(crate) async fn control_reply(
+        &self,
+        event: Option<T>,
+        id: impl Fn(&T) -> String,
+        missing: &str,
+    ) -> Response {
         let Some(event) = event else {
             return (StatusCode::NOT_FOUND, missing.to_owned()).into_response();
         };
         match self.deliver(&event).await {
-            Ok(status) => Json(json!({ "event": id(&event), "webhook_status": status })).into_response(),
+            Ok(status) => {
+                Json(json!({ "event": id(&event), "webhook_status": status })).into_response()
+            }
             Err(e) => (StatusCode::BAD_GATEWAY, format!("webhook: {e}")).into_response(),
         }
     }

@@ -141,14 +141,26 @@ impl PaypalFake {
                 .route("/v2/checkout/orders", post(create_order))
                 .route("/v2/checkout/orders/{id}", get(get_order))
                 .route("/v2/checkout/orders/{id}/capture", post(capture))
-                .route("/v2/payments/captures/{id}/refund", post(refunds::refund_capture))
+                .route(
+                    "/v2/payments/captures/{id}/refund",
+                    post(refunds::refund_capture),
+                )
                 .route(
                     "/v1/notifications/verify-webhook-signature",
                     post(pages::verify),
                 )
-                .route("/checkoutnow", get(pages::approve_page).post(pages::approve))
-                .route("/_fake/paypal/refund/{capture}", post(pages::control_refund))
-                .route("/_fake/paypal/dispute/{capture}", post(pages::control_dispute))
+                .route(
+                    "/checkoutnow",
+                    get(pages::approve_page).post(pages::approve),
+                )
+                .route(
+                    "/_fake/paypal/refund/{capture}",
+                    post(pages::control_refund),
+                )
+                .route(
+                    "/_fake/paypal/dispute/{capture}",
+                    post(pages::control_dispute),
+                )
                 .with_state(fake)
         })
         .await?;
@@ -380,7 +392,11 @@ async fn create_order(
         return no_token();
     }
     let request_id = header_text(&headers, "paypal-request-id");
-    if let Replay::Same(answer) = fake.inner.answers.replay(request_id.as_deref(), &body, true) {
+    if let Replay::Same(answer) = fake
+        .inner
+        .answers
+        .replay(request_id.as_deref(), &body, true)
+    {
         return Json(answer).into_response();
     }
     let Ok(request) = serde_json::from_str::<Value>(&body) else {

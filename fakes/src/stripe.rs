@@ -24,8 +24,8 @@
 //! Events are signed as Stripe signs them: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 //! "<t>.<payload>" with the endpoint secret>` (<https://docs.stripe.com/webhooks#verify-manually>).
 
-use axum::extract::{Path, State};
 use crate::common::{Answers, Outgoing, Replay, Webhooks, header_text, serve};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -213,7 +213,10 @@ impl StripeFake {
     /// As [`StripeFake::complete`], paid with card number `card`.
     pub fn complete_with_card(&self, id: &str, paid: bool, card: &str) -> Option<SignedEvent> {
         if let Ok(mut cards) = self.inner.cards.lock() {
-            cards.insert(id.to_owned(), card.chars().filter(char::is_ascii_digit).collect());
+            cards.insert(
+                id.to_owned(),
+                card.chars().filter(char::is_ascii_digit).collect(),
+            );
         }
         let session = {
             let mut sessions = self.inner.sessions.lock().ok()?;
@@ -556,7 +559,11 @@ fn replayed(fake: &StripeFake, key: Option<&str>, body: &str) -> Option<Response
     }
 }
 
-async fn create_refund(State(fake): State<StripeFake>, headers: HeaderMap, body: String) -> Response {
+async fn create_refund(
+    State(fake): State<StripeFake>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     if !authorised(&fake, &headers) {
         return unauthorised();
     }

@@ -44,8 +44,14 @@ fn columns() -> Vec<(DynIden, ColumnDef)> {
     };
     let amount = |c: DynIden| ColumnDef::new(c).big_integer().null().to_owned();
     vec![
-        (Cdrs::Table.into_iden(), amount(Cdrs::SellMicros.into_iden())),
-        (Cdrs::Table.into_iden(), text(Cdrs::SellCurrency.into_iden())),
+        (
+            Cdrs::Table.into_iden(),
+            amount(Cdrs::SellMicros.into_iden()),
+        ),
+        (
+            Cdrs::Table.into_iden(),
+            text(Cdrs::SellCurrency.into_iden()),
+        ),
         (Cdrs::Table.into_iden(), text(Cdrs::FxRate.into_iden())),
         (
             LedgerEntries::Table.into_iden(),

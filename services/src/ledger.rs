@@ -67,13 +67,15 @@ pub struct Conversion {
 impl Posting {
     /// The entry columns of [`Posting::fx`]: original micro-units, currency, rate.
     pub(crate) fn fx_columns(&self) -> (Option<i64>, String, String) {
-        self.fx.as_ref().map_or((None, String::new(), String::new()), |c| {
-            (
-                Some(c.original_micros),
-                c.original_currency.clone(),
-                c.rate.clone(),
-            )
-        })
+        self.fx
+            .as_ref()
+            .map_or((None, String::new(), String::new()), |c| {
+                (
+                    Some(c.original_micros),
+                    c.original_currency.clone(),
+                    c.rate.clone(),
+                )
+            })
     }
 }
 
@@ -342,7 +344,10 @@ pub async fn ledger_customer(
 /// # Errors
 /// `NotFound` when a customer user names another customer; `Forbidden` for carrier and switch
 /// users and for a customer user without a customer.
-pub fn listed_customer(actor: &Actor, customer_id: Option<i64>) -> Result<Option<i64>, ServiceError> {
+pub fn listed_customer(
+    actor: &Actor,
+    customer_id: Option<i64>,
+) -> Result<Option<i64>, ServiceError> {
     match actor.role {
         Role::SuperAdmin | Role::Admin => Ok(customer_id),
         Role::Customer => {

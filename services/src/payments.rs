@@ -158,18 +158,27 @@ pub(crate) fn check_refund_amount(
         .and_then(|d| to_micros(d).ok())
         .filter(|m| *m > 0)
         .ok_or_else(|| {
-            ServiceError::field("amount", &format!("give an amount like 10.00, at most {left_text}"))
+            ServiceError::field(
+                "amount",
+                &format!("give an amount like 10.00, at most {left_text}"),
+            )
         })?;
     let minor = to_minor_units(micros, decimals).ok_or_else(|| {
         ServiceError::field(
             "amount",
-            &format!("{} amounts have {decimals} decimals at most", payment.currency),
+            &format!(
+                "{} amounts have {decimals} decimals at most",
+                payment.currency
+            ),
         )
     })?;
     if micros > left {
         return Err(ServiceError::field(
             "amount",
-            &format!("at most {left_text} of payment {} is left to refund", payment.id),
+            &format!(
+                "at most {left_text} of payment {} is left to refund",
+                payment.id
+            ),
         ));
     }
     Ok((micros, minor))

@@ -15,8 +15,8 @@ use domain::ledger::{EntryKind, display, to_micros};
 use domain::referral::Programme;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -160,9 +160,21 @@ pub async fn save_programme(
             actor.tenant_id,
             Changes::new()
                 .field("enabled", before.enabled, saved.enabled)
-                .field("share_percent", before.share_percent, saved.share_percent.clone())
-                .field("rewarded_top_ups", before.rewarded_top_ups, saved.rewarded_top_ups)
-                .field("max_reward_micros", before.max_reward_micros, saved.max_reward_micros),
+                .field(
+                    "share_percent",
+                    before.share_percent,
+                    saved.share_percent.clone(),
+                )
+                .field(
+                    "rewarded_top_ups",
+                    before.rewarded_top_ups,
+                    saved.rewarded_top_ups,
+                )
+                .field(
+                    "max_reward_micros",
+                    before.max_reward_micros,
+                    saved.max_reward_micros,
+                ),
         )
         .await?;
     Ok(saved)
@@ -243,7 +255,11 @@ pub async fn code_of(
                     return Ok(code);
                 }
             }
-            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {}
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -284,10 +300,7 @@ pub struct MyReferrals {
 ///
 /// # Errors
 /// `Forbidden` for users who are not a customer's.
-pub async fn mine(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-) -> Result<MyReferrals, ServiceError> {
+pub async fn mine(db: &impl ConnectionTrait, actor: &Actor) -> Result<MyReferrals, ServiceError> {
     let (Role::Customer, Some(customer_id)) = (actor.role, actor.customer_id) else {
         return Err(ServiceError::Forbidden);
     };

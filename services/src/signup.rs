@@ -156,7 +156,11 @@ pub async fn sign_up(
         .await
         .map_err(crate::error::conflict_on("email"))?;
     let changes = match &referrer {
-        Some(r) => changes.field("referred_by", serde_json::Value::Null, r.company_name.clone()),
+        Some(r) => changes.field(
+            "referred_by",
+            serde_json::Value::Null,
+            r.company_name.clone(),
+        ),
         None => changes,
     };
     record(

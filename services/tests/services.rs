@@ -25,8 +25,8 @@ mod services {
     mod paypal;
     mod promos;
     mod public_rates;
-    mod referrals;
     mod redis_stores;
+    mod referrals;
     mod refunds;
     mod reports;
     mod rerating;

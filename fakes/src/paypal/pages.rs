@@ -2,11 +2,11 @@
 //! verification of deliveries, and the test controls that send refunds and disputes.
 
 use super::{Delivery, PaypalFake, bearer_ok, no_token};
+use axum::Form;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

@@ -38,7 +38,10 @@ pub(super) async fn refund_capture(
         .as_str()
         .and_then(hundredths)
         .unwrap_or(0);
-    let value = body["amount"]["value"].as_str().unwrap_or_default().to_owned();
+    let value = body["amount"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let asked = hundredths(&value).unwrap_or(0);
     let Ok(mut refunded) = fake.inner.refunded.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();

@@ -9,7 +9,9 @@ use crate::ledger::{self, Posted, Posting, currency_decimals};
 use crate::state::Services;
 use chrono::Utc;
 use domain::ledger::{EntryKind, display, to_minor_units};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
 /// What a verified provider event did.
 #[derive(Debug, Clone, PartialEq, Eq)]

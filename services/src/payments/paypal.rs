@@ -19,9 +19,9 @@ use crate::ledger::currency_decimals;
 use crate::state::Services;
 use domain::ledger::{display, to_micros, to_minor_units};
 use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::str::FromStr;
 
@@ -258,7 +258,10 @@ pub async fn capture_return(
             };
             set_status(&svc.db, &payment, "pending", why, capture_id).await?;
             // The payer's PayPal account tells a referrer paying for its own referee.
-            if let Some(payer) = order["payer"]["payer_id"].as_str().filter(|p| !p.is_empty()) {
+            if let Some(payer) = order["payer"]["payer_id"]
+                .as_str()
+                .filter(|p| !p.is_empty())
+            {
                 payments::Entity::update_many()
                     .col_expr(
                         payments::Column::PayerFingerprint,

@@ -39,7 +39,10 @@ pub async fn refund(
     if payment.status != "paid" {
         return Err(ServiceError::field(
             "payment",
-            &format!("payment {} is {}: only a paid top-up can be refunded", payment.id, payment.status),
+            &format!(
+                "payment {} is {}: only a paid top-up can be refunded",
+                payment.id, payment.status
+            ),
         ));
     }
     let (micros, minor) = check_refund_amount(&payment, amount)?;

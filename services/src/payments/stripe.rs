@@ -10,8 +10,7 @@
 
 use super::IGNORED;
 use super::events::{
-    EventOutcome, WebhookError, credit_paid, find_by, record_event, reverse, seen,
-    set_status,
+    EventOutcome, WebhookError, credit_paid, find_by, record_event, reverse, seen, set_status,
 };
 use crate::entities::{customers, payments};
 use crate::ledger::currency_decimals;
@@ -104,7 +103,10 @@ pub(super) async fn create_refund(
         .payment_intent(payment.provider_payment_ref.clone())
         .amount(minor)
         .reason(CreateRefundReason::RequestedByCustomer)
-        .metadata(HashMap::from([("payment_id".to_owned(), payment.id.to_string())]))
+        .metadata(HashMap::from([(
+            "payment_id".to_owned(),
+            payment.id.to_string(),
+        )]))
         .customize()
         .request_strategy(stripe::RequestStrategy::Idempotent(key))
         .send(&client)

@@ -88,7 +88,11 @@ async fn charges_in_another_currency_use_the_stored_rate(db: DatabaseConnection)
         (Some(11_100), "EUR")
     );
     assert_eq!(
-        (row.sell_micros, row.sell_currency.as_str(), row.fx_rate.as_str()),
+        (
+            row.sell_micros,
+            row.sell_currency.as_str(),
+            row.fx_rate.as_str()
+        ),
         (Some(12_000), "USD", "0.922337")
     );
     let entry = ledger_entries::Entity::find_by_id(row.ledger_entry_id.unwrap())
@@ -111,9 +115,14 @@ async fn charges_in_another_currency_use_the_stored_rate(db: DatabaseConnection)
     let (cached, summed, _, _) = ledger::verify(db, euro.id).await.unwrap();
     assert_eq!((cached, summed), (9_988_900, 9_988_900));
     // A USD customer's calls are not converted.
-    let usd = ingest(&svc, &admin, numbered(vec![call("usd1", "+44 20 7946 0000", Some(60))]), "api")
-        .await
-        .unwrap();
+    let usd = ingest(
+        &svc,
+        &admin,
+        numbered(vec![call("usd1", "+44 20 7946 0000", Some(60))]),
+        "api",
+    )
+    .await
+    .unwrap();
     assert_eq!(usd.outcomes[0].price.as_deref(), Some("0.0120 USD"));
     let plain = cdr(db, "usd1").await;
     assert_eq!((plain.sell_micros, plain.fx_rate.as_str()), (None, ""));

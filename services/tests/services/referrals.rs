@@ -43,7 +43,10 @@ fn form(company: &str, email: &str, code: &str) -> SignUpInput {
 
 fn fields(err: &ServiceError) -> Vec<String> {
     match err {
-        ServiceError::Validation(v) => v.iter().map(|f| format!("{}: {}", f.field, f.message)).collect(),
+        ServiceError::Validation(v) => v
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect(),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
@@ -76,15 +79,26 @@ async fn referrer(svc: &Services) -> (customer_rows::Model, String) {
     };
     let code = referrals::mine(&svc.db, &me).await.unwrap().code;
     assert_eq!(code.len(), referrals::CODE_LEN);
-    assert_eq!(referrals::mine(&svc.db, &me).await.unwrap().code, code, "kept");
+    assert_eq!(
+        referrals::mine(&svc.db, &me).await.unwrap().code,
+        code,
+        "kept"
+    );
     (acme, code)
 }
 
-async fn pay_by_card(svc: &Services, stripe_fake: &StripeFake, me: &Actor, amount: &str, token: &str) {
+async fn pay_by_card(
+    svc: &Services,
+    stripe_fake: &StripeFake,
+    me: &Actor,
+    amount: &str,
+    token: &str,
+) {
     let id = me.customer_id.unwrap();
-    let checkout = payments::start_top_up(svc, me, id, top_up(amount, token), "https://portal.example")
-        .await
-        .unwrap();
+    let checkout =
+        payments::start_top_up(svc, me, id, top_up(amount, token), "https://portal.example")
+            .await
+            .unwrap();
     let session = checkout.url.rsplit('/').next().unwrap();
     let paid = stripe_fake.complete(session, true).unwrap();
     for _ in 0..2 {
@@ -94,11 +108,23 @@ async fn pay_by_card(svc: &Services, stripe_fake: &StripeFake, me: &Actor, amoun
     }
 }
 
-async fn pay_by_paypal(svc: &Services, paypal_fake: &PaypalFake, me: &Actor, amount: &str, token: &str) {
+async fn pay_by_paypal(
+    svc: &Services,
+    paypal_fake: &PaypalFake,
+    me: &Actor,
+    amount: &str,
+    token: &str,
+) {
     let id = me.customer_id.unwrap();
-    let checkout = payments::start_top_up(svc, me, id, pp::top_up(amount, token), "https://portal.example")
-        .await
-        .unwrap();
+    let checkout = payments::start_top_up(
+        svc,
+        me,
+        id,
+        pp::top_up(amount, token),
+        "https://portal.example",
+    )
+    .await
+    .unwrap();
     let order = checkout.url.rsplit("token=").next().unwrap();
     assert!(paypal_fake.approve_order(order));
     paypal::capture_return(svc, order).await.unwrap();
@@ -166,13 +192,23 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
     for field in ["email: ", "password: ", "company_name: "] {
         assert!(said.iter().any(|s| s.starts_with(field)), "{said:?}");
     }
-    let err = sign_up(&svc, 1, form("NewCo Ltd", "ops@newco.example", "NOSUCH99"), &from("203.0.113.2"))
-        .await
-        .unwrap_err();
+    let err = sign_up(
+        &svc,
+        1,
+        form("NewCo Ltd", "ops@newco.example", "NOSUCH99"),
+        &from("203.0.113.2"),
+    )
+    .await
+    .unwrap_err();
     assert!(field_of(&err).starts_with("referral_code: matches no customer"));
-    let err = sign_up(&svc, 1, form("Acme Again Ltd", "boss@ACME-telecom.example", &code), &from("203.0.113.3"))
-        .await
-        .unwrap_err();
+    let err = sign_up(
+        &svc,
+        1,
+        form("Acme Again Ltd", "boss@ACME-telecom.example", &code),
+        &from("203.0.113.3"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         field_of(&err),
         "referral_code: belongs to a company on your own domain (acme-telecom.example): a customer cannot refer itself, so leave it empty"
@@ -180,27 +216,58 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
     assert_eq!(customers_named(&db, "Acme Again Ltd").await, 0);
 
     // A good sign-up: the company (prepaid, no credit) and its user, referred by Acme.
-    let user = sign_up(&svc, 1, form("NewCo Ltd", "Ops@NewCo.example", &code.to_lowercase()), &from("203.0.113.4"))
-        .await
-        .unwrap();
-    assert_eq!((user.email.as_str(), user.role.as_str()), ("ops@newco.example", "customer"));
+    let user = sign_up(
+        &svc,
+        1,
+        form("NewCo Ltd", "Ops@NewCo.example", &code.to_lowercase()),
+        &from("203.0.113.4"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (user.email.as_str(), user.role.as_str()),
+        ("ops@newco.example", "customer")
+    );
     let newco = customer_rows::Entity::find_by_id(user.customer_id.unwrap())
         .one(&db)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(newco.referred_by, Some(acme.id));
-    assert_eq!((newco.billing_type.as_str(), newco.credit_limit.as_str()), ("prepaid", "0"));
+    assert_eq!(
+        (newco.billing_type.as_str(), newco.credit_limit.as_str()),
+        ("prepaid", "0")
+    );
     // A taken name or e-mail creates nothing.
-    let err = sign_up(&svc, 1, form("NewCo Ltd", "other@newco2.example", ""), &from("203.0.113.5"))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ServiceError::Conflict { ref field } if field == "company_name"), "{err:?}");
-    let err = sign_up(&svc, 1, form("NewCo Two Ltd", "ops@newco.example", ""), &from("203.0.113.6"))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ServiceError::Conflict { ref field } if field == "email"), "{err:?}");
-    assert_eq!(customers_named(&db, "NewCo Two Ltd").await, 0, "both or neither");
+    let err = sign_up(
+        &svc,
+        1,
+        form("NewCo Ltd", "other@newco2.example", ""),
+        &from("203.0.113.5"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Conflict { ref field } if field == "company_name"),
+        "{err:?}"
+    );
+    let err = sign_up(
+        &svc,
+        1,
+        form("NewCo Two Ltd", "ops@newco.example", ""),
+        &from("203.0.113.6"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Conflict { ref field } if field == "email"),
+        "{err:?}"
+    );
+    assert_eq!(
+        customers_named(&db, "NewCo Two Ltd").await,
+        0,
+        "both or neither"
+    );
     // Ten sign-ups per address in the limiter's window, then 429.
     let mut limited = None;
     for i in 0..11 {
@@ -227,7 +294,11 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
         rewarded_top_ups: "none".into(),
         max_reward: "-5".into(),
     };
-    let said = fields(&referrals::save_programme(&db, &staff, bad.clone()).await.unwrap_err());
+    let said = fields(
+        &referrals::save_programme(&db, &staff, bad.clone())
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(said.len(), 3, "{said:?}");
     assert!(matches!(
         referrals::save_programme(&db, &newco_user, bad).await,
@@ -265,9 +336,14 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
 
     // A referee paying with the referrer's own PayPal account earns it nothing.
     pay_by_paypal(&svc, &paypal_fake, &acme_user, "20", "a1").await;
-    let other = sign_up(&svc, 1, form("Third Party Ltd", "ops@third.example", &code), &from("203.0.113.7"))
-        .await
-        .unwrap();
+    let other = sign_up(
+        &svc,
+        1,
+        form("Third Party Ltd", "ops@third.example", &code),
+        &from("203.0.113.7"),
+    )
+    .await
+    .unwrap();
     let third = Actor {
         customer_id: other.customer_id,
         ..actor(other.id, Role::Customer)
@@ -280,14 +356,23 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
         .unwrap()
         .unwrap();
     assert_eq!(refused.status, "refused");
-    assert!(refused.reason.starts_with("paid with a payment method the referrer also paid with"));
+    assert!(
+        refused
+            .reason
+            .starts_with("paid with a payment method the referrer also paid with")
+    );
     assert_eq!(rewards_of(&db, acme.id).await.len(), 2);
     // Nor does one paying with a card the referrer also paid with (Stripe's card fingerprint);
     // another card earns.
     pay_by_card(&svc, &stripe_fake, &acme_user, "25", "a2").await;
-    let fourth = sign_up(&svc, 1, form("Fourth Line Ltd", "ops@fourth.example", &code), &from("203.0.113.8"))
-        .await
-        .unwrap();
+    let fourth = sign_up(
+        &svc,
+        1,
+        form("Fourth Line Ltd", "ops@fourth.example", &code),
+        &from("203.0.113.8"),
+    )
+    .await
+    .unwrap();
     let fourth = Actor {
         customer_id: fourth.customer_id,
         ..actor(fourth.id, Role::Customer)
@@ -300,9 +385,15 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
         .unwrap()
         .unwrap();
     assert_eq!(refused.status, "refused", "{refused:?}");
-    let checkout = payments::start_top_up(&svc, &fourth, fourth.customer_id.unwrap(), top_up("40", "f2"), "https://portal.example")
-        .await
-        .unwrap();
+    let checkout = payments::start_top_up(
+        &svc,
+        &fourth,
+        fourth.customer_id.unwrap(),
+        top_up("40", "f2"),
+        "https://portal.example",
+    )
+    .await
+    .unwrap();
     let session = checkout.url.rsplit('/').next().unwrap();
     let paid = stripe_fake
         .complete_with_card(session, true, "5555 5555 5555 4444")
@@ -310,7 +401,10 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
     stripe::handle_webhook(&svc, &paid.payload, &paid.signature)
         .await
         .unwrap();
-    assert_eq!(rewards_of(&db, acme.id).await, vec![5_550_000, 2_450_000, 4_000_000]);
+    assert_eq!(
+        rewards_of(&db, acme.id).await,
+        vec![5_550_000, 2_450_000, 4_000_000]
+    );
     let (rows, referred) = referrals::rewards(&db, &staff, 50).await.unwrap();
     assert_eq!((rows.len(), referred), (5, 3));
     assert!(matches!(

@@ -54,9 +54,17 @@ async fn stripe_refunds_move_money_when_stripe_confirms(db: DatabaseConnection) 
         Err(ServiceError::NotFound)
     ));
     for (amount, token, says) in [
-        ("ten", "k0", "amount: give an amount like 10.00, at most 50.00 USD"),
+        (
+            "ten",
+            "k0",
+            "amount: give an amount like 10.00, at most 50.00 USD",
+        ),
         ("-5", "k0", "amount: give an amount like 10.00"),
-        ("10.001", "k0", "amount: USD amounts have 2 decimals at most"),
+        (
+            "10.001",
+            "k0",
+            "amount: USD amounts have 2 decimals at most",
+        ),
         ("60", "k0", "amount: at most 50.00 USD of payment"),
         ("10", " ", "token: the form has no token"),
     ] {
@@ -68,7 +76,10 @@ async fn stripe_refunds_move_money_when_stripe_confirms(db: DatabaseConnection) 
             .await
             .unwrap_err(),
     );
-    assert!(text.contains("only a paid top-up can be refunded"), "{text}");
+    assert!(
+        text.contains("only a paid top-up can be refunded"),
+        "{text}"
+    );
     assert!(stripe_fake.pending_events().is_empty());
 
     // 20.00 asked: nothing moves until Stripe's refund.created, which debits once.
@@ -103,7 +114,10 @@ async fn stripe_refunds_move_money_when_stripe_confirms(db: DatabaseConnection) 
     }
     assert_eq!(balance(&db, &me).await, 5_000_000);
     let text = field_of(&refund(&svc, &staff, pid, "5.01", "k4").await.unwrap_err());
-    assert_eq!(text, format!("amount: at most 5.00 USD of payment {pid} is left to refund"));
+    assert_eq!(
+        text,
+        format!("amount: at most 5.00 USD of payment {pid} is left to refund")
+    );
 }
 
 async fn paypal_refunds_move_money_when_paypal_confirms(db: DatabaseConnection) {
@@ -135,7 +149,11 @@ async fn paypal_refunds_move_money_when_paypal_confirms(db: DatabaseConnection) 
     assert!(said.contains("15.50 USD asked for"), "{said}");
     refund(&svc, &staff, pid, "15.50", "p1").await.unwrap();
     let refunds = fake.pending_deliveries();
-    assert_eq!(refunds.len(), 1, "one refund however often the form is sent");
+    assert_eq!(
+        refunds.len(),
+        1,
+        "one refund however often the form is sent"
+    );
     assert!(matches!(
         pp::deliver(&svc, &refunds[0]).await.unwrap(),
         EventOutcome::Processed(_)
@@ -155,7 +173,10 @@ async fn paypal_refunds_move_money_when_paypal_confirms(db: DatabaseConnection) 
     }
     assert_eq!(pp::balance(&svc, &me).await, 4_500_000);
     let row = payment(&db, pid).await;
-    assert_eq!((row.status.as_str(), row.reversed_micros), ("paid", 45_500_000));
+    assert_eq!(
+        (row.status.as_str(), row.reversed_micros),
+        ("paid", 45_500_000)
+    );
 }
 
 on_both_databases!(

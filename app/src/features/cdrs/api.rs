@@ -94,10 +94,14 @@ pub async fn list_cdrs(
     } else {
         Default::default()
     };
+    let nf = crate::ssr::number_format();
     let money = |m: Option<i64>, currency: &str| {
         m.map(|m| {
-            let decimals = AMOUNT_DECIMALS.max(services::ledger::currency_decimals(currency));
-            format!("{} {currency}", domain::ledger::display(m, decimals))
+            nf.money(
+                m,
+                AMOUNT_DECIMALS.max(services::ledger::currency_decimals(currency)),
+                currency,
+            )
         })
         .unwrap_or_default()
     };

@@ -129,10 +129,8 @@ pub async fn ledger_data(
         .await
         .map_err(fail)?;
     let minor = currency_decimals(&balance.currency);
-    let signed = |m: i64| {
-        let text = display(m, minor);
-        if m > 0 { format!("+{text}") } else { text }
-    };
+    let nf = crate::ssr::number_format();
+    let signed = |m: i64| nf.signed(m, minor);
     let staff = actor.role.is_staff();
     let entries = rows
         .into_iter()
@@ -141,12 +139,12 @@ pub async fn ledger_data(
             at: e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             kind: EntryKind::parse(&e.kind).map_or(e.kind.clone(), |k| k.label().to_owned()),
             amount: signed(e.amount_micros),
-            balance_after: display(e.balance_after_micros, minor),
+            balance_after: nf.amount(e.balance_after_micros, minor),
             description: match e.original_micros {
                 Some(original) => format!(
                     "{}, converted from {} {} at 1 {} = {} {}",
                     e.description,
-                    display(original.abs(), currency_decimals(&e.original_currency)),
+                    nf.amount(original.abs(), currency_decimals(&e.original_currency)),
                     e.original_currency,
                     e.original_currency,
                     e.fx_rate,
@@ -184,10 +182,10 @@ pub async fn ledger_data(
         customer_id,
         company: customer.company_name,
         currency: balance.currency.clone(),
-        balance: display(balance.balance_micros, minor),
+        balance: nf.amount(balance.balance_micros, minor),
         negative: balance.balance_micros < 0,
-        credit_limit: display(balance.credit_limit_micros, minor),
-        available: display(balance.available_micros, minor),
+        credit_limit: nf.amount(balance.credit_limit_micros, minor),
+        available: nf.amount(balance.available_micros, minor),
         entries,
         total,
         page,
@@ -203,7 +201,7 @@ pub async fn ledger_data(
         alerts: alerts
             .into_iter()
             .map(|a| {
-                let money = |m: i64| format!("{} {}", display(m, minor), a.currency);
+                let money = |m: i64| nf.money(m, minor, &a.currency);
                 AlertRow {
                     kind: services::balances::kind_label(&a.kind).to_owned(),
                     stopped: a.kind == services::balances::CALLS_STOPPED,
@@ -238,7 +236,6 @@ pub async fn set_low_balance(
     low_balance: String,
 ) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in};
-    use domain::ledger::display;
     use services::ledger::currency_decimals;
     let me = signed_in().await?;
     let svc = services()?;
@@ -257,7 +254,7 @@ pub async fn set_low_balance(
             } else {
                 &c.billing_email
             },
-            display(m, currency_decimals(&c.billing_currency)),
+            crate::ssr::number_format().amount(m, currency_decimals(&c.billing_currency)),
             c.billing_currency
         ),
         None => "The low-balance alert is off.".to_owned(),
@@ -281,7 +278,6 @@ pub async fn add_ledger_entry(
 ) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
-    use domain::ledger::display;
     use services::ledger::{self, AdjustmentInput, Posted, currency_decimals};
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
@@ -300,13 +296,9 @@ pub async fn add_ledger_entry(
     .map_err(fail)?;
     let e = posted.entry();
     let minor = currency_decimals(&e.currency);
-    let amount = display(e.amount_micros, minor);
-    let amount = if e.amount_micros > 0 {
-        format!("+{amount}")
-    } else {
-        amount
-    };
-    let after = display(e.balance_after_micros, minor);
+    let nf = crate::ssr::number_format();
+    let amount = nf.signed(e.amount_micros, minor);
+    let after = nf.amount(e.balance_after_micros, minor);
     Ok(match posted {
         Posted::New(_) => format!(
             "Posted {amount} {}; the balance is {after} {}.",

@@ -87,13 +87,10 @@ pub async fn get_overview() -> Result<Overview, AppError> {
                 .await
                 .ok()
                 .map(|b| {
-                    format!(
-                        "{} {}",
-                        domain::ledger::display(
-                            b.balance_micros,
-                            services::ledger::currency_decimals(&b.currency)
-                        ),
-                        b.currency
+                    crate::ssr::number_format().money(
+                        b.balance_micros,
+                        services::ledger::currency_decimals(&b.currency),
+                        &b.currency,
                     )
                 })
                 .unwrap_or_default();

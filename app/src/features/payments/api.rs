@@ -101,16 +101,17 @@ pub async fn payments_data(
     let actor = me.actor();
     let page = page.unwrap_or(1).max(1);
     let per_page = 50;
+    let nf = crate::ssr::number_format();
     let (rows, total) = payments::list(&svc.db, &actor, None, page, per_page)
         .await
         .map_err(fail)?;
     let (currency, balance) = match actor.customer_id {
         Some(id) => {
             let b = ledger::balance(&svc.db, &actor, id).await.map_err(fail)?;
-            let text = format!(
-                "{} {}",
-                display(b.balance_micros, currency_decimals(&b.currency)),
-                b.currency
+            let text = nf.money(
+                b.balance_micros,
+                currency_decimals(&b.currency),
+                &b.currency,
             );
             (b.currency, text)
         }
@@ -123,12 +124,8 @@ pub async fn payments_data(
             .find(|p| p.key == key)
             .map_or(key.to_owned(), |p| p.label.to_owned())
     };
-    let money = |micros: i64, currency: &str| {
-        format!(
-            "{} {currency}",
-            display(micros, currency_decimals(currency))
-        )
-    };
+    let money =
+        |micros: i64, currency: &str| nf.money(micros, currency_decimals(currency), currency);
     let review = match (actor.customer_id, amount.filter(|a| !a.trim().is_empty())) {
         (Some(id), Some(amount)) => {
             let code = promo_code.unwrap_or_default();

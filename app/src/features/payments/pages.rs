@@ -155,12 +155,14 @@ pub fn PaymentsPageView() -> impl IntoView {
     let data = payments_resource(Signal::derive(move || refund.version().get()));
     let error = Signal::derive(move || refund.value().get().and_then(Result::err));
     let query = use_query_map();
-    let done = move || match refund.value().get() {
+    let done = move || {
+        match refund.value().get() {
         Some(Ok(said)) => Some(said),
         Some(Err(_)) => None,
         None => query.read().get("refund_asked").map(|id| {
             format!("Refund of payment {id} asked for: the customer's balance is debited when the provider confirms it.")
         }),
+    }
     };
     view! {
         <Title text="Payments"/>

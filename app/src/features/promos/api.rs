@@ -46,7 +46,6 @@ pub struct PromosPage {
 pub async fn promo_codes_data() -> Result<PromosPage, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
-    use domain::ledger::display;
     use services::ledger::currency_decimals;
     use services::payments::promo;
     let me = signed_in_to(Portal::Admin).await?;
@@ -62,12 +61,13 @@ pub async fn promo_codes_data() -> Result<PromosPage, AppError> {
             .unwrap_or_default()
     };
     let day = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
+    let nf = crate::ssr::number_format();
     let codes = rows
         .into_iter()
         .map(|r| {
             let p = &r.promo;
             let minor = currency_decimals(&p.currency);
-            let money = |m: i64| format!("{} {}", display(m, minor), p.currency);
+            let money = |m: i64| nf.money(m, minor, &p.currency);
             let last_day = p.valid_to.map(|t| day(t - chrono::Duration::days(1)));
             let validity = match (p.valid_from.map(day), last_day) {
                 (Some(f), Some(t)) => format!("{f} to {t}"),

@@ -43,7 +43,7 @@ fn terms(p: &services::entities::referral_programs::Model, currency: &str) -> St
     let cap = p.max_reward_micros.map_or(String::new(), |m| {
         format!(
             ", up to {} {currency} per customer you bring",
-            domain::ledger::display(m, services::ledger::currency_decimals(currency))
+            crate::ssr::number_format().amount(m, services::ledger::currency_decimals(currency))
         )
     });
     format!("{} % of {top_ups}{cap}", p.share_percent)
@@ -56,20 +56,14 @@ fn terms(p: &services::entities::referral_programs::Model, currency: &str) -> St
 #[server(endpoint = "my_referrals")]
 pub async fn my_referrals() -> Result<MyReferralsPage, AppError> {
     use crate::ssr::{fail, require_feature, services, site_origin};
-    use domain::ledger::display;
     use services::ledger::currency_decimals;
     let me = require_feature(domain::features::Feature::Referrals).await?;
     let svc = services()?;
     let mine = services::referrals::mine(&svc.db, &me.actor())
         .await
         .map_err(fail)?;
-    let money = |m: i64| {
-        format!(
-            "{} {}",
-            display(m, currency_decimals(&mine.currency)),
-            mine.currency
-        )
-    };
+    let nf = crate::ssr::number_format();
+    let money = |m: i64| nf.money(m, currency_decimals(&mine.currency), &mine.currency);
     Ok(MyReferralsPage {
         link: format!("{}/signup?ref={}", site_origin(), mine.code),
         enabled: mine.programme.enabled,
@@ -133,11 +127,11 @@ pub struct ReferralsAdminPage {
 pub async fn referrals_admin() -> Result<ReferralsAdminPage, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
-    use domain::ledger::display;
     use services::ledger::currency_decimals;
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
     let actor = me.actor();
+    let nf = crate::ssr::number_format();
     let (rows, referred) = services::referrals::rewards(&svc.db, &actor, 200)
         .await
         .map_err(fail)?;
@@ -150,7 +144,7 @@ pub async fn referrals_admin() -> Result<ReferralsAdminPage, AppError> {
         rewarded_top_ups: p.rewarded_top_ups,
         max_reward: p
             .max_reward_micros
-            .map_or(String::new(), |m| display(m, 2)),
+            .map_or(String::new(), |m| domain::ledger::display(m, 2)),
         referred,
         rewards: rows
             .into_iter()
@@ -159,13 +153,10 @@ pub async fn referrals_admin() -> Result<ReferralsAdminPage, AppError> {
                 referrer: r.referrer,
                 referee: r.referee,
                 payment_id: r.reward.payment_id,
-                amount: format!(
-                    "{} {}",
-                    display(
-                        r.reward.amount_micros,
-                        currency_decimals(&r.reward.currency)
-                    ),
-                    r.reward.currency
+                amount: nf.money(
+                    r.reward.amount_micros,
+                    currency_decimals(&r.reward.currency),
+                    &r.reward.currency,
                 ),
                 status: r.reward.status,
                 reason: r.reward.reason,

@@ -96,7 +96,8 @@ pub async fn margin_data(
         .await
         .map_err(fail)?;
     let decimals = |c: &str| AMOUNT_DECIMALS.max(services::ledger::currency_decimals(c));
-    let money = |m: i64, c: &str| format!("{} {c}", domain::ledger::display(m, decimals(c)));
+    let nf = crate::ssr::number_format();
+    let money = |m: i64, c: &str| nf.money(m, decimals(c), c);
     let line = |r: &MarginRow| MarginLine {
         name: r.name.clone(),
         calls: r.calls,
@@ -190,6 +191,7 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
         .map_err(fail)?;
     let minor = services::ledger::currency_decimals(&report.currency);
     let decimals = AMOUNT_DECIMALS.max(minor);
+    let nf = crate::ssr::number_format();
     let whole = report.total.spend;
     let line = |u: &Usage| UsageLine {
         label: if u.label.is_empty() {
@@ -199,7 +201,7 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
         },
         calls: u.calls,
         minutes: minutes(u.billed_secs),
-        spend: domain::ledger::display(u.spend, decimals),
+        spend: nf.amount(u.spend, decimals),
         share: percent(u.spend, whole),
     };
     Ok(UsagePage {

@@ -218,9 +218,13 @@ pub async fn get_rerate(id: i64) -> Result<RerateDetail, AppError> {
         .await
         .map_err(fail)?;
     let names = customer_names(&svc, actor.tenant_id).await?;
+    let nf = crate::ssr::number_format();
     let money = |m: i64, currency: &str| {
-        let decimals = AMOUNT_DECIMALS.max(services::ledger::currency_decimals(currency));
-        format!("{} {currency}", domain::ledger::display(m, decimals))
+        nf.money(
+            m,
+            AMOUNT_DECIMALS.max(services::ledger::currency_decimals(currency)),
+            currency,
+        )
     };
     let maybe =
         |m: Option<i64>, currency: &str| m.map_or_else(|| "–".to_owned(), |m| money(m, currency));

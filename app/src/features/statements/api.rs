@@ -48,10 +48,10 @@ pub struct StatementsPage {
 pub async fn statements_data() -> Result<StatementsPage, AppError> {
     use crate::ssr::{fail, services, signed_in};
     use chrono::{Datelike, Duration, Utc};
-    use domain::ledger::display;
     use services::ledger::currency_decimals;
     let me = signed_in().await?;
     let svc = services()?;
+    let nf = crate::ssr::number_format();
     let actor = me.actor();
     let rows = services::statements::list(&svc.db, &actor, None)
         .await
@@ -91,11 +91,7 @@ pub async fn statements_data() -> Result<StatementsPage, AppError> {
                 let done = s.status == "done";
                 let money = |m: i64| {
                     if done {
-                        format!(
-                            "{} {}",
-                            display(m, currency_decimals(&s.currency)),
-                            s.currency
-                        )
+                        nf.money(m, currency_decimals(&s.currency), &s.currency)
                     } else {
                         String::new()
                     }
