@@ -4,14 +4,12 @@
 //! once per payment (see [`domain::referral`] for the amounts and the guards).
 
 use crate::audit::{Actor, Changes};
-use crate::entities::{customers, payments, referral_programs, referral_rewards, users};
+use crate::entities::{customers, referral_programs, referral_rewards, users};
 use crate::error::ServiceError;
-use crate::ledger::{self, Posted, Posting, currency_decimals};
-use crate::state::Services;
 use crate::tenancy::{in_tenant, scoped};
 use chrono::Utc;
 use domain::access::Role;
-use domain::ledger::{EntryKind, display, to_micros};
+use domain::ledger::to_micros;
 use domain::referral::Programme;
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -20,6 +18,10 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::str::FromStr;
+
+mod rewards;
+
+pub(crate) use rewards::{claw_back, reward_top_up};
 
 /// Letters and digits of referral codes (no 0/O, 1/I/L: codes are read aloud and typed).
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -391,163 +393,4 @@ pub async fn rewards(
             .collect(),
         referred,
     ))
-}
-
-/// Records `payment`'s reward row (once per payment: a second call changes nothing).
-async fn record(
-    db: &impl ConnectionTrait,
-    payment: &payments::Model,
-    referrer: &customers::Model,
-    amount_micros: i64,
-    status: &str,
-    reason: &str,
-    entry: Option<i64>,
-) -> Result<(), sea_orm::DbErr> {
-    let row = referral_rewards::ActiveModel {
-        tenant_id: Set(payment.tenant_id),
-        referrer_id: Set(referrer.id),
-        referee_id: Set(payment.customer_id),
-        payment_id: Set(payment.id),
-        amount_micros: Set(amount_micros),
-        currency: Set(referrer.billing_currency.clone()),
-        status: Set(status.to_owned()),
-        reason: Set(reason.to_owned()),
-        ledger_entry_id: Set(entry),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    referral_rewards::Entity::insert(row)
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::column(referral_rewards::Column::PaymentId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
-}
-
-/// Rewards the referrer of `payment`'s customer for this paid top-up, when the programme says
-/// so; returns what was done, for the webhook's log (`None`: the customer was not referred, or
-/// the top-up earns nothing).
-///
-/// A top-up paid with a payment method its referrer also paid with (same
-/// `payer_fingerprint`) earns nothing and is recorded as refused, as is one in another currency
-/// than the referrer's when no exchange rate is fresh enough.
-///
-/// # Errors
-/// The database failed.
-pub(crate) async fn reward_top_up(
-    svc: &Services,
-    payment: &payments::Model,
-) -> Result<Option<String>, ServiceError> {
-    let db = &svc.db;
-    let Some(referee) = customers::Entity::find_by_id(payment.customer_id)
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(referrer_id) = referee.referred_by else {
-        return Ok(None);
-    };
-    let Some(referrer) = customers::Entity::find_by_id(referrer_id).one(db).await? else {
-        return Ok(None);
-    };
-    let programme = rules(&programme_of(db, payment.tenant_id).await?);
-    let nth = payments::Entity::find()
-        .filter(payments::Column::CustomerId.eq(referee.id))
-        .filter(payments::Column::Status.eq("paid"))
-        .filter(payments::Column::Id.lte(payment.id))
-        .count(db)
-        .await? as i64;
-    if !programme.enabled || nth > programme.rewarded_top_ups {
-        return Ok(None);
-    }
-    let earned: i64 = referral_rewards::Entity::find()
-        .filter(referral_rewards::Column::RefereeId.eq(referee.id))
-        .filter(referral_rewards::Column::Status.eq("credited"))
-        .filter(referral_rewards::Column::PaymentId.ne(payment.id))
-        .all(db)
-        .await?
-        .iter()
-        .map(|r| r.amount_micros)
-        .sum();
-    // The top-up in the referrer's currency.
-    let top_up = if payment.currency == referrer.billing_currency {
-        Ok(payment.amount_micros)
-    } else {
-        match crate::fx::latest(db).await? {
-            Some(rates) => rates
-                .convert(
-                    domain::ledger::from_micros(payment.amount_micros),
-                    &payment.currency,
-                    &referrer.billing_currency,
-                    6,
-                    Utc::now(),
-                    svc.settings.fx.max_age_hours,
-                )
-                .map_err(|e| e.to_string())
-                .and_then(|c| to_micros(c.amount).map_err(|e| e.to_string())),
-            None => Err("no exchange rates are stored yet".to_owned()),
-        }
-    };
-    let decimals = currency_decimals(&referrer.billing_currency);
-    let top_up = match top_up {
-        Ok(micros) => micros,
-        Err(why) => {
-            let reason = format!(
-                "the top-up is in {} and the referrer is billed in {}: {why}",
-                payment.currency, referrer.billing_currency
-            );
-            record(db, payment, &referrer, 0, "refused", &reason, None).await?;
-            return Ok(Some(format!("referral reward refused: {reason}")));
-        }
-    };
-    let amount = domain::referral::reward(&programme, top_up, nth, earned, decimals);
-    if amount == 0 {
-        return Ok(None);
-    }
-    if !payment.payer_fingerprint.is_empty() {
-        let shared = payments::Entity::find()
-            .filter(payments::Column::CustomerId.eq(referrer.id))
-            .filter(payments::Column::PayerFingerprint.eq(payment.payer_fingerprint.clone()))
-            .count(db)
-            .await?;
-        if shared > 0 {
-            let reason = "paid with a payment method the referrer also paid with: a customer cannot refer itself";
-            record(db, payment, &referrer, amount, "refused", reason, None).await?;
-            return Ok(Some(format!("referral reward refused: {reason}")));
-        }
-    }
-    let posted = ledger::post(
-        db,
-        payment.tenant_id,
-        "system",
-        Posting {
-            customer_id: referrer.id,
-            kind: EntryKind::ReferralReward,
-            amount_micros: amount,
-            idempotency_key: format!("referral:{}", payment.id),
-            description: format!(
-                "Referral reward: {} % of top-up {} by {}",
-                programme.share_percent, payment.id, referee.company_name
-            ),
-            reference: format!("payment:{}", payment.id),
-            fx: None,
-        },
-        None,
-    )
-    .await?;
-    let entry = posted.entry().id;
-    record(db, payment, &referrer, amount, "credited", "", Some(entry)).await?;
-    let text = format!(
-        "{} {}",
-        display(amount, decimals),
-        referrer.billing_currency
-    );
-    Ok(Some(match posted {
-        Posted::New(_) => format!("referral reward of {text} to customer {}", referrer.id),
-        Posted::Replayed(_) => format!("referral reward of {text} already credited"),
-    }))
 }

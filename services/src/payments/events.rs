@@ -261,10 +261,15 @@ pub(super) async fn reverse(
     update.reversed_micros = Set(reversed);
     update.updated_at = Set(Utc::now());
     update.update(db).await?;
+    let clawed = crate::referrals::claw_back(db, payment, reversed).await?;
     let amount = format!("{} {}", display(-micros, decimals), payment.currency);
-    Ok(match posted {
+    let said = match posted {
         Posted::New(_) => format!("posted {amount} on payment {}", payment.id),
         Posted::Replayed(_) => format!("already posted {amount}"),
+    };
+    Ok(match clawed {
+        Some(c) => format!("{said}; {c}"),
+        None => said,
     })
 }
 

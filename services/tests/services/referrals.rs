@@ -2,8 +2,9 @@
 //! customer's referral code (bad fields, an unknown code, the referrer's own domain, a taken
 //! name or e-mail and too many sign-ups from one address are refused, creating nothing); once
 //! staff turn the programme on, the referee's first paid top-ups earn the referrer its share,
-//! rounded down and capped, once per payment, as `referral_reward` entries; a top-up paid with
-//! the referrer's own PayPal account earns nothing and says why.
+//! rounded down and capped, once per payment, as `referral_reward` entries, and a refund takes
+//! the same share back; a top-up paid with the referrer's own PayPal account or card earns
+//! nothing and says why.
 
 use super::helpers::{actor, services_with};
 use super::payments::{KEY, SECRET, fake, field_of, top_up};
@@ -87,13 +88,14 @@ async fn referrer(svc: &Services) -> (customer_rows::Model, String) {
     (acme, code)
 }
 
+/// Pays a top-up by card; returns its Checkout Session id.
 async fn pay_by_card(
     svc: &Services,
     stripe_fake: &StripeFake,
     me: &Actor,
     amount: &str,
     token: &str,
-) {
+) -> String {
     let id = me.customer_id.unwrap();
     let checkout =
         payments::start_top_up(svc, me, id, top_up(amount, token), "https://portal.example")
@@ -106,6 +108,7 @@ async fn pay_by_card(
             .await
             .unwrap();
     }
+    session.to_owned()
 }
 
 async fn pay_by_paypal(
@@ -319,10 +322,30 @@ async fn referred_sign_ups_earn_their_referrer_a_share(db: DatabaseConnection) {
 
     // The 2nd paid top-up (55.55) earns 5.55; the 3rd (60.00) 6.00 capped to 2.45 (8.00 in
     // all); the 4th nothing. Webhooks replayed move nothing twice.
-    pay_by_card(&svc, &stripe_fake, &newco_user, "55.55", "n2").await;
+    let second = pay_by_card(&svc, &stripe_fake, &newco_user, "55.55", "n2").await;
     pay_by_card(&svc, &stripe_fake, &newco_user, "60", "n3").await;
     pay_by_card(&svc, &stripe_fake, &newco_user, "70", "n4").await;
     assert_eq!(rewards_of(&db, acme.id).await, vec![5_550_000, 2_450_000]);
+    // Refunds of a rewarded top-up take its reward back in proportion, rounded down to the
+    // cent: 27.78 of 55.55 takes 5.55 × 27.78 / 55.55 = 2.7755 → 2.77, the rest 2.78.
+    for minor in [2778, 2777] {
+        let refund = stripe_fake.refund(&second, minor).unwrap();
+        for _ in 0..2 {
+            stripe::handle_webhook(&svc, &refund.payload, &refund.signature)
+                .await
+                .unwrap();
+        }
+    }
+    let taken: Vec<i64> = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::CustomerId.eq(acme.id))
+        .filter(ledger_entries::Column::Kind.eq(EntryKind::PaymentReversal.as_str()))
+        .all(&db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.amount_micros)
+        .collect();
+    assert_eq!(taken, vec![-2_770_000, -2_780_000]);
     let acme_user = Actor {
         customer_id: Some(acme.id),
         ..actor(90, Role::Customer)
