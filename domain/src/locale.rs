@@ -62,6 +62,11 @@ impl NumberFormat {
             .map_or_else(NumberFormat::default, NumberFormat::for_tag)
     }
 
+    /// The CLDR name of the locale, e.g. `de`, to store and give back to [`NumberFormat::for_tag`].
+    pub fn tag(&self) -> &'static str {
+        self.locale.name()
+    }
+
     /// `micros` (see [`crate::ledger`]) with at least `minor_decimals` decimals, grouped and
     /// with the locale's decimal mark, e.g. `-1.234,5678`.
     pub fn amount(&self, micros: i64, minor_decimals: u32) -> String {
@@ -114,6 +119,7 @@ mod tests {
             format!("1{}234,56", Locale::fr.separator())
         );
         assert_eq!(NumberFormat::for_tag("xx-YY"), NumberFormat::default());
+        assert_eq!(NumberFormat::for_tag(de.tag()), de);
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod m20261201_000025_create_promo_codes;
 mod m20261201_000026_create_statements;
 mod m20261201_000027_add_fx_to_charges;
 mod m20261201_000028_create_referrals;
+mod m20261201_000029_add_statement_locale;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000026_create_statements::Migration),
             Box::new(m20261201_000027_add_fx_to_charges::Migration),
             Box::new(m20261201_000028_create_referrals::Migration),
+            Box::new(m20261201_000029_add_statement_locale::Migration),
         ]
     }
 }

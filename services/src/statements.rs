@@ -36,7 +36,8 @@ pub struct StatementJob {
 /// Asks for the statement of `customer_id` from `from` to `to` (`YYYY-MM-DD`, UTC, both
 /// included; at most 366 days, ending today at the latest) and queues its generation. Asking
 /// again for the same period returns the statement already asked for (a failed one is queued
-/// again).
+/// again). `locale` (a CLDR name such as `de`, empty for English) is how the PDF writes
+/// numbers: the asker's.
 ///
 /// # Errors
 /// `Validation` naming `from` or `to`; `NotFound` for another tenant's or customer's account;
@@ -47,6 +48,7 @@ pub async fn request(
     customer_id: i64,
     from: &str,
     to: &str,
+    locale: &str,
 ) -> Result<statements::Model, ServiceError> {
     let db = &svc.db;
     let customer = ledger_customer(db, actor, customer_id).await?;
@@ -91,6 +93,7 @@ pub async fn request(
                 message: Set(String::new()),
                 job_id: Set(job_id.clone()),
                 created_by: Set(actor.email.clone()),
+                locale: Set(locale.chars().take(35).collect()),
                 created_at: Set(Utc::now()),
                 finished_at: Set(None),
                 ..Default::default()
@@ -388,7 +391,8 @@ pub(crate) async fn statement_job(
     // if nothing else is numbered meanwhile, and is drawn again if another statement took it.
     for _ in 0..5 {
         let next = peek_number(db, statement.tenant_id).await.map_err(failed)?;
-        let bytes = pdf::render(&data, next, Utc::now());
+        let format = domain::locale::NumberFormat::for_tag(&statement.locale);
+        let bytes = pdf::render(&data, next, Utc::now(), &format);
         let key = format!(
             "statements/{}/{}-{next}.pdf",
             statement.tenant_id, statement.id

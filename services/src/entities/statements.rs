@@ -30,6 +30,8 @@ pub struct Model {
     pub job_id: String,
     #[sea_orm(column_type = "Text")]
     pub created_by: String,
+    /// The CLDR locale of whoever asked for it (e.g. `de`); empty: English.
+    pub locale: String,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
 }

@@ -8,7 +8,7 @@
 use super::StatementData;
 use crate::ledger::currency_decimals;
 use chrono::{DateTime, Utc};
-use domain::ledger::display;
+use domain::locale::NumberFormat;
 use printpdf::{
     BuiltinFont, Color, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, Rgb, TextItem,
@@ -148,18 +148,29 @@ impl Pages {
     }
 }
 
-/// Billed seconds as minutes with two decimals (`90` -> `1.50`).
-fn minutes(secs: i64) -> String {
-    let mut m = (rust_decimal::Decimal::from(secs) / rust_decimal::Decimal::from(60)).round_dp(2);
-    m.rescale(2);
-    m.to_string()
+/// Billed seconds as minutes with two decimals (`90` -> `1.50`), in `format`.
+fn minutes(secs: i64, format: &NumberFormat) -> String {
+    let m = (rust_decimal::Decimal::from(secs) / rust_decimal::Decimal::from(60)).round_dp(2);
+    domain::ledger::to_micros(m).map_or_else(|_| m.to_string(), |micros| format.amount(micros, 2))
 }
 
-/// Draws the statement numbered `number`, generated at `now`, as PDF bytes.
-pub fn render(data: &StatementData, number: i64, now: DateTime<Utc>) -> Vec<u8> {
+/// What the standard PDF fonts can draw: a narrow or no-break space (French, Swiss grouping)
+/// becomes a plain space.
+fn printable(text: String) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
+/// Draws the statement numbered `number`, generated at `now`, as PDF bytes, its numbers in
+/// `format` (the asker's locale).
+pub fn render(
+    data: &StatementData,
+    number: i64,
+    now: DateTime<Utc>,
+    format: &NumberFormat,
+) -> Vec<u8> {
     let currency = data.customer.billing_currency.as_str();
     let minor = currency_decimals(currency);
-    let money = |m: i64| display(m, minor);
+    let money = |m: i64| printable(format.amount(m, minor));
     let last_day = data.to - chrono::Duration::days(1);
     let period = format!(
         "{} to {}",
@@ -289,7 +300,7 @@ pub fn render(data: &StatementData, number: i64, now: DateTime<Utc>) -> Vec<u8> 
                         u.label.clone()
                     },
                     u.calls.to_string(),
-                    minutes(u.billed_secs),
+                    printable(minutes(u.billed_secs, format)),
                     money(u.spend),
                 ]
             })
@@ -300,7 +311,7 @@ pub fn render(data: &StatementData, number: i64, now: DateTime<Utc>) -> Vec<u8> 
         rows.push(vec![
             "Total".to_owned(),
             calls.to_string(),
-            minutes(secs),
+            printable(minutes(secs, format)),
             money(spend),
         ]);
         p.table(

@@ -183,22 +183,36 @@ async fn a_statement_is_the_ledger_of_its_period(db: DatabaseConnection) {
         ("2026-13-01", "2026-12-01", "from"),
         ("2026-11-02", "2026-11-01", "to"),
     ] {
-        match statements::request(&svc, &me, id, from, to).await {
+        match statements::request(&svc, &me, id, from, to, "").await {
             Err(ServiceError::Validation(v)) => assert_eq!(v[0].field, field),
             other => panic!("{from}..{to}: {other:?}"),
         }
     }
     let future = (today + chrono::Days::new(3)).to_string();
     assert!(matches!(
-        statements::request(&svc, &me, id, &today.to_string(), &future).await,
+        statements::request(&svc, &me, id, &today.to_string(), &future, "").await,
         Err(ServiceError::Validation(ref v)) if v[0].field == "to"
     ));
-    let asked = statements::request(&svc, &me, id, &yesterday.to_string(), &today.to_string())
-        .await
-        .unwrap();
-    let again = statements::request(&svc, &me, id, &yesterday.to_string(), &today.to_string())
-        .await
-        .unwrap();
+    let asked = statements::request(
+        &svc,
+        &me,
+        id,
+        &yesterday.to_string(),
+        &today.to_string(),
+        "de",
+    )
+    .await
+    .unwrap();
+    let again = statements::request(
+        &svc,
+        &me,
+        id,
+        &yesterday.to_string(),
+        &today.to_string(),
+        "de",
+    )
+    .await
+    .unwrap();
     assert_eq!(asked.id, again.id);
     assert_eq!(asked.status, "queued");
     assert!(matches!(
@@ -226,7 +240,7 @@ async fn a_statement_is_the_ledger_of_its_period(db: DatabaseConnection) {
     let (cached, ..) = ledger::verify(&db, id).await.unwrap();
     assert_eq!(done.closing_micros - done.opening_micros, cached);
 
-    // The PDF says the same.
+    // The PDF says the same, in the asker's locale (German here).
     let (name, pdf) = statements::download(&svc, &me, done.id).await.unwrap();
     assert_eq!(name, "statement-000001.pdf");
     assert!(pdf.starts_with(b"%PDF-"));
@@ -235,14 +249,14 @@ async fn a_statement_is_the_ledger_of_its_period(db: DatabaseConnection) {
     has("No. 000001");
     has("Statement Caller Ltd");
     has(&format!("{yesterday} to {today} (UTC)"));
-    has("20.00 USD");
-    has("105.00 USD");
-    has("-3.623457 USD");
-    has("121.376543 USD");
+    has("20,00 USD");
+    has("105,00 USD");
+    has("-3,623457 USD");
+    has("121,376543 USD");
     has("Payment reversal");
     has("United Kingdom - Mobile");
-    has("1.50");
-    has("0.123457");
+    has("1,50");
+    has("0,123457");
     has("Germany - Fixed");
 
     // Another customer's user and carriers may not have it; staff may.
@@ -285,7 +299,7 @@ async fn invoice_numbers_follow_each_other_without_gaps(db: DatabaseConnection) 
         post(&db, id, EntryKind::TopUp, 10_000_000, "t").await;
         let from = (today - chrono::Days::new(n)).to_string();
         asked.push(
-            statements::request(&svc, &me, id, &from, &today.to_string())
+            statements::request(&svc, &me, id, &from, &today.to_string(), "")
                 .await
                 .unwrap(),
         );

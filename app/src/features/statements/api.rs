@@ -153,7 +153,8 @@ pub async fn request_statement(
                 ))
             })?,
     };
-    let s = services::statements::request(&svc, &actor, customer_id, &from, &to)
+    let locale = crate::ssr::number_format().tag();
+    let s = services::statements::request(&svc, &actor, customer_id, &from, &to, locale)
         .await
         .map_err(fail)?;
     Ok(match s.status.as_str() {
