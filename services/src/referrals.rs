@@ -133,12 +133,16 @@ pub async fn save_programme(
     let (Some(share), Some(top_ups), true) = (share, top_ups, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
-    let before = programme_of(db, actor.tenant_id).await?;
+    // One read: the stored row (updated) or the default (inserted), whose values the audit
+    // entry starts from.
     let stored = referral_programs::Entity::find_by_id(actor.tenant_id)
         .one(db)
         .await?;
-    let mut row = match stored {
-        Some(m) => m.into_active_model(),
+    let before = stored
+        .clone()
+        .unwrap_or_else(|| default_programme(actor.tenant_id));
+    let mut row = match &stored {
+        Some(m) => m.clone().into_active_model(),
         None => referral_programs::ActiveModel {
             tenant_id: Set(actor.tenant_id),
             ..Default::default()
@@ -149,10 +153,10 @@ pub async fn save_programme(
     row.rewarded_top_ups = Set(top_ups);
     row.max_reward_micros = Set(max_reward);
     row.updated_at = Set(Utc::now());
-    let saved = if before.updated_at == chrono::DateTime::<Utc>::UNIX_EPOCH {
-        row.insert(db).await?
-    } else {
+    let saved = if stored.is_some() {
         row.update(db).await?
+    } else {
+        row.insert(db).await?
     };
     actor
         .audit(
