@@ -1,5 +1,11 @@
 //! Server-side helpers of the server functions: the shared services, the signed-in user and the
 //! request's origin from the request, and error statuses.
+//!
+//! Read the request's context ([`services`], [`number_format`], [`site_origin`]) before a server
+//! function's first real wait (a database query). During a server render, a `Suspense` may build
+//! the page twice and drop the first build; the first build's resources still finish, without
+//! their context, and the browser hydrates with their answers. An answer that turned into an
+//! error there made the browser draw an error panel over the rendered page (a hydration panic).
 
 use crate::error::AppError;
 use axum::Extension;

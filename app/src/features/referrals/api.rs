@@ -57,15 +57,19 @@ fn terms(p: &services::entities::referral_programs::Model, currency: &str) -> St
 pub async fn my_referrals() -> Result<MyReferralsPage, AppError> {
     use crate::ssr::{fail, require_feature, services, site_origin};
     use services::ledger::currency_decimals;
-    let me = require_feature(domain::features::Feature::Referrals).await?;
+    // The request's context is read before the first wait: during a server render, Leptos may
+    // build a page twice and drop the first build, whose context is then gone; the browser
+    // hydrates with that first build's answer, so it must not depend on when it was dropped.
     let svc = services()?;
+    let nf = crate::ssr::number_format();
+    let origin = site_origin();
+    let me = require_feature(domain::features::Feature::Referrals).await?;
     let mine = services::referrals::mine(&svc.db, &me.actor())
         .await
         .map_err(fail)?;
-    let nf = crate::ssr::number_format();
     let money = |m: i64| nf.money(m, currency_decimals(&mine.currency), &mine.currency);
     Ok(MyReferralsPage {
-        link: format!("{}/signup?ref={}", site_origin(), mine.code),
+        link: format!("{origin}/signup?ref={}", mine.code),
         enabled: mine.programme.enabled,
         terms: terms(&mine.programme, &mine.currency),
         earned: money(mine.earned_micros),
