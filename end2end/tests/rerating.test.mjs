@@ -1,7 +1,7 @@
 // Issue 7's re-rating: a switch operator charges Acme Telecom for a call to Afghanistan on the
 // Standard card (+20 %, in force since 1 January: 0.3276 a minute plus 0.273 a call), then publishes a cheaper card
 // (+10 %) back-dated to just after the first one, after previewing its impact on the last 30
-// days of calls. Staff run a dry run of today: Acme's line says
+// days of calls. Staff run a dry run of today (a job; its page shows progress until done): Acme's line says
 // 0.6006 before, 0.5733 after, +0.0273 to give back, and the call's price before and after;
 // nothing is posted yet. Applied, Acme's ledger has one re-rating entry; applying again changes
 // nothing, and the margin report shows the re-rated revenue. JavaScript off and on.
@@ -64,6 +64,9 @@ for (const javaScript of [false, true]) {
           }
           await Promise.all([staff.waitForURL(/\/admin\/rerating\/\d+$/), staff.getByRole('button', { name: 'Dry run' }).click()]);
           await ready(staff, javaScript);
+          // The dry run is a job: its page shows the progress until it is done.
+          await staff.locator('#rerate-summary', { hasText: /calls checked, \d+ re-priced/ }).waitFor({ timeout: 60_000 });
+          await ready(staff, javaScript);
           lines = (await staff.locator('#rerate-lines').count()) ? await staff.locator('#rerate-lines tbody').textContent() : '';
         }
         assert.match(lines, /^Acme Telecom Ltd10\.6006 USD0\.5733 USD\+0\.0273 USDnot yet$/);
@@ -73,6 +76,8 @@ for (const javaScript of [false, true]) {
         const apply = staff.getByRole('button', { name: /^Apply: re-rate 1 call\(s\), post 1 adjustment\(s\)$/ });
         await apply.click();
         await staff.getByText('Applied: the calls are re-rated and the adjustments posted.').waitFor();
+        // With JavaScript the notice can show before the run is fetched again.
+        await staff.locator('#rerate-lines tbody', { hasText: 'posted' }).waitFor();
         assert.match(await staff.locator('#rerate-lines tbody').textContent(), /\+0\.0273 USDposted$/);
         assert.equal(await staff.getByRole('button', { name: /^Apply/ }).count(), 0);
 

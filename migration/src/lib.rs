@@ -32,6 +32,7 @@ mod m20261201_000026_create_statements;
 mod m20261201_000027_add_fx_to_charges;
 mod m20261201_000028_create_referrals;
 mod m20261201_000029_add_statement_locale;
+mod m20261201_000030_add_rerate_job;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000027_add_fx_to_charges::Migration),
             Box::new(m20261201_000028_create_referrals::Migration),
             Box::new(m20261201_000029_add_statement_locale::Migration),
+            Box::new(m20261201_000030_add_rerate_job::Migration),
         ]
     }
 }

@@ -142,6 +142,7 @@ pub async fn run(services: &Services, request: &JobRequest) -> Result<String, Jo
             JobKind::CheckBalances => crate::balances::check_job(&ctx).await,
             JobKind::RateCdrs => crate::cdrs::file_jobs::rate_job(&ctx, &request.payload).await,
             JobKind::Statement => crate::statements::statement_job(&ctx, &request.payload).await,
+            JobKind::Rerate => crate::cdrs::rerate::job::dry_run_job(&ctx, &request.payload).await,
         }
     };
     // A cancel request (dashboard) stops the job within a second: the handler's future is

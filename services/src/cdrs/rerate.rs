@@ -1,5 +1,5 @@
-//! Re-rating a period after a deck fix: a dry run re-rates the period's CDRs against the decks
-//! and cards in force now and stores, per CDR, its rating before and after and, per customer,
+//! Re-rating a period after a deck fix: a dry run (job `billing.rerate`, [`job`], with
+//! progress) re-rates the period's CDRs against the decks and cards in force now and stores, per CDR, its rating before and after and, per customer,
 //! what its calls were charged before and after; nothing else changes. Applying it updates
 //! exactly those CDRs (each only if it is still as the dry run saw it) and posts the difference
 //! as one `rerate` ledger entry per customer and run, keyed `rerate:<run>:<customer>`, so an
@@ -12,25 +12,27 @@
 //! they are and counted in the run's notes: a re-rating never refunds a call by accident.
 //! Unpaid CDRs are not re-rated: they are charged when their CDR is sent again.
 
-use super::{CdrInput, IdOrName, Parsed, rate};
+use super::{CdrInput, IdOrName, Parsed};
 use crate::audit::{Actor, Changes};
 use crate::entities::{cdrs, customers, rerate_changes, rerate_lines, rerates};
 use crate::error::ServiceError;
+use crate::jobs::{JobKind, JobRequest};
 use crate::ledger::{self, Posted, Posting};
 use crate::state::Services;
 use crate::tenancy::{find_scoped, in_tenant};
 use chrono::Utc;
-use domain::deck::RateDeck;
 use domain::ledger::EntryKind;
-use domain::number::DialContext;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-/// Most CDRs one re-rating may cover: narrow the period (or pick a customer) beyond it.
-pub const MAX_CDRS: u64 = 200_000;
+pub mod job;
+
+/// Most CDRs one re-rating may cover (a month of a busy switch; the dry run is a job that
+/// streams them): narrow the period (or pick a customer) beyond it.
+pub const MAX_CDRS: u64 = 5_000_000;
 
 /// Longest period, in days.
 pub const MAX_DAYS: i64 = 93;
@@ -54,21 +56,35 @@ fn staff(actor: &Actor) -> Result<(), ServiceError> {
     }
 }
 
-/// A customer's running totals in a dry run.
-#[derive(Default)]
-struct Totals {
-    currency: String,
-    cdrs: i64,
-    before: i64,
-    after: i64,
+/// The CDRs a run re-rates: the tenant's rated and unrated CDRs with a customer (of
+/// `customer_id` when given) that started in `[start, end)`.
+fn period_cdrs(
+    tenant_id: i64,
+    start: chrono::DateTime<Utc>,
+    end: chrono::DateTime<Utc>,
+    customer_id: Option<i64>,
+) -> sea_orm::Select<cdrs::Entity> {
+    let select = cdrs::Entity::find()
+        .filter(cdrs::Column::TenantId.eq(tenant_id))
+        .filter(cdrs::Column::StartAt.gte(start))
+        .filter(cdrs::Column::StartAt.lt(end))
+        .filter(cdrs::Column::Status.is_in(["rated", "unrated"]))
+        .filter(cdrs::Column::CustomerId.is_not_null());
+    match customer_id {
+        Some(id) => select.filter(cdrs::Column::CustomerId.eq(id)),
+        None => select,
+    }
 }
 
-/// Re-rates the CDRs of the period (of `input.customer_id`, or all customers) against the decks
-/// and cards in force now, without changing them, and stores the run as a dry run, audited.
+/// Queues a dry run of the period (of `input.customer_id`, or all customers): the run is stored
+/// as `queued`, audited, with how many CDRs the period holds, and job `billing.rerate`
+/// ([`job`]) re-rates them against the decks and cards in force when it runs, without changing
+/// them, showing its progress on the run.
 ///
 /// # Errors
 /// `Forbidden` unless staff; `Validation` naming `from` or `to` (not a date, reversed, longer
-/// than [`MAX_DAYS`], more than [`MAX_CDRS`] CDRs); `NotFound` for another tenant's customer.
+/// than [`MAX_DAYS`], more than [`MAX_CDRS`] CDRs); `NotFound` for another tenant's customer;
+/// the job store's error when the job cannot be queued (the run is then `failed`).
 pub async fn dry_run(
     services: &Services,
     actor: &Actor,
@@ -80,17 +96,9 @@ pub async fn dry_run(
     if let Some(id) = input.customer_id {
         find_scoped::<customers::Entity>(db, actor, id).await?;
     }
-    let tenant_id = actor.tenant_id;
-    let mut select = cdrs::Entity::find()
-        .filter(cdrs::Column::TenantId.eq(tenant_id))
-        .filter(cdrs::Column::StartAt.gte(start))
-        .filter(cdrs::Column::StartAt.lt(end))
-        .filter(cdrs::Column::Status.is_in(["rated", "unrated"]))
-        .filter(cdrs::Column::CustomerId.is_not_null());
-    if let Some(id) = input.customer_id {
-        select = select.filter(cdrs::Column::CustomerId.eq(id));
-    }
-    let count = select.clone().count(db).await?;
+    let count = period_cdrs(actor.tenant_id, start, end, input.customer_id)
+        .count(db)
+        .await?;
     if count > MAX_CDRS {
         return Err(ServiceError::field(
             "to",
@@ -99,164 +107,28 @@ pub async fn dry_run(
             ),
         ));
     }
-    let snapshot = services.routes.snapshot(tenant_id).await?;
-    let decks: HashMap<u32, &RateDeck> = snapshot
-        .index
-        .carriers()
-        .iter()
-        .map(|c| (c.id.0, &c.deck))
-        .collect();
-    let tenant_customers = in_tenant::<customers::Entity>(tenant_id).all(db).await?;
-    let dial = DialContext::international();
-    let fx = rate::Fx::load(services).await?;
-    let (mut checked, mut pending, mut unratable) = (0i64, 0i64, 0i64);
-    let mut changes = Vec::new();
-    let mut totals: BTreeMap<i64, Totals> = BTreeMap::new();
-    let mut after_id = 0i64;
-    loop {
-        let page = super::list::next_page(db, &select, &mut after_id, 2000).await?;
-        if page.is_empty() {
-            break;
-        }
-        for cdr in page {
-            checked += 1;
-            let Some(customer_id) = cdr.customer_id else {
-                continue;
-            };
-            let old_price = cdr.price_micros.unwrap_or(0);
-            let before = if cdr.status == "rated" {
-                let settled =
-                    old_price == 0 || cdr.ledger_entry_id.is_some() || cdr.rerate_id.is_some();
-                if !settled {
-                    pending += 1;
-                    continue;
-                }
-                old_price
-            } else {
-                0
-            };
-            let r = rate::rate(
-                &parsed(&cdr),
-                &snapshot,
-                &decks,
-                &tenant_customers,
-                &dial,
-                &fx,
-            );
-            let new_status = if r.reason.is_some() {
-                "unrated"
-            } else {
-                "rated"
-            };
-            if cdr.status == "rated" && new_status == "unrated" {
-                unratable += 1;
-                continue;
-            }
-            let new_cost = r.cost.as_ref().map(|(m, _)| *m);
-            let new_cost_currency = r.cost.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
-            let new_price = r.price.as_ref().map(|(m, _)| *m);
-            let price_currency = r.price.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
-            let new_sell = r.sell.as_ref().map(|(m, _)| *m);
-            if new_status == cdr.status
-                && new_price == cdr.price_micros
-                && new_sell == cdr.sell_micros
-                && new_cost == cdr.cost_micros
-                && new_cost_currency == cdr.cost_currency
-            {
-                continue;
-            }
-            let after = if new_status == "rated" {
-                new_price.unwrap_or(0)
-            } else {
-                0
-            };
-            let t = totals.entry(customer_id).or_default();
-            if t.currency.is_empty() {
-                t.currency = if price_currency.is_empty() {
-                    cdr.price_currency.clone()
-                } else {
-                    price_currency.clone()
-                };
-            }
-            t.cdrs += 1;
-            t.before += before;
-            t.after += after;
-            changes.push(rerate_changes::ActiveModel {
-                cdr_id: Set(cdr.id),
-                customer_id: Set(customer_id),
-                old_status: Set(cdr.status.clone()),
-                new_status: Set(new_status.to_owned()),
-                old_cost: Set(cdr.cost_micros),
-                new_cost: Set(new_cost),
-                old_cost_currency: Set(cdr.cost_currency.clone()),
-                new_cost_currency: Set(new_cost_currency),
-                old_price: Set(cdr.price_micros),
-                new_price: Set(new_price),
-                price_currency: Set(price_currency),
-                new_prefix: Set(r.prefix.chars().take(32).collect()),
-                new_destination: Set(r.destination),
-                new_billed_secs: Set(i32::try_from(r.billed_secs).unwrap_or(i32::MAX)),
-                new_reason: Set(r.reason.unwrap_or_default()),
-                new_sell_micros: Set(new_sell),
-                new_sell_currency: Set(r.sell.map(|(_, c)| c).unwrap_or_default()),
-                new_fx_rate: Set(r.fx_rate),
-                ..Default::default()
-            });
-        }
-    }
-    let mut notes = Vec::new();
-    if pending > 0 {
-        notes.push(format!(
-            "{pending} rated CDR(s) whose charge is still pending were left out: send them again to charge them, then re-rate"
-        ));
-    }
-    if unratable > 0 {
-        notes.push(format!(
-            "{unratable} charged CDR(s) no longer rate with the rates in force now and were left as charged: check the decks and cards"
-        ));
-    }
-    let now = Utc::now();
+    let job_id = uuid::Uuid::new_v4().to_string();
     let txn = db.begin().await?;
     let run = rerates::Entity::insert(rerates::ActiveModel {
-        tenant_id: Set(tenant_id),
+        tenant_id: Set(actor.tenant_id),
         period_from: Set(start),
         period_to: Set(end),
         customer_id: Set(input.customer_id),
-        status: Set("dry_run".to_owned()),
-        cdrs_checked: Set(checked),
-        cdrs_changed: Set(i64::try_from(changes.len()).unwrap_or(i64::MAX)),
-        cdrs_skipped: Set(pending + unratable),
-        notes: Set(notes.join(". ")),
+        status: Set("queued".to_owned()),
+        cdrs_checked: Set(0),
+        cdrs_changed: Set(0),
+        cdrs_skipped: Set(0),
+        cdrs_total: Set(i64::try_from(count).unwrap_or(i64::MAX)),
+        job_id: Set(job_id.clone()),
+        notes: Set(String::new()),
         created_by: Set(actor.email.clone()),
-        created_at: Set(now),
+        created_at: Set(Utc::now()),
         applied_by: Set(String::new()),
         applied_at: Set(None),
         ..Default::default()
     })
     .exec_with_returning(&txn)
     .await?;
-    for (customer_id, t) in &totals {
-        rerate_lines::Entity::insert(rerate_lines::ActiveModel {
-            rerate_id: Set(run.id),
-            customer_id: Set(*customer_id),
-            currency: Set(t.currency.clone()),
-            cdrs: Set(t.cdrs),
-            charged_before: Set(t.before),
-            charged_after: Set(t.after),
-            ledger_entry_id: Set(None),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-    }
-    for chunk in changes.chunks_mut(500) {
-        for c in chunk.iter_mut() {
-            c.rerate_id = Set(run.id);
-        }
-        rerate_changes::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
     actor
         .audit(
             &txn,
@@ -269,10 +141,19 @@ pub async fn dry_run(
                     serde_json::Value::Null,
                     format!("{} to {}", input.from.trim(), input.to.trim()),
                 )
-                .field("cdrs_changed", serde_json::Value::Null, run.cdrs_changed),
+                .field("cdrs", serde_json::Value::Null, run.cdrs_total),
         )
         .await?;
     txn.commit().await?;
+    let request = JobRequest {
+        id: job_id,
+        kind: JobKind::Rerate.key().to_owned(),
+        payload: serde_json::json!({ "rerate_id": run.id }),
+    };
+    if let Err(e) = crate::jobs::push(&services.jobs, JobKind::Rerate, request).await {
+        job::fail(db, run.id, &format!("could not be queued: {e}")).await?;
+        return Err(e);
+    }
     Ok(run)
 }
 
@@ -311,11 +192,25 @@ pub enum Applied {
     Before(rerates::Model),
 }
 
-fn equal_or_null(column: cdrs::Column, value: Option<i64>) -> Condition {
-    Condition::all().add(match value {
-        Some(v) => column.eq(v),
-        None => column.is_null(),
-    })
+/// One statement that re-rates the CDRs of run `$1` as its dry run computed, each only if its
+/// status, price and cost are still what the dry run saw (NULL equal to NULL), so that the
+/// number of rows it changes tells whether anything changed since.
+fn apply_sql(backend: sea_orm::DatabaseBackend) -> String {
+    let (run, same) = match backend {
+        sea_orm::DatabaseBackend::Postgres => ("$1", "IS NOT DISTINCT FROM"),
+        _ => ("?", "IS"),
+    };
+    format!(
+        "UPDATE cdrs SET status = r.new_status, cost_micros = r.new_cost, \
+         cost_currency = r.new_cost_currency, price_micros = r.new_price, \
+         price_currency = r.price_currency, prefix = r.new_prefix, \
+         destination = r.new_destination, billed_secs = r.new_billed_secs, reason = r.new_reason, \
+         sell_micros = r.new_sell_micros, sell_currency = r.new_sell_currency, \
+         fx_rate = r.new_fx_rate, rerate_id = r.rerate_id \
+         FROM rerate_changes AS r \
+         WHERE r.rerate_id = {run} AND cdrs.id = r.cdr_id AND cdrs.status = r.old_status \
+         AND cdrs.price_micros {same} r.old_price AND cdrs.cost_micros {same} r.old_cost"
+    )
 }
 
 /// Applies dry run `rerate_id`: re-rates its CDRs as it computed (each only if it is unchanged
@@ -343,53 +238,44 @@ pub async fn apply(
                 "CDRs of this period changed after this dry run: run a new dry run",
             ));
         }
+        "queued" | "running" => {
+            return Err(ServiceError::field(
+                "rerate",
+                "its dry run is still running: apply it when it is done",
+            ));
+        }
+        "failed" => {
+            return Err(ServiceError::field(
+                "rerate",
+                "its dry run failed: start a new dry run",
+            ));
+        }
         _ => {}
     }
     if run.status == "dry_run" {
-        let changes = rerate_changes::Entity::find()
-            .filter(rerate_changes::Column::RerateId.eq(run.id))
-            .all(db)
-            .await?;
         let txn = db.begin().await?;
-        for c in &changes {
-            let updated = cdrs::Entity::update_many()
-                .col_expr(cdrs::Column::Status, c.new_status.clone().into())
-                .col_expr(cdrs::Column::CostMicros, c.new_cost.into())
-                .col_expr(
-                    cdrs::Column::CostCurrency,
-                    c.new_cost_currency.clone().into(),
-                )
-                .col_expr(cdrs::Column::PriceMicros, c.new_price.into())
-                .col_expr(cdrs::Column::PriceCurrency, c.price_currency.clone().into())
-                .col_expr(cdrs::Column::Prefix, c.new_prefix.clone().into())
-                .col_expr(cdrs::Column::Destination, c.new_destination.clone().into())
-                .col_expr(cdrs::Column::BilledSecs, c.new_billed_secs.into())
-                .col_expr(cdrs::Column::Reason, c.new_reason.clone().into())
-                .col_expr(cdrs::Column::SellMicros, c.new_sell_micros.into())
-                .col_expr(
-                    cdrs::Column::SellCurrency,
-                    c.new_sell_currency.clone().into(),
-                )
-                .col_expr(cdrs::Column::FxRate, c.new_fx_rate.clone().into())
-                .col_expr(cdrs::Column::RerateId, Some(run.id).into())
-                .filter(cdrs::Column::Id.eq(c.cdr_id))
-                .filter(cdrs::Column::Status.eq(c.old_status.clone()))
-                .filter(equal_or_null(cdrs::Column::PriceMicros, c.old_price))
-                .filter(equal_or_null(cdrs::Column::CostMicros, c.old_cost))
-                .exec(&txn)
+        let expected = rerate_changes::Entity::find()
+            .filter(rerate_changes::Column::RerateId.eq(run.id))
+            .count(&txn)
+            .await?;
+        let updated = txn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                apply_sql(txn.get_database_backend()),
+                [run.id.into()],
+            ))
+            .await?;
+        if updated.rows_affected() != expected {
+            txn.rollback().await?;
+            rerates::Entity::update_many()
+                .col_expr(rerates::Column::Status, "stale".into())
+                .filter(rerates::Column::Id.eq(run.id))
+                .exec(db)
                 .await?;
-            if updated.rows_affected != 1 {
-                txn.rollback().await?;
-                rerates::Entity::update_many()
-                    .col_expr(rerates::Column::Status, "stale".into())
-                    .filter(rerates::Column::Id.eq(run.id))
-                    .exec(db)
-                    .await?;
-                return Err(ServiceError::field(
-                    "rerate",
-                    "CDRs of this period changed after this dry run (charged, sent again or re-rated since): run a new dry run",
-                ));
-            }
+            return Err(ServiceError::field(
+                "rerate",
+                "CDRs of this period changed after this dry run (charged, sent again or re-rated since): run a new dry run",
+            ));
         }
         // From here the CDRs are re-rated; a crash before the entries are posted leaves the run
         // `applying`, and applying it again posts them (their keys make that once).

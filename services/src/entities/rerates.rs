@@ -3,9 +3,11 @@
 use sea_orm::entity::prelude::*;
 
 /// One re-rating of the CDRs that started in `[period_from, period_to)` (of one customer, or
-/// all): `status` is `dry_run` (computed, nothing changed yet), `applied` (CDRs re-rated and one
-/// adjustment entry posted per customer) or `stale` (a CDR changed after the dry run: run it
-/// again). `notes` says what was left out and why.
+/// all): `status` is `queued` or `running` (its dry run is job `job_id`, `cdrs_checked` of
+/// `cdrs_total` done), `failed` (the job gave up; `notes` says why), `dry_run` (computed,
+/// nothing changed yet), `applying`, `applied` (CDRs re-rated and one adjustment entry posted
+/// per customer) or `stale` (a CDR changed after the dry run: run it again). `notes` says what
+/// was left out and why.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "rerates")]
 pub struct Model {
@@ -25,6 +27,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub applied_by: String,
     pub applied_at: Option<DateTimeUtc>,
+    pub job_id: String,
+    pub cdrs_total: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

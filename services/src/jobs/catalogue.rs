@@ -92,6 +92,8 @@ pub enum JobKind {
     RateCdrs,
     /// Draw a customer's statement of a period as a PDF and give it its invoice number.
     Statement,
+    /// Compute a queued re-rating's dry run, with progress.
+    Rerate,
 }
 
 /// A job kind key that is not in the catalogue.
@@ -141,7 +143,7 @@ pub struct HealthProbe {}
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::RefreshFxRates,
         JobKind::Cleanup,
         JobKind::HealthProbe,
@@ -152,6 +154,7 @@ impl JobKind {
         JobKind::CheckBalances,
         JobKind::RateCdrs,
         JobKind::Statement,
+        JobKind::Rerate,
     ];
 
     /// The stable key, e.g. `system.refresh_fx_rates`.
@@ -167,6 +170,7 @@ impl JobKind {
             JobKind::CheckBalances => "billing.check_balances",
             JobKind::RateCdrs => "billing.rate_cdrs",
             JobKind::Statement => "billing.statement",
+            JobKind::Rerate => "billing.rerate",
         }
     }
 
@@ -176,7 +180,9 @@ impl JobKind {
             JobKind::ImportDeck | JobKind::ExportDeck | JobKind::GenerateSellCard => {
                 JobCategory::RateCards
             }
-            JobKind::CheckBalances | JobKind::RateCdrs | JobKind::Statement => JobCategory::Billing,
+            JobKind::CheckBalances | JobKind::RateCdrs | JobKind::Statement | JobKind::Rerate => {
+                JobCategory::Billing
+            }
             _ => JobCategory::System,
         }
     }
@@ -208,6 +214,9 @@ impl JobKind {
             JobKind::Statement => {
                 "Draw a customer's statement of a period as a PDF and number it (no gaps)"
             }
+            JobKind::Rerate => {
+                "Re-rate a period's calls as a dry run: what each customer's calls would be charged now"
+            }
         }
     }
 
@@ -229,6 +238,8 @@ impl JobKind {
             JobKind::RateCdrs => 3,
             // Nothing is numbered or stored as done until the last step commits.
             JobKind::Statement => 3,
+            // A retry starts the dry run over; nothing outside the run's rows changes.
+            JobKind::Rerate => 3,
         }
     }
 
@@ -245,6 +256,7 @@ impl JobKind {
             JobKind::CheckBalances => Duration::from_secs(300),
             JobKind::RateCdrs => Duration::from_secs(3600),
             JobKind::Statement => Duration::from_secs(600),
+            JobKind::Rerate => Duration::from_secs(3600),
         }
     }
 
@@ -273,6 +285,7 @@ impl JobKind {
             JobKind::CheckBalances => serde_json::json!({}),
             JobKind::RateCdrs => serde_json::json!({ "file_id": 1 }),
             JobKind::Statement => serde_json::json!({ "statement_id": 1 }),
+            JobKind::Rerate => serde_json::json!({ "rerate_id": 1 }),
         }
     }
 
@@ -339,6 +352,10 @@ impl JobKind {
             JobKind::Statement => Ok(serde_json::to_value(
                 typed::<crate::statements::StatementJob>(payload)?,
             )
+            .unwrap_or_default()),
+            JobKind::Rerate => Ok(serde_json::to_value(typed::<
+                crate::cdrs::rerate::job::RerateJob,
+            >(payload)?)
             .unwrap_or_default()),
         }
     }

@@ -16,11 +16,54 @@ use services::ServiceError;
 use services::cdrs::rerate::{self, Applied, RerateInput};
 use services::cdrs::{CdrInput, IdOrName, ingest};
 use services::customers::{self, CustomerInput};
-use services::entities::{cdrs, ledger_entries};
+use services::entities::{cdrs, ledger_entries, rerates};
+use services::jobs::{JobKind, JobRequest};
 use services::ledger::{self, Posting};
 use services::sell_cards::SellCardInput;
 use services::state::Services;
 use services::tiers;
+
+/// Runs the `billing.rerate` job of queued run `run`, as a worker would.
+async fn run_job(svc: &Services, run: &rerates::Model) -> Result<String, String> {
+    services::jobs::run(
+        svc,
+        &JobRequest {
+            id: run.job_id.clone(),
+            kind: JobKind::Rerate.key().to_owned(),
+            payload: serde_json::json!({ "rerate_id": run.id }),
+        },
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))
+}
+
+async fn reload(db: &DatabaseConnection, id: i64) -> rerates::Model {
+    rerates::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn rerate_row_status(db: &DatabaseConnection, id: i64, status: &str) {
+    rerates::Entity::update_many()
+        .col_expr(rerates::Column::Status, status.into())
+        .filter(rerates::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .unwrap();
+}
+
+/// Queues a dry run of `input` and runs its job: the run as the job left it.
+pub(super) async fn dry_run_done(
+    svc: &Services,
+    actor: &services::audit::Actor,
+    input: RerateInput,
+) -> rerates::Model {
+    let queued = rerate::dry_run(svc, actor, input).await.unwrap();
+    run_job(svc, &queued).await.unwrap();
+    reload(&svc.db, queued.id).await
+}
 
 pub(super) fn call(id: &str, number: &str, secs: i64) -> CdrInput {
     let start = Utc::now() - Duration::minutes(30);
@@ -181,12 +224,41 @@ async fn a_period_is_re_rated_after_a_dry_run_and_once(db: DatabaseConnection) {
         Err(ServiceError::Forbidden)
     ));
 
+    // The dry run is queued as a job: until it is done, it cannot be applied.
+    let queued = rerate::dry_run(&svc, &admin, period()).await.unwrap();
+    assert_eq!(
+        (
+            queued.status.as_str(),
+            queued.cdrs_total,
+            queued.cdrs_checked
+        ),
+        ("queued", 2, 0)
+    );
+    let early = rerate::apply(db, &admin, queued.id).await.unwrap_err();
+    assert!(
+        matches!(&early, ServiceError::Validation(f) if f[0].field == "rerate" && f[0].message.contains("still running")),
+        "{early:?}"
+    );
     // The dry run: two calls would be charged 0.0120 + 0.0300; nothing moves yet.
-    let dry = rerate::dry_run(&svc, &admin, period()).await.unwrap();
+    run_job(&svc, &queued).await.unwrap();
+    // A retry of a job that had stored part of its work starts over and stores it once.
+    rerate_row_status(db, queued.id, "running").await;
+    run_job(&svc, &queued).await.unwrap();
+    let dry = reload(db, queued.id).await;
     assert_eq!(
         (dry.status.as_str(), dry.cdrs_checked, dry.cdrs_changed),
         ("dry_run", 2, 2)
     );
+    assert_eq!(
+        rerate::view(db, &admin, dry.id, 10)
+            .await
+            .unwrap()
+            .changes
+            .len(),
+        2
+    );
+    // The job run again finds nothing to do.
+    assert!(run_job(&svc, &dry).await.unwrap().contains("nothing to do"));
     let view = rerate::view(db, &admin, dry.id, 10).await.unwrap();
     assert_eq!(view.lines.len(), 1);
     let (line, name) = &view.lines[0];
@@ -234,7 +306,7 @@ async fn a_period_is_re_rated_after_a_dry_run_and_once(db: DatabaseConnection) {
         Applied::Before(_)
     ));
     assert_eq!(balance().await, 10_000_000 - 42_000);
-    let again = rerate::dry_run(&svc, &admin, period()).await.unwrap();
+    let again = dry_run_done(&svc, &admin, period()).await;
     assert_eq!(again.cdrs_changed, 0);
     // The same calls sent again are duplicates, and not charged a second time.
     let report = ingest(&svc, &admin, batch, "api").await.unwrap();
@@ -244,8 +316,8 @@ async fn a_period_is_re_rated_after_a_dry_run_and_once(db: DatabaseConnection) {
     // A cheaper card, back-dated: 25 %, London 0.0100 and UK 0.0125: 0.0100 + 0.0250 = 0.0350,
     // so 0.0070 comes back.
     card(&svc, standard, "25", "0.0100").await;
-    let first = rerate::dry_run(&svc, &admin, period()).await.unwrap();
-    let second = rerate::dry_run(&svc, &admin, period()).await.unwrap();
+    let first = dry_run_done(&svc, &admin, period()).await;
+    let second = dry_run_done(&svc, &admin, period()).await;
     let view = rerate::view(db, &admin, second.id, 10).await.unwrap();
     assert_eq!(
         (

@@ -251,7 +251,7 @@ fn DeckView(
         {progress.map(|(done, total, message)| view! {
             <div class="panel" id="import-progress">
                 <h2>"Importing"</h2>
-                <progress max=total.max(1) value=done aria-label="Import progress"></progress>
+                <progress class="wide" max=total.max(1) value=done aria-label="Import progress"></progress>
                 " "{format!("{}% · {message}", done * 100 / total.max(1))}
                 <p class="muted">"This page updates by itself. The deck in force stays in force until you activate this one."</p>
             </div>

@@ -11,10 +11,12 @@ pub struct RunRow {
     pub period: String,
     /// A company name, or `All customers`.
     pub customer: String,
-    /// `dry_run`, `applying`, `applied` or `stale`.
+    /// `queued`, `running`, `failed`, `dry_run`, `applying`, `applied` or `stale`.
     pub status: String,
-    /// CDRs looked at.
+    /// CDRs looked at (so far, while the dry run runs).
     pub checked: i64,
+    /// How many CDRs the period held when the dry run was queued (its progress bar's end).
+    pub total: i64,
     /// CDRs whose rating changes.
     pub changed: i64,
     /// `2026-11-30 17:02 UTC by staff@…`.
@@ -105,6 +107,7 @@ fn run_row(
         ),
         status: r.status.clone(),
         checked: r.cdrs_checked,
+        total: r.cdrs_total.max(r.cdrs_checked),
         changed: r.cdrs_changed,
         created: format!(
             "{} by {}",
@@ -161,8 +164,8 @@ pub async fn rerate_list() -> Result<RerateOverview, AppError> {
     })
 }
 
-/// Starts a dry run of `from`..=`to` (`YYYY-MM-DD`) for `customer_id` (empty: all) and goes to
-/// its page.
+/// Queues a dry run of `from`..=`to` (`YYYY-MM-DD`) for `customer_id` (empty: all) as a job
+/// and goes to its page, which shows its progress until it is done.
 ///
 /// # Errors
 /// `Validation` naming `from`, `to` or `customer_id`; `Forbidden` unless staff.

@@ -1,6 +1,8 @@
 //! Carriers > Re-rating: the form and the latest runs, and one run's dry run with its Apply.
 
-use super::api::{ApplyRerate, RerateDetail, RerateOverview, StartRerate, get_rerate, rerate_list};
+use super::api::{
+    ApplyRerate, RerateDetail, RerateOverview, RunRow, StartRerate, get_rerate, rerate_list,
+};
 use crate::ui::fields::{Field, FormError, SelectField};
 use crate::ui::page::ErrorPanel;
 use leptos::prelude::*;
@@ -12,6 +14,9 @@ fn status_badge(status: &str) -> impl IntoView + use<> {
         "applied" => ("badge badge-ok", "Applied"),
         "dry_run" => ("badge badge-warn", "Dry run"),
         "applying" => ("badge badge-warn", "Applying"),
+        "queued" => ("badge", "Queued"),
+        "running" => ("badge badge-warn", "Running"),
+        "failed" => ("badge badge-off", "Failed"),
         _ => ("badge badge-off", "Stale"),
     };
     view! { <span class=class>{label}</span> }
@@ -84,11 +89,16 @@ fn RerateForm(list: RerateOverview, start: ServerAction<StartRerate>) -> impl In
     }
 }
 
-/// One run: per customer what changes, the first changed calls, and Apply for a dry run.
+/// One run: its progress while its dry run job runs; then per customer what changes, the first
+/// changed calls, and Apply.
 #[component]
 pub fn RerateDetailPage() -> impl IntoView {
     let params = use_params_map();
     let apply = ServerAction::<ApplyRerate>::new();
+    // While the dry run runs, fetch the run again every second (without JavaScript, the page
+    // reloads itself every 2 s).
+    let tick = RwSignal::new(0u32);
+    let running = RwSignal::new(false);
     let data = Resource::new(
         move || {
             (
@@ -98,20 +108,60 @@ pub fn RerateDetailPage() -> impl IntoView {
                     .and_then(|v| v.parse::<i64>().ok())
                     .unwrap_or(0),
                 apply.version().get(),
+                tick.get(),
             )
         },
-        |(id, _)| get_rerate(id),
+        |(id, ..)| get_rerate(id),
     );
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if running.get_untracked() {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     view! {
         <Title text="Re-rating"/>
         <Transition fallback=|| view! { <p class="empty">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(run) => view! { <RerateView run apply/> }.into_any(),
+                    Ok(run) => {
+                        let busy = matches!(run.run.status.as_str(), "queued" | "running");
+                        running.set(busy);
+                        if busy {
+                            view! { <RerateProgress run=run.run/> }.into_any()
+                        } else {
+                            view! { <RerateView run apply/> }.into_any()
+                        }
+                    }
                     Err(err) => view! { <ErrorPanel err/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// A dry run still queued or running: how far it got.
+#[component]
+fn RerateProgress(run: RunRow) -> impl IntoView {
+    let id = run.id;
+    view! {
+        <noscript><meta http-equiv="refresh" content="2"/></noscript>
+        <div class="page-head">
+            <div>
+                <div class="crumbs"><a href="/admin/rerating">"Re-rating"</a>{format!(" / #{id}")}</div>
+                <h1>{format!("Re-rating #{id}: {}", run.period)}</h1>
+            </div>
+        </div>
+        <div class="panel" id="rerate-summary" aria-live="polite">
+            <p>{status_badge(&run.status)}{format!(" {} · dry run of {} call(s): {} checked so far.", run.customer, run.total, run.checked)}</p>
+            <progress class="wide" max=run.total.max(1) value=run.checked aria-label="Dry run progress"></progress>
+            <p class="muted">{format!("Queued {}. The dry run changes nothing; this page shows what it finds when it is done.", run.created)}</p>
+        </div>
     }
 }
 
@@ -150,7 +200,11 @@ fn RerateView(run: RerateDetail, apply: ServerAction<ApplyRerate>) -> impl IntoV
             {(row.status == "stale").then(|| view! {
                 <p class="notice-error">"Calls of this period changed after this dry run: start a new dry run."</p>
             })}
-            {dry.then(|| view! {
+            {(row.status == "failed").then(|| view! {
+                <p class="notice-error">"The dry run failed (the reason is above, and on the job dashboard): start a new dry run."</p>
+            })}
+            {(dry && row.changed == 0).then(|| view! { <p class="muted">"Nothing to apply."</p> })}
+            {(dry && row.changed > 0).then(|| view! {
                 <ActionForm action=apply attr:class="inline" attr:id="rerate-apply">
                     <FormError error fields=&[]/>
                     <input type="hidden" name="id" value=id/>
