@@ -150,7 +150,13 @@ pub struct RowError {
     /// The reason.
     #[serde(serialize_with = "serialize_display")]
     pub kind: RowErrorKind,
+    /// The row's fields as read (trimmed; at most [`ROW_FIELDS`]), so that a person can fix the
+    /// row and send it again.
+    pub row: Vec<String>,
 }
+
+/// Most fields a [`RowError`] keeps of its row.
+pub const ROW_FIELDS: usize = 64;
 
 fn serialize_display<S: serde::Serializer>(kind: &RowErrorKind, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(kind)
@@ -422,6 +428,7 @@ fn import_sheet(
                     line,
                     column: None,
                     value: String::new(),
+                    row: Vec::new(),
                     kind: RowErrorKind::FieldCount {
                         expected,
                         found: if width > expected { width } else { fields },
@@ -439,6 +446,7 @@ fn import_sheet(
                     column: column.map(column_name),
                     value,
                     kind,
+                    row: Vec::new(),
                 },
             )),
         }
@@ -474,6 +482,7 @@ fn import_sheet(
                         kind: RowErrorKind::Duplicate {
                             first_line: rows[first as usize].1.line,
                         },
+                        row: Vec::new(),
                     },
                 ));
                 duplicates.push(n);
@@ -481,7 +490,15 @@ fn import_sheet(
         }
     }
     errors.sort_by_key(|(i, _)| *i);
-    let errors: Vec<RowError> = errors.into_iter().map(|(_, e)| e).collect();
+    let errors: Vec<RowError> = errors
+        .into_iter()
+        .map(|(i, mut e)| {
+            e.row = (0..sheet.fields(i).min(ROW_FIELDS))
+                .map(|c| sheet.cell(i, c).text())
+                .collect();
+            e
+        })
+        .collect();
     if options.strict && !errors.is_empty() {
         return Err(ImportError::Rejected(errors));
     }

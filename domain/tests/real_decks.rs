@@ -226,6 +226,11 @@ fn asterisell_more_values_than_header_columns() {
             found: 5
         }
     );
+    // The row as read, for the refused-rows download.
+    assert_eq!(
+        report.errors[0].row,
+        ["Afghanistan", "Telecom", "93", "0.1175", "0.01"]
+    );
 }
 
 #[test]

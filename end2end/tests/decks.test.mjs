@@ -130,6 +130,12 @@ for (const javaScript of [false, true]) {
       await settled(page, javaScript);
       await page.getByText(/2 rates \(2 prefixes\) would be imported; 3 rows would be refused/).waitFor();
       assert.match(await page.locator('#refused').textContent(), /9 fields where the deck has 10/);
+      // A bad option is named, by its label, and nothing else changes.
+      await page.fill('#opt-strip', '+9');
+      await page.getByRole('button', { name: 'Preview again' }).click();
+      await page.locator('#deck-options-error', { hasText: 'Digits to remove from every prefix: must be up to 6 digits, like 00 or 11.' }).waitFor();
+      await ready(page, javaScript);
+      await page.fill('#opt-strip', '');
 
       await page.getByRole('button', { name: 'Import deck' }).click();
       await page.getByRole('button', { name: 'Activate deck' }).waitFor({ timeout: 60_000 });
@@ -141,8 +147,10 @@ for (const javaScript of [false, true]) {
       const csv = await page.request.get(`${base}${href}`);
       assert.equal(csv.status(), 200);
       const lines = (await csv.text()).trim().split('\n');
-      assert.equal(lines[0], 'line,column,value,reason');
+      assert.equal(lines[0], 'line,column,value,reason,row');
       assert.equal(lines.length, 4);
-      assert.match(lines[1], /^\d+,,,9 fields where the deck has 10$/);
+      // Each refused row comes with the row as read, to fix and send again.
+      assert.equal(lines[1], '3,,,9 fields where the deck has 10,"34650,Spain Mobile Movistar,1.56,1.18,tag3,720,480,1.0,10"');
+      assert.match(await page.locator('#refused tbody tr').first().textContent(), /34650,Spain Mobile Movistar,1\.56/);
     }));
 }

@@ -33,6 +33,7 @@ mod m20261201_000027_add_fx_to_charges;
 mod m20261201_000028_create_referrals;
 mod m20261201_000029_add_statement_locale;
 mod m20261201_000030_add_rerate_job;
+mod m20261201_000031_add_refused_row_text;
 
 /// Runs DIDTron's migrations in order (`Migrator::up(&db, None)`).
 pub struct Migrator;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000028_create_referrals::Migration),
             Box::new(m20261201_000029_add_statement_locale::Migration),
             Box::new(m20261201_000030_add_rerate_job::Migration),
+            Box::new(m20261201_000031_add_refused_row_text::Migration),
         ]
     }
 }

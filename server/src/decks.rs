@@ -183,7 +183,7 @@ async fn refused_rows_csv(
         Err(e) => return crate::api::error_response(e),
     };
     let mut out = vec![
-        ["line", "column", "value", "reason"]
+        ["line", "column", "value", "reason", "row"]
             .map(str::to_owned)
             .to_vec(),
     ];
@@ -193,6 +193,7 @@ async fn refused_rows_csv(
             e.column_name.unwrap_or_default(),
             e.value,
             e.message,
+            e.row_text,
         ]
     }));
     crate::exports::csv_response(&format!("deck-{deck_id}-refused-rows.csv"), out)

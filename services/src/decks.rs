@@ -32,8 +32,8 @@ pub(crate) use export::export_job;
 pub use export::{
     EXPORT_FORMATS, ExportDeckJob, XLSX_MAX_ROWS, list_exports, read_export, start_export,
 };
-pub use import::ImportDeckJob;
 pub(crate) use import::import_job;
+pub use import::{ImportDeckJob, row_text};
 pub use read::{deck_changes, deck_errors, deck_rows, import_progress, load_deck};
 pub use upload::upload_deck;
 

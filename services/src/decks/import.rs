@@ -198,6 +198,7 @@ async fn import(ctx: &JobContext, deck: &decks::Model) -> Result<String, JobFail
             column_name: Set(e.column.as_ref().map(|c| c.chars().take(120).collect())),
             value: Set(e.value.chars().take(200).collect()),
             message: Set(e.kind.to_string()),
+            row_text: Set(row_text(&e.row)),
         })
         .collect();
     for batch in refused.chunks(BATCH) {
@@ -352,4 +353,21 @@ fn row_model(deck_id: i64, r: &RateRow) -> rows::ActiveModel {
         status: Set(r.status.map(|s| status_key(s).to_owned())),
         line: Set(r.line as i64),
     }
+}
+
+/// `fields` as one CSV line (comma-separated, quoted where needed, no line end), at most 2,000
+/// characters: a refused row as it can be fixed and sent again.
+pub fn row_text(fields: &[String]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    if fields.is_empty() || writer.write_record(fields).is_err() {
+        return String::new();
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .chars()
+        .take(2_000)
+        .collect()
 }

@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of a deck that was not imported: its line, the column (header name or number) and
-/// value at fault, and why.
+/// value at fault, why, and the row as read (`row_text`: its fields as one CSV line, empty for
+/// decks imported before it was kept).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "rate_deck_errors")]
 pub struct Model {
@@ -15,6 +16,8 @@ pub struct Model {
     pub value: String,
     #[sea_orm(column_type = "Text")]
     pub message: String,
+    #[sea_orm(column_type = "Text")]
+    pub row_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -223,6 +223,7 @@ async fn deck_lifecycle(db: DatabaseConnection) {
     assert_eq!(total, 1);
     assert_eq!(refused[0].line, 5);
     assert_eq!(refused[0].column_name.as_deref(), Some("Prefix"));
+    assert_eq!(refused[0].row_text, "ABC,Bad row,1");
     let increased = decks::deck_changes(db, &admin, cid, second.id, Some("increased"), 10)
         .await
         .unwrap();

@@ -80,6 +80,8 @@ pub struct RefusedRow {
     pub value: String,
     /// Why.
     pub reason: String,
+    /// The row as read, as one CSV line (empty when not kept).
+    pub row: String,
 }
 
 /// What an import would do, read without storing anything.

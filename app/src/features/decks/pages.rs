@@ -263,7 +263,33 @@ fn DeckView(
     }
 }
 
-const ROLE_FIELDS: &[&str] = &["header", "dates", "strip", "notice", "from", "deck"];
+/// What was wrong with the options form, each problem named by its field's label (the option
+/// inputs show no message of their own).
+fn option_problems(err: &crate::error::AppError) -> String {
+    let crate::error::AppError::Validation(problems) = err else {
+        return err.to_string();
+    };
+    let named: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let label = match p.field.as_str() {
+                "header" => "Header row".to_owned(),
+                "dates" => "Dates".to_owned(),
+                "strip" => "Digits to remove from every prefix".to_owned(),
+                "notice" => "Notice period".to_owned(),
+                "from" => "Effective from".to_owned(),
+                "deck" => "Deck".to_owned(),
+                f => f
+                    .strip_prefix("columns[")
+                    .and_then(|c| c.strip_suffix(']'))
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .map_or_else(|| f.to_owned(), |c| format!("Column {}", c + 1)),
+            };
+            format!("{label}: {}", p.message)
+        })
+        .collect();
+    format!("{}.", named.join("; "))
+}
 
 #[component]
 fn PreviewSection(
@@ -296,7 +322,9 @@ fn PreviewSection(
             }.into_any(),
         }}
         <ActionForm action=import attr:id="deck-import">
-            <FormError error fields=ROLE_FIELDS/>
+            {move || error.get().map(|e| view! {
+                <div class="notice-error" role="alert" id="deck-options-error">{option_problems(&e)}</div>
+            })}
             <input type="hidden" name="carrier_id" value=carrier_id/>
             <input type="hidden" name="deck_id" value=deck_id/>
             {(!columns.is_empty()).then(|| view! {
@@ -375,10 +403,10 @@ fn PreviewSection(
 fn RefusedTable(rows: Vec<RefusedRow>) -> impl IntoView {
     view! {
         <table class="data-table" id="refused">
-            <thead><tr><th scope="col" class="num">"Line"</th><th scope="col">"Column"</th><th scope="col">"Value"</th><th scope="col">"Reason"</th></tr></thead>
+            <thead><tr><th scope="col" class="num">"Line"</th><th scope="col">"Column"</th><th scope="col">"Value"</th><th scope="col">"Reason"</th><th scope="col">"Row as read"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| view! {
-                    <tr><td class="num">{r.line}</td><td>{r.column}</td><td><code>{r.value}</code></td><td class="wrap">{r.reason}</td></tr>
+                    <tr><td class="num">{r.line}</td><td>{r.column}</td><td><code>{r.value}</code></td><td class="wrap">{r.reason}</td><td class="wrap"><code>{r.row}</code></td></tr>
                 }).collect_view()}
             </tbody>
         </table>

@@ -99,6 +99,7 @@ pub fn refused(e: rate_deck_errors::Model) -> RefusedRow {
         column: e.column_name.unwrap_or_default(),
         value: e.value,
         reason: e.message,
+        row: e.row_text,
     }
 }
 
@@ -194,6 +195,7 @@ pub fn preview(p: DeckPreview) -> PreviewDto {
                 column: e.column.clone().unwrap_or_default(),
                 value: e.value.clone(),
                 reason: e.kind.to_string(),
+                row: services::decks::row_text(&e.row),
             })
             .collect(),
         warnings: p.warnings,
