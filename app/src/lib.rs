@@ -95,6 +95,12 @@ fn current_brand() -> Brand {
     }
 }
 
+/// Styles for browsers without JavaScript: a form split over content tabs (carrier, customer)
+/// shows all its sections at once, named, so that nothing typed is lost to a tab switch (a
+/// switch is a page load there).
+const NO_SCRIPT_CSS: &str =
+    ".form-section[hidden] { display: block; } .form-section-title { display: block; }";
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -113,6 +119,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/logo.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/didtron.css"/>
                 {brand.map(|css| view! { <style id="brand">{css}</style> })}
+                <noscript><style>{NO_SCRIPT_CSS}</style></noscript>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

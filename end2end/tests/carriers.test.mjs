@@ -56,6 +56,27 @@ for (const javaScript of [false, true]) {
       if (javaScript) await page.waitForTimeout(500);
       assert.deepEqual(pageErrors, []);
 
+      // Edits on two tabs of the carrier form, saved at once: with JavaScript the tabs switch in
+      // place; without, the form shows all its sections, so no tab switch loses what was typed.
+      await page.goto(`${carrierUrl}?tab=general`);
+      await ready(page, javaScript);
+      await page.fill('textarea[name=notes]', 'Night routes only');
+      if (javaScript) {
+        await page.locator('.content-tabs').getByRole('link', { name: 'Limits' }).click();
+        await page.waitForURL(/tab=limits/);
+      } else {
+        await page.getByRole('heading', { name: 'Limits' }).waitFor();
+      }
+      await page.fill('input[name=max_cps]', '30');
+      await page.getByRole('button', { name: 'Save carrier' }).click();
+      await page.getByText('Carrier saved.').waitFor();
+      await ready(page, javaScript);
+      // With JavaScript the notice can show before the carrier is fetched again.
+      await page.locator('.page-head', { hasText: 'CPS 30' }).waitFor();
+      await page.goto(`${carrierUrl}?tab=general`);
+      await ready(page, javaScript);
+      assert.equal(await page.inputValue('textarea[name=notes]'), 'Night routes only');
+
       await page.goto(`${carrierUrl}?tab=trunks`);
       await ready(page, javaScript);
       await page.getByText('No trunk yet').waitFor();

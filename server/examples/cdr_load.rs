@@ -57,35 +57,8 @@ async fn main() {
         .into_iter()
         .find(|t| t.row.name == "Standard")
         .expect("the default Standard tier");
-    let card = services::sell_cards::generate_card(
-        &svc,
-        &admin,
-        services::sell_cards::SellCardInput {
-            tier_id: standard.row.id,
-            currency: "USD".into(),
-            base: "lowest".into(),
-            markup: "percent".into(),
-            markup_value: "5".into(),
-            // In force before the calls (from 2 November 2026).
-            effective_from: Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    services::jobs::run(
-        &svc,
-        &JobRequest {
-            id: card.job_id.clone().unwrap(),
-            kind: JobKind::GenerateSellCard.key().to_owned(),
-            payload: serde_json::json!({ "card_id": card.id }),
-        },
-    )
-    .await
-    .unwrap();
-    services::sell_cards::publish_card(&svc.db, &admin, card.id)
-        .await
-        .unwrap();
+    // In force before the calls (from 2 November 2026).
+    let card = publish_card(&svc, &admin, standard.row.id, "5", (2026, 11, 1, 0, 0)).await;
     let mut customers = Vec::new();
     for n in 1..=CUSTOMERS {
         let customer = services::customers::create_customer(
@@ -229,12 +202,111 @@ async fn main() {
         again.duplicates,
         replay.elapsed().as_secs_f64()
     );
+    check_money(&svc, &customers).await;
+
+    // Re-rating (issue 7): a cheaper Standard card (3 % instead of 5 %) in force from a minute
+    // after the first; a dry run of the whole period, run as the `billing.rerate` job runs it,
+    // then applied (one UPDATE and one adjustment per customer); the money checked again.
+    publish_card(&svc, &admin, standard.row.id, "3", (2026, 11, 1, 0, 1)).await;
+    svc.routes.refresh().await.unwrap();
+    let last_day = (day + Duration::milliseconds(total as i64 * 250)).format("%Y-%m-%d");
+    let queued = services::cdrs::rerate::dry_run(
+        &svc,
+        &admin,
+        services::cdrs::rerate::RerateInput {
+            from: "2026-11-02".into(),
+            to: last_day.to_string(),
+            customer_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    services::jobs::run(
+        &svc,
+        &JobRequest {
+            id: queued.job_id.clone(),
+            kind: JobKind::Rerate.key().to_owned(),
+            payload: serde_json::json!({ "rerate_id": queued.id }),
+        },
+    )
+    .await
+    .unwrap();
+    let dry = services::cdrs::rerate::view(&svc.db, &admin, queued.id, 0)
+        .await
+        .unwrap()
+        .run;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "re-rating dry run (job): {} CDRs checked, {} re-priced, {} left out, in {secs:.1} s ({:.0} CDR/s)",
+        dry.cdrs_checked,
+        dry.cdrs_changed,
+        dry.cdrs_skipped,
+        dry.cdrs_checked as f64 / secs
+    );
+    assert_eq!(dry.status, "dry_run");
+    let started = Instant::now();
+    services::cdrs::rerate::apply(&svc.db, &admin, dry.id)
+        .await
+        .unwrap();
+    println!(
+        "re-rating applied: {} CDRs re-rated, {CUSTOMERS} adjustments posted, in {:.1} s",
+        dry.cdrs_changed,
+        started.elapsed().as_secs_f64()
+    );
+    check_money(&svc, &customers).await;
+}
+
+/// Generates the Standard card (`tier_id`) with `markup` percent on the lowest rate, in force
+/// from `from` (year, month, day, hour, minute, UTC), runs its job and publishes it.
+async fn publish_card(
+    svc: &services::Services,
+    admin: &Actor,
+    tier_id: i64,
+    markup: &str,
+    from: (i32, u32, u32, u32, u32),
+) -> services::entities::sell_cards::Model {
+    let (y, mo, d, h, mi) = from;
+    let card = services::sell_cards::generate_card(
+        svc,
+        admin,
+        services::sell_cards::SellCardInput {
+            tier_id,
+            currency: "USD".into(),
+            base: "lowest".into(),
+            markup: "percent".into(),
+            markup_value: markup.into(),
+            effective_from: Some(Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    services::jobs::run(
+        svc,
+        &JobRequest {
+            id: card.job_id.clone().unwrap(),
+            kind: JobKind::GenerateSellCard.key().to_owned(),
+            payload: serde_json::json!({ "card_id": card.id }),
+        },
+    )
+    .await
+    .unwrap();
+    services::sell_cards::publish_card(&svc.db, admin, card.id)
+        .await
+        .unwrap();
+    card
+}
+
+/// What a user would check: every customer's cached balance equals the sum of its entries, and
+/// the top-up less its charged CDRs' prices.
+async fn check_money(svc: &services::Services, customers: &[i64]) {
     let mut charged = 0i64;
-    for id in &customers {
+    for id in customers {
         let (cached, summed, cached_n, counted) =
             services::ledger::verify(&svc.db, *id).await.unwrap();
         assert_eq!((cached, cached_n), (summed, counted), "customer {id}");
-        let prices = price_sum(&svc, *id).await;
+        let prices = price_sum(svc, *id).await;
         assert_eq!(
             1_000_000 * 1_000_000 - cached,
             prices,

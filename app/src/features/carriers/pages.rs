@@ -174,8 +174,8 @@ fn CarrierEditor(
                 <FormError error fields=FORM_FIELDS/>
                 <input type="hidden" name="id" value=id.map(|v| v.to_string()).unwrap_or_default()/>
                 <input type="hidden" name="tab" value=move || if tabbed { tab.get() } else { String::new() }/>
-                <div class="panel" hidden=shown("general")>
-                    {(!tabbed).then(|| view! { <h2>"General"</h2> })}
+                <div class="panel form-section" hidden=shown("general")>
+                    <h2 class:form-section-title=tabbed>"General"</h2>
                     <Field name="name" label="Name" required=true value=form.name error/>
                     <Field name="currency" label="Currency" required=true value=form.currency error
                         help="ISO 4217 code of its rate decks and invoices, like USD or EUR."/>
@@ -184,8 +184,8 @@ fn CarrierEditor(
                         help="Only active carriers take traffic; testing ones take test calls; disabled ones none (their decks and history are kept)."/>
                     <TextAreaField name="notes" label="Internal notes" value=form.notes error/>
                 </div>
-                <div class="panel" hidden=shown("limits")>
-                    {(!tabbed).then(|| view! { <h2>"Limits"</h2> })}
+                <div class="panel form-section" hidden=shown("limits")>
+                    <h2 class:form-section-title=tabbed>"Limits"</h2>
                     <Field name="technical_prefix" label="Technical prefix" value=form.technical_prefix error
                         help="Digits, # or * the switch dials before the number on this carrier's trunks, like 1234#. Leave empty if none."/>
                     <Field name="max_cps" label="Calls per second" kind="number" value=form.max_cps error
@@ -193,8 +193,8 @@ fn CarrierEditor(
                     <Field name="max_channels" label="Channels" kind="number" value=form.max_channels error
                         help="Concurrent calls the carrier accepts; 0 for no limit."/>
                 </div>
-                <div class="panel" hidden=shown("contacts")>
-                    {(!tabbed).then(|| view! { <h2>"Contacts"</h2> })}
+                <div class="panel form-section" hidden=shown("contacts")>
+                    <h2 class:form-section-title=tabbed>"Contacts"</h2>
                     <Field name="noc_email" label="NOC e-mail" kind="email" value=form.noc_email error
                         help="Technical contact for outages and test calls."/>
                     <Field name="rates_email" label="Rates e-mail" kind="email" value=form.rates_email error

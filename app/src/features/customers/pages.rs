@@ -237,8 +237,8 @@ fn CustomerEditor(
             <ActionForm action=save>
                 <FormError error fields=FORM_FIELDS/>
                 <input type="hidden" name="id" value=opt(id)/>
-                <div class="panel" hidden=general_hidden>
-                    {(!tabbed).then(|| view! { <h2>"General"</h2> })}
+                <div class="panel form-section" hidden=general_hidden>
+                    <h2 class:form-section-title=tabbed>"General"</h2>
                     <Field name="company_name" label="Company" required=true value=form.company_name error/>
                     <Field name="contact_name" label="Contact name" value=form.contact_name error/>
                     <Field name="contact_email" label="Contact e-mail" kind="email" required=true value=form.contact_email error/>
@@ -251,8 +251,8 @@ fn CustomerEditor(
                         help="Choosing a group also sets its category. Features and markups follow the category and group."/>
                     <TextAreaField name="notes" label="Internal notes" value=form.notes error/>
                 </div>
-                <div class="panel" hidden=billing_hidden>
-                    {(!tabbed).then(|| view! { <h2>"Billing"</h2> })}
+                <div class="panel form-section" hidden=billing_hidden>
+                    <h2 class:form-section-title=tabbed>"Billing"</h2>
                     <Field name="billing_currency" label="Billing currency" required=true value=form.billing_currency error
                         help="ISO 4217 code, like USD or EUR. Balances, rates and invoices use it."/>
                     <SelectField name="billing_type" label="Billing type" selected=form.billing_type error
