@@ -168,8 +168,12 @@ export async function withSession({ javaScript, email, env, port }, fn) {
     console.error(`server output (last 4000 characters):\n${server.output().slice(-(Number(process.env.E2E_SERVER_TAIL) || 4000))}`);
     throw err;
   } finally {
-    await browser.close();
-    server.stop();
+    // Stop the server even when the browser will not close, or this file never ends.
+    try {
+      await browser.close();
+    } finally {
+      server.stop();
+    }
   }
 }
 

@@ -8,11 +8,21 @@ use std::path::PathBuf;
 
 #[tokio::main]
 async fn main() {
-    if let Err(err) = run().await {
-        eprintln!("didtron: {err:#}");
-        std::process::exit(1);
-    }
+    let code = match run().await {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("didtron: {err:#}");
+            1
+        }
+    };
+    // Exit now rather than wait, as dropping the runtime would, for every task and thread to
+    // finish: what was in flight had its grace period (see `SHUTDOWN_GRACE`).
+    std::process::exit(code);
 }
+
+/// How long a stop (Ctrl+C, SIGTERM) waits for requests and jobs in flight before the process
+/// exits anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 async fn run() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -77,6 +87,12 @@ async fn run() -> anyhow::Result<()> {
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        eprintln!(
+            "didtron: requests or jobs still running {} s after the stop signal: exiting anyway",
+            SHUTDOWN_GRACE.as_secs()
+        );
+        std::process::exit(1);
     });
     let stopped = move || {
         let mut rx = stop_rx.clone();

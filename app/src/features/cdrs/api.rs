@@ -60,6 +60,7 @@ pub async fn list_cdrs(
     use crate::ssr::{fail, services, signed_in};
     use services::cdrs::AMOUNT_DECIMALS;
     use services::cdrs::list::CdrFilter;
+    let nf = crate::ssr::number_format();
     let svc = services()?;
     let me = signed_in().await?;
     let actor = me.actor();
@@ -94,7 +95,6 @@ pub async fn list_cdrs(
     } else {
         Default::default()
     };
-    let nf = crate::ssr::number_format();
     let money = |m: Option<i64>, currency: &str| {
         m.map(|m| {
             nf.money(

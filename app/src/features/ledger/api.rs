@@ -101,6 +101,7 @@ pub async fn ledger_data(
     use crate::ssr::{fail, services, signed_in};
     use domain::ledger::{EntryKind, display};
     use services::ledger::{self, EntryFilter, MANUAL_KINDS, currency_decimals};
+    let nf = crate::ssr::number_format();
     let me = signed_in().await?;
     let svc = services()?;
     let actor = me.actor();
@@ -129,7 +130,6 @@ pub async fn ledger_data(
         .await
         .map_err(fail)?;
     let minor = currency_decimals(&balance.currency);
-    let nf = crate::ssr::number_format();
     let signed = |m: i64| nf.signed(m, minor);
     let staff = actor.role.is_staff();
     let entries = rows
@@ -237,6 +237,7 @@ pub async fn set_low_balance(
 ) -> Result<String, AppError> {
     use crate::ssr::{fail, services, signed_in};
     use services::ledger::currency_decimals;
+    let nf = crate::ssr::number_format();
     let me = signed_in().await?;
     let svc = services()?;
     let actor = me.actor();
@@ -254,7 +255,7 @@ pub async fn set_low_balance(
             } else {
                 &c.billing_email
             },
-            crate::ssr::number_format().amount(m, currency_decimals(&c.billing_currency)),
+            nf.amount(m, currency_decimals(&c.billing_currency)),
             c.billing_currency
         ),
         None => "The low-balance alert is off.".to_owned(),
@@ -279,6 +280,7 @@ pub async fn add_ledger_entry(
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
     use services::ledger::{self, AdjustmentInput, Posted, currency_decimals};
+    let nf = crate::ssr::number_format();
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
     let posted = ledger::adjust(
@@ -296,7 +298,6 @@ pub async fn add_ledger_entry(
     .map_err(fail)?;
     let e = posted.entry();
     let minor = currency_decimals(&e.currency);
-    let nf = crate::ssr::number_format();
     let amount = nf.signed(e.amount_micros, minor);
     let after = nf.amount(e.balance_after_micros, minor);
     Ok(match posted {

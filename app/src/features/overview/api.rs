@@ -47,6 +47,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     use crate::features::users::api::convert::activity_row;
     use crate::ssr::{fail, services, signed_in};
     use services::audit::{AuditFilter, recent};
+    let nf = crate::ssr::number_format();
     let me = signed_in().await?;
     let svc = services()?;
     let staff = me.role.is_staff();
@@ -87,7 +88,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
                 .await
                 .ok()
                 .map(|b| {
-                    crate::ssr::number_format().money(
+                    nf.money(
                         b.balance_micros,
                         services::ledger::currency_decimals(&b.currency),
                         &b.currency,

@@ -96,12 +96,12 @@ pub async fn payments_data(
     use domain::ledger::display;
     use services::ledger::{self, currency_decimals};
     use services::payments;
+    let nf = crate::ssr::number_format();
     let me = signed_in().await?;
     let svc = services()?;
     let actor = me.actor();
     let page = page.unwrap_or(1).max(1);
     let per_page = 50;
-    let nf = crate::ssr::number_format();
     let (rows, total) = payments::list(&svc.db, &actor, None, page, per_page)
         .await
         .map_err(fail)?;

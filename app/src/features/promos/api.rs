@@ -48,6 +48,7 @@ pub async fn promo_codes_data() -> Result<PromosPage, AppError> {
     use domain::access::Portal;
     use services::ledger::currency_decimals;
     use services::payments::promo;
+    let nf = crate::ssr::number_format();
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
     let actor = me.actor();
@@ -61,7 +62,6 @@ pub async fn promo_codes_data() -> Result<PromosPage, AppError> {
             .unwrap_or_default()
     };
     let day = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
-    let nf = crate::ssr::number_format();
     let codes = rows
         .into_iter()
         .map(|r| {

@@ -34,7 +34,11 @@ pub struct MyReferralsPage {
 
 /// The terms of a programme in a sentence for customers.
 #[cfg(feature = "ssr")]
-fn terms(p: &services::entities::referral_programs::Model, currency: &str) -> String {
+fn terms(
+    p: &services::entities::referral_programs::Model,
+    currency: &str,
+    nf: &domain::locale::NumberFormat,
+) -> String {
     let top_ups = if p.rewarded_top_ups == 1 {
         "their first top-up".to_owned()
     } else {
@@ -43,7 +47,7 @@ fn terms(p: &services::entities::referral_programs::Model, currency: &str) -> St
     let cap = p.max_reward_micros.map_or(String::new(), |m| {
         format!(
             ", up to {} {currency} per customer you bring",
-            crate::ssr::number_format().amount(m, services::ledger::currency_decimals(currency))
+            nf.amount(m, services::ledger::currency_decimals(currency))
         )
     });
     format!("{} % of {top_ups}{cap}", p.share_percent)
@@ -71,7 +75,7 @@ pub async fn my_referrals() -> Result<MyReferralsPage, AppError> {
     Ok(MyReferralsPage {
         link: format!("{origin}/signup?ref={}", mine.code),
         enabled: mine.programme.enabled,
-        terms: terms(&mine.programme, &mine.currency),
+        terms: terms(&mine.programme, &mine.currency, &nf),
         earned: money(mine.earned_micros),
         referees: mine
             .referees
@@ -132,10 +136,10 @@ pub async fn referrals_admin() -> Result<ReferralsAdminPage, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
     use services::ledger::currency_decimals;
+    let nf = crate::ssr::number_format();
     let me = signed_in_to(Portal::Admin).await?;
     let svc = services()?;
     let actor = me.actor();
-    let nf = crate::ssr::number_format();
     let (rows, referred) = services::referrals::rewards(&svc.db, &actor, 200)
         .await
         .map_err(fail)?;

@@ -87,6 +87,7 @@ pub async fn margin_data(
     use domain::access::Portal;
     use services::cdrs::AMOUNT_DECIMALS;
     use services::reports::{GroupBy, MarginRow, margin_report};
+    let nf = crate::ssr::number_format();
     let svc = services()?;
     let me = signed_in_to(Portal::Admin).await?;
     let (from, to) = period_or_this_month(from, to);
@@ -96,7 +97,6 @@ pub async fn margin_data(
         .await
         .map_err(fail)?;
     let decimals = |c: &str| AMOUNT_DECIMALS.max(services::ledger::currency_decimals(c));
-    let nf = crate::ssr::number_format();
     let money = |m: i64, c: &str| nf.money(m, decimals(c), c);
     let line = |r: &MarginRow| MarginLine {
         name: r.name.clone(),
@@ -179,6 +179,7 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
     use crate::ssr::{fail, services, signed_in};
     use services::cdrs::AMOUNT_DECIMALS;
     use services::reports::Usage;
+    let nf = crate::ssr::number_format();
     let svc = services()?;
     let me = signed_in().await?;
     let actor = me.actor();
@@ -191,7 +192,6 @@ pub async fn usage_data(from: Option<String>, to: Option<String>) -> Result<Usag
         .map_err(fail)?;
     let minor = services::ledger::currency_decimals(&report.currency);
     let decimals = AMOUNT_DECIMALS.max(minor);
-    let nf = crate::ssr::number_format();
     let whole = report.total.spend;
     let line = |u: &Usage| UsageLine {
         label: if u.label.is_empty() {

@@ -214,6 +214,7 @@ pub async fn get_rerate(id: i64) -> Result<RerateDetail, AppError> {
     use crate::ssr::{fail, services, signed_in_to};
     use domain::access::Portal;
     use services::cdrs::AMOUNT_DECIMALS;
+    let nf = crate::ssr::number_format();
     let svc = services()?;
     let me = signed_in_to(Portal::Admin).await?;
     let actor = me.actor();
@@ -221,7 +222,6 @@ pub async fn get_rerate(id: i64) -> Result<RerateDetail, AppError> {
         .await
         .map_err(fail)?;
     let names = customer_names(&svc, actor.tenant_id).await?;
-    let nf = crate::ssr::number_format();
     let money = |m: i64, currency: &str| {
         nf.money(
             m,

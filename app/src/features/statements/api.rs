@@ -49,9 +49,9 @@ pub async fn statements_data() -> Result<StatementsPage, AppError> {
     use crate::ssr::{fail, services, signed_in};
     use chrono::{Datelike, Duration, Utc};
     use services::ledger::currency_decimals;
+    let nf = crate::ssr::number_format();
     let me = signed_in().await?;
     let svc = services()?;
-    let nf = crate::ssr::number_format();
     let actor = me.actor();
     let rows = services::statements::list(&svc.db, &actor, None)
         .await
