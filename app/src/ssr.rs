@@ -5,7 +5,9 @@
 //! function's first real wait (a database query). During a server render, a `Suspense` may build
 //! the page twice and drop the first build; the first build's resources still finish, without
 //! their context, and the browser hydrates with their answers. An answer that turned into an
-//! error there made the browser draw an error panel over the rendered page (a hydration panic).
+//! error there made the browser draw an error panel over the rendered page (a hydration panic),
+//! and a context lookup made while that build was being dropped deadlocked a worker thread
+//! inside `reactive_graph` (the ledger page never answered).
 
 use crate::error::AppError;
 use axum::Extension;
