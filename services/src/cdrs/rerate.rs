@@ -267,9 +267,12 @@ pub async fn apply(
             .await?;
         if updated.rows_affected() != expected {
             txn.rollback().await?;
+            // Only a run still in dry run goes stale: an Apply sent twice at once must not
+            // mark the run that the other one is applying.
             rerates::Entity::update_many()
                 .col_expr(rerates::Column::Status, "stale".into())
                 .filter(rerates::Column::Id.eq(run.id))
+                .filter(rerates::Column::Status.eq("dry_run"))
                 .exec(db)
                 .await?;
             return Err(ServiceError::field(

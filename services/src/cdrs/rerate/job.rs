@@ -42,7 +42,8 @@ struct Totals {
     after: i64,
 }
 
-/// Marks run `rerate_id` `failed`, saying `why` in its notes.
+/// Marks run `rerate_id` `failed`, saying `why` in its notes, unless its dry run is no longer
+/// queued or running (a finished run keeps its result).
 ///
 /// # Errors
 /// Database errors.
@@ -58,6 +59,7 @@ pub(crate) async fn fail(
             format!("The dry run failed: {why}").into(),
         )
         .filter(rerates::Column::Id.eq(rerate_id))
+        .filter(rerates::Column::Status.is_in(["queued", "running"]))
         .exec(db)
         .await?;
     Ok(())
