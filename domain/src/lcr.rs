@@ -7,6 +7,7 @@
 //! the customer's sell rate (design/domain.md "LCR", issue 4 §5).
 
 mod failover;
+mod pages;
 mod plan;
 mod strategy;
 
@@ -17,8 +18,10 @@ pub use strategy::{Quality, Strategy, split_hash};
 use crate::deck::{RateDeck, RateRow, RateStatus, version_at};
 use crate::number::{E164, MAX_DIGITS};
 use chrono::{DateTime, Utc};
+use pages::Pages;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// A carrier's id (the services layer maps its database ids onto these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -44,17 +47,30 @@ pub struct Carrier {
 /// contiguous run holding the start's block of short-prefix entries and the entries of its longer
 /// prefixes. A lookup touches the bucket and a few nearby cache lines and pages instead of lines
 /// scattered over the whole index (page walks are expensive, in virtual machines above all).
+///
+/// The block holds every carrier's 1- to 4-digit prefixes, deepest first, so most of its
+/// entries are shadowed by a deeper one of the same carrier. Before the block sits its resolved
+/// form: each carrier's first (deepest) entry only. A lookup takes the resolved block, and falls
+/// back to the full block only when one of those deepest rows is not in force at the call's time
+/// (a rate not yet effective, ended or deleted), so the answer is the same either way.
+///
+/// With up to 64 carriers a lookup checks each entry without a branch: the validity windows are
+/// tested once per lookup, each carrier has a bit, and entries are written to a fixed buffer
+/// and kept or overwritten. The slot and entry arrays ask Linux for transparent huge pages
+/// (`pages`). Figures: docs/benchmarks.md.
 #[derive(Debug, Clone)]
 pub struct LcrIndex {
     carriers: Vec<Carrier>,
     /// One per 4-digit start `0000`..`9999`.
     buckets: Vec<Bucket>,
     /// The buckets' hash tables, concatenated in start order.
-    slots: Vec<DeepSlot>,
-    /// Per start, in start order: its block (the entries of its prefixes of 4, 3, 2 and 1 digits,
-    /// in that order; a short prefix's entries repeat in every start under it), then the entries of
-    /// its longer prefixes that have more carriers than a slot holds inline, contiguous per prefix.
-    entries: Vec<Entry>,
+    slots: Pages<DeepSlot>,
+    /// Per start, in start order: its resolved block (each carrier's first entry in the block;
+    /// absent when that is the whole block), its block (the entries of its prefixes of 4, 3, 2
+    /// and 1 digits, in that order; a short prefix's entries repeat in every start under it),
+    /// then the entries of its longer prefixes that have more carriers than a slot holds inline,
+    /// contiguous per prefix.
+    entries: Pages<Entry>,
     /// Prefixes of 1 to 3 digits, for numbers shorter than 4 digits: key to range in `entries`.
     short: FxHashMap<u64, (u32, u32)>,
     /// Bit `n` set when some carrier has a prefix of `n` digits.
@@ -63,19 +79,29 @@ pub struct LcrIndex {
     windows: Vec<(i64, i64)>,
 }
 
-/// What an [`LcrIndex`] holds for one 4-digit start.
+/// What an [`LcrIndex`] holds for one 4-digit start (16 bytes, four to a cache line).
 #[derive(Debug, Clone, Copy, Default)]
 struct Bucket {
-    /// The start's block in `entries`: entries of its prefixes of 4, 3, 2 and 1 digits.
-    block: (u32, u32),
-    /// First slot of its hash table in `slots`.
+    /// First entry of the start's resolved block in `entries`; equal to `block` when the block
+    /// has no shadowed entry (then the block is its own resolved form).
+    resolved: u32,
+    /// The start's block in `entries` (`block..end`): entries of its prefixes of 4, 3, 2 and 1
+    /// digits. The resolved block, when stored, is `resolved..block`.
+    block: u32,
+    end: u32,
+    /// First slot of its hash table in `slots` (above [`BITS_WIDTH`] bits), and log2 of the
+    /// table's size (the low bits; 0 when the start has no longer prefixes and no table).
     table: u32,
-    /// log2 of its table's size; 0 when it has no longer prefixes (and no table).
-    bits: u32,
 }
 
+/// Low bits of [`Bucket::table`] holding the table's log2 size.
+const BITS_WIDTH: u32 = 5;
+
 /// A carrier's rows for one prefix (8 bytes, so one prefix's carriers share few cache lines).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
 struct Entry {
     /// First row in the carrier's deck.
     start: u32,
@@ -117,8 +143,10 @@ impl Entry {
 /// empty) with, from bit [`INLINE_SHIFT`], how many of its entries are held inline (1 to
 /// [`INLINE_MAX`]); with 0 there, `entries[0]` holds the prefix's `first..end` range in
 /// [`LcrIndex::entries`] instead (start and meta fields).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[repr(align(32))]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C, align(32))]
 struct DeepSlot {
     key: u64,
     entries: [Entry; INLINE_MAX],
@@ -132,11 +160,23 @@ const INLINE_SHIFT: u32 = 60;
 const KEY_BITS: u64 = (1 << INLINE_SHIFT) - 1;
 
 impl Bucket {
+    /// log2 of the table's size; 0 without a table.
+    #[inline]
+    fn bits(self) -> u32 {
+        self.table & ((1 << BITS_WIDTH) - 1)
+    }
+
+    /// First slot of the table in `slots`.
+    #[inline]
+    fn first_slot(self) -> usize {
+        (self.table >> BITS_WIDTH) as usize
+    }
+
     /// The home slot of `key` in this bucket's table (which must exist): the top `bits` bits of
     /// its Fibonacci hash (see `prefix_table`).
     #[inline]
     fn home(self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits())) as usize
     }
 }
 
@@ -241,16 +281,36 @@ impl LcrIndex {
         let mut buckets = Vec::with_capacity(TOP_SIZE);
         let mut slots = Vec::new();
         let mut entries = Vec::new();
+        let mut block = Vec::new();
+        let mut firsts = Vec::new();
+        let mut taken = rustc_hash::FxHashSet::default();
         for (start, prefixes) in deep.iter().enumerate() {
-            let first = entries.len() as u32;
+            block.clear();
             for len in (1..=TOP_DIGITS).rev() {
                 let prefix = start as u64 / 10u64.pow((TOP_DIGITS - len) as u32);
                 if let Some(&(a, b)) = ranges.get(&(prefix << 4 | len as u64)) {
-                    entries.extend_from_slice(&all[a as usize..b as usize]);
+                    block.extend_from_slice(&all[a as usize..b as usize]);
                 }
             }
-            let block = (first, entries.len() as u32);
+            taken.clear();
+            firsts.clear();
+            firsts.extend(
+                block
+                    .iter()
+                    .filter(|entry| taken.insert(entry.carrier()))
+                    .copied(),
+            );
+            let resolved = entries.len() as u32;
+            if firsts.len() < block.len() {
+                entries.extend_from_slice(&firsts);
+            }
+            let first = entries.len() as u32;
+            entries.extend_from_slice(&block);
             let table = slots.len() as u32;
+            assert!(
+                table < 1 << (32 - BITS_WIDTH),
+                "LcrIndex holds at most 2^27 longer prefixes"
+            );
             let bits = if prefixes.is_empty() {
                 0
             } else {
@@ -260,7 +320,12 @@ impl LcrIndex {
                 slots.len() + (1usize << bits) * usize::from(bits > 0),
                 DeepSlot::default(),
             );
-            let bucket = Bucket { block, table, bits };
+            let bucket = Bucket {
+                resolved,
+                block: first,
+                end: entries.len() as u32,
+                table: table << BITS_WIDTH | bits,
+            };
             for &(key, a, b) in prefixes {
                 let group = &all[a as usize..b as usize];
                 let slot = if group.len() <= INLINE_MAX {
@@ -304,8 +369,8 @@ impl LcrIndex {
         LcrIndex {
             carriers,
             buckets,
-            slots,
-            entries,
+            slots: Pages::new(slots),
+            entries: Pages::new(entries),
             short,
             lengths,
             windows,
@@ -318,38 +383,41 @@ impl LcrIndex {
     }
 
     /// The entries of the prefix with key `key` in the table starting at slot `table` of `bits`
-    /// bits, probing from slot `i` whose value is `slot` (already read); empty when absent.
+    /// bits of `slots`, probing from slot `i` whose value is `slot` (already read); empty when
+    /// absent. `slots` and `entries` are the index's own (read once per lookup).
     #[inline]
-    fn probe(
-        &self,
+    fn probe<'s>(
+        slots: &'s [DeepSlot],
+        entries: &'s [Entry],
         key: u64,
         table: usize,
         bits: u32,
         mut i: usize,
         mut slot_key: u64,
-    ) -> &[Entry] {
+    ) -> &'s [Entry] {
         let mask = (1 << bits) - 1;
         loop {
             if slot_key & KEY_BITS == key {
-                let slot = &self.slots[table + i];
+                let slot = &slots[table + i];
                 let inline = (slot_key >> INLINE_SHIFT) as usize;
                 return if inline > 0 {
                     &slot.entries[..inline]
                 } else {
                     let range = slot.entries[0];
-                    &self.entries[range.start as usize..range.meta as usize]
+                    &entries[range.start as usize..range.meta as usize]
                 };
             }
             if slot_key == 0 {
                 return &[];
             }
             i = (i + 1) & mask;
-            slot_key = self.slots[table + i].key;
+            slot_key = slots[table + i].key;
         }
     }
 
     /// Appends to `out` each carrier's longest-prefix row in force for `number` at `at` (clearing
-    /// `out` first), in no particular order. Reusing `out` avoids an allocation per lookup.
+    /// `out` first): deepest prefix first, in carrier order within a prefix. Reusing `out` avoids
+    /// an allocation per lookup.
     pub fn candidates_into<'a>(
         &'a self,
         number: E164,
@@ -357,34 +425,68 @@ impl LcrIndex {
         out: &mut Vec<Candidate<'a>>,
     ) {
         out.clear();
-        // Outside the i64 nanosecond range every entry takes the exact path.
-        let at_ns = window_instant(at);
-        let mut seen = 0u64;
+        match window_instant(at) {
+            Some(at_ns) if self.carriers.len() <= PICKS => {
+                let mut picks = Picks {
+                    index: self,
+                    at,
+                    live: self.live_windows(at_ns),
+                    seen: 0,
+                    count: 0,
+                    entries: [Entry::default(); PICKS + 1],
+                };
+                self.visit(number, &mut picks);
+                out.reserve(picks.count);
+                for &entry in &picks.entries[..picks.count] {
+                    let carrier = &self.carriers[entry.carrier()];
+                    let row = if entry.window() == MULTI {
+                        self.row_at(entry, at)
+                    } else {
+                        Some(&carrier.deck.rows()[entry.start as usize])
+                    };
+                    if let Some(row) = row {
+                        out.push(Candidate { carrier, row });
+                    }
+                }
+            }
+            // Many carriers, or a time outside the nanosecond range: the exact path.
+            _ => self.visit(
+                number,
+                &mut Exact {
+                    index: self,
+                    at,
+                    seen: 0,
+                    out,
+                },
+            ),
+        }
+    }
+
+    /// Feeds `into` the entries that can match `number`, deepest prefix first: the longer
+    /// prefixes' entries, then the start's resolved block (or its full block when a carrier's
+    /// deepest row there is not in force).
+    #[inline]
+    fn visit(&self, number: E164, into: &mut impl Collect) {
+        let (slots, entries) = (self.slots.as_slice(), self.entries.as_slice());
         let len = number.len().min(MAX_DIGITS);
         if len < TOP_DIGITS {
             let mut prefix = number.prefix(len);
             for _ in 0..len {
                 if let Some(&(a, b)) = self.short.get(&prefix.key()) {
-                    self.take(
-                        &self.entries[a as usize..b as usize],
-                        at,
-                        at_ns,
-                        &mut seen,
-                        out,
-                    );
+                    into.take(&entries[a as usize..b as usize]);
                 }
                 prefix = prefix.parent();
             }
             return;
         }
         let bucket = self.buckets[(number.prefix(TOP_DIGITS).key() >> 4) as usize];
-        let (first, end) = bucket.block;
-        // Start loading the block now, so its miss overlaps the probes below.
-        std::hint::black_box(self.entries.get(first as usize).copied());
-        if bucket.bits > 0 {
+        // Start loading the resolved block now, so its miss overlaps the probes below.
+        std::hint::black_box(entries.get(bucket.resolved as usize).copied());
+        let bits = bucket.bits();
+        if bits > 0 {
             // The longer prefixes: read the home slot of every length first, so the loads
             // overlap, then take them deepest first.
-            let table = bucket.table as usize;
+            let table = bucket.first_slot();
             let mut probes = [(0u64, 0usize, 0u64); MAX_DIGITS];
             let mut count = 0;
             let mut prefix = number.prefix(len);
@@ -392,73 +494,59 @@ impl LcrIndex {
                 if self.lengths & (1 << n) != 0 {
                     let key = prefix.key();
                     let i = bucket.home(key);
-                    probes[count] = (key, i, self.slots[table + i].key);
+                    probes[count] = (key, i, slots[table + i].key);
                     count += 1;
                 }
                 prefix = prefix.parent();
             }
             for &(key, i, slot_key) in &probes[..count] {
-                let entries = self.probe(key, table, bucket.bits, i, slot_key);
-                self.take(entries, at, at_ns, &mut seen, out);
+                into.take(Self::probe(slots, entries, key, table, bits, i, slot_key));
             }
         }
-        self.take(
-            &self.entries[first as usize..end as usize],
-            at,
-            at_ns,
-            &mut seen,
-            out,
-        );
-    }
-
-    /// Appends the candidates of `entries` (one prefix's, or a block deepest first) for carriers
-    /// not yet in `out` (`seen` has a bit per carrier position below 64).
-    #[inline]
-    fn take<'a>(
-        &'a self,
-        entries: &[Entry],
-        at: DateTime<Utc>,
-        at_ns: Option<i64>,
-        seen: &mut u64,
-        out: &mut Vec<Candidate<'a>>,
-    ) {
-        for &entry in entries {
-            let position = entry.carrier();
-            let already = if position < 64 {
-                *seen & (1 << position) != 0
-            } else {
-                let carrier = &self.carriers[position];
-                out.iter().any(|c| std::ptr::eq(c.carrier, carrier))
-            };
-            if already {
-                continue;
-            }
-            let carrier = &self.carriers[position];
-            let rows = carrier.deck.rows();
-            let start = entry.start as usize;
-            let row = match at_ns {
-                Some(ns) if entry.window() != MULTI => {
-                    let (from, to) = self.windows[entry.window() as usize];
-                    (from <= ns && ns < to).then(|| &rows[start])
-                }
-                _ => {
-                    let prefix = rows[start].prefix;
-                    let count = rows[start..]
-                        .iter()
-                        .take_while(|r| r.prefix == prefix)
-                        .count();
-                    version_at(&rows[start..start + count], at)
-                }
-            };
-            if let Some(row) = row {
-                if position < 64 {
-                    *seen |= 1 << position;
-                }
-                out.push(Candidate { carrier, row });
-            }
+        let (block, end) = (bucket.block as usize, bucket.end as usize);
+        if bucket.resolved == bucket.block {
+            into.take(&entries[block..end]);
+            return;
+        }
+        let mark = into.mark();
+        if !into.take(&entries[bucket.resolved as usize..block]) {
+            // A carrier's deepest row is not in force: its answer may be a shorter prefix, so
+            // take the full block instead.
+            into.rollback(mark);
+            into.take(&entries[block..end]);
         }
     }
 
+    /// Bit `w` set when window `w` (of the first 64) holds `at_ns`.
+    fn live_windows(&self, at_ns: i64) -> u64 {
+        self.windows
+            .iter()
+            .take(64)
+            .enumerate()
+            .fold(0, |live, (w, &(from, to))| {
+                live | u64::from(from <= at_ns && at_ns < to) << w
+            })
+    }
+
+    /// The row of `entry` in force at `at`, if any.
+    fn row_at(&self, entry: Entry, at: DateTime<Utc>) -> Option<&RateRow> {
+        let rows = self.carriers[entry.carrier()].deck.rows();
+        let start = entry.start as usize;
+        match window_instant(at) {
+            Some(ns) if entry.window() != MULTI => {
+                let (from, to) = self.windows[entry.window() as usize];
+                (from <= ns && ns < to).then(|| &rows[start])
+            }
+            _ => {
+                let prefix = rows[start].prefix;
+                let count = rows[start..]
+                    .iter()
+                    .take_while(|r| r.prefix == prefix)
+                    .count();
+                version_at(&rows[start..start + count], at)
+            }
+        }
+    }
     /// Routes a call in `tier`: the ordered routes and the excluded carriers with reasons.
     pub fn route<'a>(&'a self, tier: &Tier, query: &RouteQuery<'a>) -> RoutePlan<'a> {
         let mut candidates = Vec::with_capacity(8);
@@ -542,6 +630,117 @@ impl LcrIndex {
         );
         plan.excluded.sort_by_key(|e| e.carrier);
         plan
+    }
+}
+
+/// Carriers up to which a lookup picks entries into a fixed buffer, without branching on
+/// each entry (a bit per carrier in a `u64`).
+const PICKS: usize = 64;
+
+/// What a lookup does with the entries [`LcrIndex::visit`] feeds it, deepest first: keep each
+/// carrier's first entry with a row in force.
+trait Collect {
+    /// What [`Collect::rollback`] returns to.
+    type Mark;
+    /// Takes the candidates of `entries` for carriers not yet taken. False when an entry of a
+    /// carrier not yet taken had no row in force.
+    fn take(&mut self, entries: &[Entry]) -> bool;
+    /// The state now.
+    fn mark(&self) -> Self::Mark;
+    /// Forgets what was taken since `mark`.
+    fn rollback(&mut self, mark: Self::Mark);
+}
+
+/// The collector for at most [`PICKS`] carriers, with the rows' validity windows (the first 64)
+/// checked once per lookup: `live` has bit `w` set when window `w` holds the call's time.
+struct Picks<'a> {
+    index: &'a LcrIndex,
+    at: DateTime<Utc>,
+    live: u64,
+    /// Bit per carrier position already taken.
+    seen: u64,
+    /// Entries taken, in order, in `entries[..count]` (one spare slot for branch-free writes).
+    count: usize,
+    entries: [Entry; PICKS + 1],
+}
+
+impl Collect for Picks<'_> {
+    type Mark = (u64, usize);
+
+    #[inline]
+    fn take(&mut self, entries: &[Entry]) -> bool {
+        let mut missed = 0u64;
+        for &entry in entries {
+            let window = entry.window();
+            let in_force = if window < 64 {
+                self.live >> window & 1
+            } else {
+                u64::from(self.index.row_at(entry, self.at).is_some())
+            };
+            let fresh = !self.seen >> entry.carrier() & 1;
+            let take = fresh & in_force;
+            // Written always, kept only when taken: no branch to mispredict.
+            self.entries[self.count] = entry;
+            self.count += take as usize;
+            self.seen |= take << entry.carrier();
+            missed |= fresh & !in_force;
+        }
+        missed & 1 == 0
+    }
+
+    fn mark(&self) -> Self::Mark {
+        (self.seen, self.count)
+    }
+
+    fn rollback(&mut self, (seen, count): Self::Mark) {
+        (self.seen, self.count) = (seen, count);
+    }
+}
+
+/// The collector for any number of carriers and any time: appends to `out` directly.
+struct Exact<'a, 'o> {
+    index: &'a LcrIndex,
+    at: DateTime<Utc>,
+    /// Bit per carrier position below 64 already taken (above, `out` is searched).
+    seen: u64,
+    out: &'o mut Vec<Candidate<'a>>,
+}
+
+impl Collect for Exact<'_, '_> {
+    type Mark = (u64, usize);
+
+    fn take(&mut self, entries: &[Entry]) -> bool {
+        let mut all_in_force = true;
+        for &entry in entries {
+            let position = entry.carrier();
+            let carrier = &self.index.carriers[position];
+            let already = if position < 64 {
+                self.seen & (1 << position) != 0
+            } else {
+                self.out.iter().any(|c| std::ptr::eq(c.carrier, carrier))
+            };
+            if already {
+                continue;
+            }
+            if let Some(row) = self.index.row_at(entry, self.at) {
+                if position < 64 {
+                    self.seen |= 1 << position;
+                }
+                self.out.push(Candidate { carrier, row });
+            } else {
+                all_in_force = false;
+            }
+        }
+        all_in_force
+    }
+
+    fn mark(&self) -> Self::Mark {
+        (self.seen, self.out.len())
+    }
+
+    fn rollback(&mut self, (seen, len): Self::Mark) {
+        self.seen = seen;
+        self.out.truncate(len);
     }
 }
 

@@ -298,3 +298,81 @@ fn candidates_match_each_decks_own_lookup() {
         }
     }
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A carrier's rows from `(prefix, from day, shape)`: shape 0 always in force from its day,
+    /// 1 ended on day 12, 2 deleted, 3 a second version from day 9.
+    fn rows(spec: &[(String, u32, u8)]) -> Vec<RateRow> {
+        let t = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
+        let mut rows = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (line, (prefix, day, shape)) in spec.iter().enumerate() {
+            if !seen.insert(prefix.clone()) {
+                continue;
+            }
+            let mut r = row(prefix, "0.01");
+            r.effective_from = t(*day);
+            r.line = line as u64;
+            match shape {
+                1 => r.effective_to = Some(t(12)),
+                2 => r.status = Some(crate::deck::RateStatus::Deleted),
+                3 => {
+                    let mut later = r.clone();
+                    later.effective_from = t(9.max(*day + 1));
+                    later.line += 1_000;
+                    rows.push(later);
+                }
+                _ => {}
+            }
+            rows.push(r);
+        }
+        rows
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Over prefixes crowded under a few starts (so blocks, resolved blocks and deep tables
+        /// all fill), every lookup gives per carrier exactly its own deck's answer, deepest
+        /// prefix first and in carrier order within a prefix, at times before, inside and after
+        /// the rows' windows.
+        #[test]
+        fn candidates_are_each_decks_lookup(
+            decks in proptest::collection::vec(
+                proptest::collection::vec(("(44|4|1)[0-2]{0,6}", 1u32..6, 0u8..4), 0..24),
+                1..70,
+            ),
+            numbers in proptest::collection::vec("(44|4|1)[0-2]{0,9}", 1..12),
+            day in 1u32..20,
+        ) {
+            let at = Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).unwrap();
+            let carriers: Vec<Carrier> = decks
+                .iter()
+                .enumerate()
+                .map(|(id, spec)| carrier(id as u32, true, rows(spec)))
+                .collect();
+            let index = LcrIndex::new(carriers.clone());
+            let mut out = Vec::new();
+            for number in &numbers {
+                let number = Prefix::parse(number).unwrap().as_number();
+                index.candidates_into(number, at, &mut out);
+                let got: Vec<(u32, u64)> =
+                    out.iter().map(|c| (c.carrier.id.0, c.row.line)).collect();
+                let mut want: Vec<(usize, u32, u64)> = carriers
+                    .iter()
+                    .filter_map(|c| {
+                        c.deck
+                            .lookup(number, at)
+                            .map(|r| (usize::MAX - r.prefix.len(), c.id.0, r.line))
+                    })
+                    .collect();
+                want.sort();
+                let want: Vec<(u32, u64)> = want.into_iter().map(|(_, c, l)| (c, l)).collect();
+                prop_assert_eq!(got, want, "{} on day {}", number, day);
+            }
+        }
+    }
+}
