@@ -73,13 +73,11 @@ pub struct LcrIndex {
     entries: Pages<Entry>,
     /// Prefixes of 1 to 3 digits, for numbers shorter than 4 digits: key to range in `entries`.
     short: FxHashMap<u64, (u32, u32)>,
-    /// Bit `n` set when some carrier has a prefix of `n` digits.
-    lengths: u32,
     /// Distinct validity windows of single-row prefixes (usually a handful).
     windows: Vec<(i64, i64)>,
 }
 
-/// What an [`LcrIndex`] holds for one 4-digit start (16 bytes, four to a cache line).
+/// What an [`LcrIndex`] holds for one 4-digit start (20 bytes).
 #[derive(Debug, Clone, Copy, Default)]
 struct Bucket {
     /// First entry of the start's resolved block in `entries`; equal to `block` when the block
@@ -92,7 +90,13 @@ struct Bucket {
     /// First slot of its hash table in `slots` (above [`BITS_WIDTH`] bits), and log2 of the
     /// table's size (the low bits; 0 when the start has no longer prefixes and no table).
     table: u32,
+    /// Bit `n` set when some carrier has a prefix of `n` digits (more than 4) under the start:
+    /// a lookup probes only those lengths.
+    lengths: u32,
 }
+
+/// Entries in a 64-byte cache line.
+const LINE_ENTRIES: usize = 8;
 
 /// Low bits of [`Bucket::table`] holding the table's log2 size.
 const BITS_WIDTH: u32 = 5;
@@ -243,7 +247,6 @@ impl LcrIndex {
         let mut windows: Vec<(i64, i64)> = Vec::new();
         let mut window_ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
         let mut keyed: Vec<(u64, Entry)> = Vec::new();
-        let mut lengths = 0u32;
         for (position, carrier) in carriers.iter().enumerate() {
             let rows = carrier.deck.rows();
             let mut start = 0usize;
@@ -255,7 +258,6 @@ impl LcrIndex {
                 let mut entry = Entry::new(position, window);
                 entry.start = start as u32;
                 keyed.push((prefix.key(), entry));
-                lengths |= 1 << prefix.len();
                 start += group.len();
             }
             debug_assert_eq!(start, rows.len());
@@ -300,6 +302,12 @@ impl LcrIndex {
                     .filter(|entry| taken.insert(entry.carrier()))
                     .copied(),
             );
+            // Each start's run begins on a cache line (in the page-aligned mapping): a lookup
+            // reads the fewest lines of it.
+            entries.resize(
+                entries.len().next_multiple_of(LINE_ENTRIES),
+                Entry::default(),
+            );
             let resolved = entries.len() as u32;
             if firsts.len() < block.len() {
                 entries.extend_from_slice(&firsts);
@@ -325,6 +333,9 @@ impl LcrIndex {
                 block: first,
                 end: entries.len() as u32,
                 table: table << BITS_WIDTH | bits,
+                lengths: prefixes
+                    .iter()
+                    .fold(0, |lengths, &(key, _, _)| lengths | 1 << (key & 0xf)),
             };
             for &(key, a, b) in prefixes {
                 let group = &all[a as usize..b as usize];
@@ -372,7 +383,6 @@ impl LcrIndex {
             slots: Pages::new(slots),
             entries: Pages::new(entries),
             short,
-            lengths,
             windows,
         }
     }
@@ -491,7 +501,7 @@ impl LcrIndex {
             let mut count = 0;
             let mut prefix = number.prefix(len);
             for n in (TOP_DIGITS + 1..=len).rev() {
-                if self.lengths & (1 << n) != 0 {
+                if bucket.lengths & (1 << n) != 0 {
                     let key = prefix.key();
                     let i = bucket.home(key);
                     probes[count] = (key, i, slots[table + i].key);
